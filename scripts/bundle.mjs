@@ -1,0 +1,24 @@
+// Build both committed bundles: tsc first (ncc's own TypeScript loader does not work with current TypeScript),
+// then ncc on the emitted JavaScript.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+const bin = (name) => `node_modules/.bin/${name}`;
+
+rmSync('lib', { recursive: true, force: true });
+run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+
+for (const [entry, out] of [
+  ['lib/action/index.js', 'dist'],
+  ['lib/cli/index.js', 'dist/cli'],
+]) {
+  rmSync(out === 'dist' ? 'dist/index.js' : out, { recursive: true, force: true });
+  run(bin('ncc'), ['build', entry, '-o', out, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '-q']);
+}
+
+// The CLI bundle is the package's "bin": make sure it starts with a shebang and is executable.
+const cli = 'dist/cli/index.js';
+const text = readFileSync(cli, 'utf8');
+if (!text.startsWith('#!')) writeFileSync(cli, `#!/usr/bin/env node\n${text}`);
+chmodSync(cli, 0o755);

@@ -1,0 +1,43 @@
+// Contracts of the repair loop, used by the entries (CLI, Action) and rendered into the PR body and job summary.
+
+export type RepairOutcome = 'fixed' | 'already-passing' | 'not-fixed' | 'budget-exhausted' | 'error';
+
+export interface CommandRecord {
+  command: string;
+  allowed: boolean;
+  /** The policy's reason (denied) or rule (allowed). */
+  policy: string;
+  exitCode: number | null;
+  durationMs: number;
+  timedOut: boolean;
+}
+
+export interface RepairResult {
+  result: RepairOutcome;
+  /** One sentence on why it ended this way (budget that ran out, tamper rule, API error and what to do). */
+  reason: string;
+  turns: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  durationMs: number;
+  /** Files the loop changed, relative to the workspace (files untracked before the loop began excluded). */
+  changedFiles: string[];
+  /** `git diff --stat` of the change. */
+  diffStat: string;
+  /** The model's own account of root cause and fix (redacted). */
+  explanation: string;
+  /** The first failing run of the check: exit code and a shaped, redacted excerpt. */
+  initialFailure: { exitCode: number | null; excerpt: string; firstErrorLine: string };
+  /** The last verification run of the check. */
+  verification?: { command: string; exitCode: number | null; tail: string };
+  commands: CommandRecord[];
+  /** HEAD when the loop began. */
+  baseCommit: string;
+  transcriptPath: string;
+  transcriptMarkdownPath: string;
+  sessionName: string;
+  socketPath: string;
+}

@@ -1,0 +1,7 @@
+import { EXIT_USAGE, type CliIo } from '../io.js';
+
+// Placeholder until the 'policy' command lands.
+export async function main(_argv: string[], io: CliIo): Promise<number> {
+  io.stderr('ci-medic policy: not implemented yet\n');
+  return EXIT_USAGE;
+}

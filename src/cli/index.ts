@@ -1,0 +1,55 @@
+// CLI entry: argv -> a subcommand. Thin: each subcommand lives in commands/ and turns its flags into config.
+import { EXIT_USAGE, processIo, type CliIo, type CommandMain } from './io.js';
+import { main as capture } from './commands/capture.js';
+import { main as demo } from './commands/demo.js';
+import { main as policy } from './commands/policy.js';
+import { main as repair } from './commands/repair.js';
+import { main as rescue } from './commands/rescue.js';
+import { main as run } from './commands/run.js';
+import { main as session } from './commands/session.js';
+
+const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
+  repair: { main: repair, summary: 'run the repair loop on a failing check command' },
+  demo: { main: demo, summary: 'watch a scripted repair of a small broken project (no API key needed)' },
+  session: { main: session, summary: 'start, stop or list the agent tmux sessions' },
+  run: { main: run, summary: 'run one command in the agent session and print its exact output' },
+  capture: { main: capture, summary: "print the agent session's screen with scrollback" },
+  policy: { main: policy, summary: 'show how the command policy decides on a command' },
+  rescue: { main: rescue, summary: "print or host a rescue shell into the agent's session" },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: ci-medic <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ci-medic <command> --help' for a command's options.\n`;
+}
+
+export async function cli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`ci-medic: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  return command.main(rest, io);
+}
+
+export const VERSION = '0.1.0';
+
+cli(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ci-medic: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

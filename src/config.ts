@@ -1,0 +1,123 @@
+// RepairConfig: the one typed, validated object that both entries (Action and CLI) build.
+// Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
+// Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
+
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+export const DEFAULT_MAX_TURNS = 30;
+export const DEFAULT_TIME_BUDGET_MS = 20 * 60_000;
+export const DEFAULT_MAX_COST_USD = 3;
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_SESSION_NAME = 'ci-medic';
+export const DEFAULT_PROTECTED_PATHS = ['.git/', '.github/'];
+
+/** Tamper-guard rules that configuration may relax (see src/agent/tamper.ts). */
+export const TAMPER_RULES = ['skip-markers', 'deleted-tests', 'check-definition', 'ci-config', 'lockfiles', 'suppressions'] as const;
+export type TamperRule = (typeof TAMPER_RULES)[number];
+
+export interface PolicySettings {
+  /** Allow patterns; a non-empty list switches the policy to allowlist mode. */
+  allow: string[];
+  /** Extra deny patterns, on top of the default deny set. */
+  deny: string[];
+  /** Paths the agent may read but never write (relative to the workspace), on top of the defaults. */
+  protectedPaths: string[];
+  /** Default deny rules dropped by name (for example "network-egress" to allow curl). */
+  disabledRules: string[];
+}
+
+export interface RepairConfig {
+  /** The check command that failed, run in the workspace by bash. */
+  check: string;
+  /** Optional setup command (say `npm ci`) run before the check in the clean-worktree verification. */
+  setup?: string;
+  /** Absolute path of the repository/workspace to repair. */
+  workdir: string;
+  model: string;
+  /** Anthropic endpoint override (gateways, proxies, the loopback stand-in in tests). */
+  baseUrl?: string;
+  apiKey?: string;
+  authToken?: string;
+  maxTurns: number;
+  timeBudgetMs: number;
+  maxCostUsd: number;
+  commandTimeoutMs: number;
+  policy: PolicySettings;
+  /** Extra instructions from the caller; `.github/ci-medic.md` in the workspace is read as well. */
+  instructions?: string;
+  sessionName: string;
+  /** Where the JSON-lines transcript is written; the markdown rendering goes beside it (`.md`). */
+  transcriptPath: string;
+  /** Tamper-guard rules relaxed by configuration. */
+  relaxedTamperRules: TamperRule[];
+  /** Every secret value the caller knows of (API key, GitHub token, user-marked secrets): redacted everywhere. */
+  secrets: string[];
+  /** Keep the tmux session alive after the loop (rescue, local inspection). */
+  keepSession: boolean;
+}
+
+/** A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI. */
+export class ConfigError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`${input}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parse `90`, `90s`, `20m`, `1h`, `1500ms` (a bare number is seconds) into milliseconds. */
+export function parseDuration(input: string, value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  if (!match) {
+    throw new ConfigError(input, `"${value}" is not a duration; use a number with a unit, like 90s, 20m or 1h`);
+  }
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 's').toLowerCase()]);
+  if (ms <= 0) throw new ConfigError(input, `"${value}" must be greater than zero`);
+  return ms;
+}
+
+export function parsePositiveInt(input: string, value: string): number {
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) <= 0) {
+    throw new ConfigError(input, `"${value}" is not a positive whole number`);
+  }
+  return Number(value);
+}
+
+/** Dollars: `3`, `0.50`, `$2`. */
+export function parseCost(input: string, value: string): number {
+  const match = /^\s*\$?\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+  if (!match || Number(match[1]) <= 0) {
+    throw new ConfigError(input, `"${value}" is not an amount in US dollars greater than zero, like 3 or 0.50`);
+  }
+  return Number(match[1]);
+}
+
+/** Newline- or comma-separated list, blank entries dropped. */
+export function splitList(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const SESSION_NAME = /^[a-zA-Z0-9_.-]+$/;
+
+export function validateSessionName(input: string, value: string): string {
+  if (!SESSION_NAME.test(value) || value.length > 64) {
+    throw new ConfigError(input, `"${value}" is not a valid session name; use letters, digits, '_', '.', '-' (64 at most)`);
+  }
+  return value;
+}
+
+export function parseTamperRules(input: string, values: string[]): TamperRule[] {
+  for (const v of values) {
+    if (!(TAMPER_RULES as readonly string[]).includes(v)) {
+      throw new ConfigError(input, `"${v}" is not a tamper-guard rule; known rules: ${TAMPER_RULES.join(', ')}`);
+    }
+  }
+  return values as TamperRule[];
+}

@@ -1,0 +1,47 @@
+// Contracts of the terminal layer. Implemented in session.ts / tmux.ts; used by the agent, the CLI and rescue.
+
+/** What one command did. `output` is the exact bytes it wrote (stdout and stderr merged), decoded as UTF-8. */
+export interface CommandResult {
+  /** The command's exit status; null when it never finished (timed out, interrupted, or the shell died). */
+  exitCode: number | null;
+  output: string;
+  /** The log file holding the full output (the model is told this path so it can grep it). */
+  outputPath: string;
+  durationMs: number;
+  /** The per-command deadline passed and the command was stopped. */
+  timedOut: boolean;
+  /** The command was stopped by the recovery ladder (C-c, leaving an interactive program, C-\). */
+  interrupted: boolean;
+  /** The shell had to be respawned (dead shell, or the ladder's last rung); cwd was restored. */
+  shellRestarted: boolean;
+}
+
+export interface RunOptions {
+  /** Per-command deadline. */
+  timeoutMs?: number;
+  /** Aborting stops the command through the recovery ladder (used by the wall-clock budget). */
+  signal?: AbortSignal;
+}
+
+export interface StartOptions {
+  /** Session name, `^[a-zA-Z0-9_.-]+$`; the socket path derives from it deterministically. */
+  name: string;
+  /** Working directory of the shell. */
+  cwd: string;
+  /** Extra environment for the shell, on top of the scrubbed environment (never secrets). */
+  env?: Record<string, string>;
+  /** Scrollback kept per pane (default 50,000 lines). */
+  historyLimit?: number;
+}
+
+export interface SessionInfo {
+  name: string;
+  socketPath: string;
+  created: Date;
+  pid: number;
+  cwd: string;
+  /** The shell in the pane is alive (not a dead pane kept by remain-on-exit). */
+  alive: boolean;
+  /** A command is running in the pane (foreground process other than the shell). */
+  busy: boolean;
+}
