@@ -28,6 +28,11 @@ export interface StartOptions {
   name: string;
   /** Working directory of the shell. */
   cwd: string;
+  /**
+   * The environment the shell starts from (the entry passes process.env). The terminal layer scrubs it: every
+   * variable whose name looks like a secret is dropped, and the non-interactive settings of DESIGN.md are added.
+   */
+  baseEnv?: Record<string, string | undefined>;
   /** Extra environment for the shell, on top of the scrubbed environment (never secrets). */
   env?: Record<string, string>;
   /** Scrollback kept per pane (default 50,000 lines). */
