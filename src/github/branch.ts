@@ -1,0 +1,263 @@
+// Commit the verified fix to the repair branch and push it, as one readable algorithm:
+//
+//  1. build the new tree in a temporary index: the base commit's tree plus the current content of the loop's files
+//     only (files untracked before the loop stay out; no `git add -A`), so the user's index, HEAD and branch are untouched;
+//  2. scan what the commit adds for secrets and refuse, naming the file;
+//  3. commit-tree with the base commit as parent (works on a detached HEAD and in a shallow clone) and point
+//     refs/heads/<branch> at it;
+//  4. read the remote branch: when it already holds this very change, there is nothing to push; otherwise push with
+//     --force-with-lease against the value just read (or "must not exist"), so a concurrent update is never overwritten.
+//
+// The token reaches git only through the environment of the network calls (authConfigEnv), scoped to the server's
+// origin; hooks are off for every call here, so nothing the repair session planted in .git/hooks runs beside the token.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, normalize } from 'node:path';
+import type { Redactor } from '../redact.js';
+import { authConfigEnv, configEnv } from './credentials.js';
+import { explainGitHubError } from './errors.js';
+import { createGit, GitError, type Git } from './git.js';
+
+export interface CommitAndPushOptions {
+  workdir: string;
+  /** The commit the loop started from: the parent of the new commit. */
+  baseCommit: string;
+  /** Only the files the loop changed, relative to workdir (deleted files included). */
+  files: string[];
+  branch: string;
+  message: string;
+  author: { name: string; email: string };
+  /** Defaults to the author. */
+  committer?: { name: string; email: string };
+  /** Remote name (or URL) to read the branch from and push to. Default `origin`. */
+  remote?: string;
+  /** Push (and read the branch from) this URL instead of the remote's configured URL. */
+  pushUrl?: string;
+  /** Sent as `AUTHORIZATION: basic …` to serverUrl's origin (or pushUrl's, when that is http(s)). */
+  token?: string;
+  /** Default https://github.com. */
+  serverUrl?: string;
+  /** Checks what the commit adds; a finding refuses the commit. */
+  redactor: Pick<Redactor, 'findSecrets'>;
+  /** false: commit and update the local branch only. Default true. */
+  push?: boolean;
+  /** Deadline for each git call. */
+  timeoutMs?: number;
+}
+
+export interface CommitAndPushResult {
+  branch: string;
+  commit: string;
+  /** false when the remote branch already held this change (or push: false). */
+  pushed: boolean;
+  /** Requested files left out because git ignores them and they were never tracked. */
+  skipped: string[];
+}
+
+export class SecretInDiffError extends Error {
+  readonly file: string;
+  readonly findings: string[];
+  constructor(file: string, findings: string[]) {
+    super(
+      `Refusing to commit the fix: ${file} would add a secret (${findings.join(', ')}). ` +
+        'Nothing was committed or pushed; remove the value from the file, or keep the file out of the fix.',
+    );
+    this.name = 'SecretInDiffError';
+    this.file = file;
+    this.findings = findings;
+  }
+}
+
+export class PushError extends Error {
+  readonly explanation: string;
+  readonly stderr: string;
+  constructor(explanation: string, stderr: string) {
+    super(explanation);
+    this.name = 'PushError';
+    this.explanation = explanation;
+    this.stderr = stderr;
+  }
+}
+
+/** Hooks off: nothing in .git/hooks (which the session could write) runs in these git processes. */
+const NO_HOOKS: Array<[string, string]> = [['core.hooksPath', '/dev/null']];
+
+export async function commitAndPush(options: CommitAndPushOptions): Promise<CommitAndPushResult> {
+  const remote = options.pushUrl ?? options.remote ?? 'origin';
+  const git = createGit(options.workdir, { env: configEnv(NO_HOOKS), timeoutMs: options.timeoutMs });
+  const authUrl =
+    options.pushUrl && /^https?:/i.test(options.pushUrl)
+      ? options.pushUrl
+      : (options.serverUrl ?? 'https://github.com');
+  const network = createGit(options.workdir, {
+    env: options.token ? authConfigEnv(options.token, authUrl, NO_HOOKS) : configEnv(NO_HOOKS),
+    timeoutMs: options.timeoutMs,
+  });
+
+  const branch = await checkBranch(git, options.branch);
+  const files = checkFiles(options.files);
+  const base = await git.revParse(`${options.baseCommit}^{commit}`).catch(() => {
+    throw new Error(`baseCommit: ${options.baseCommit} is not a commit in ${options.workdir}.`);
+  });
+
+  const { tree, skipped } = await buildTree(git, base, files, options.redactor);
+  const commit = await git.commitTree(tree, base, options.message, identityEnv(options));
+  await git.updateRef(`refs/heads/${branch}`, commit);
+  if (options.push === false) return { branch, commit, pushed: false, skipped };
+
+  try {
+    const remoteSha = await network.lsRemote(remote, `refs/heads/${branch}`);
+    if (remoteSha) {
+      const same = await sameChange(network, remote, branch, remoteSha, tree, base);
+      if (same) {
+        await git.updateRef(`refs/heads/${branch}`, remoteSha);
+        return { branch, commit: remoteSha, pushed: false, skipped };
+      }
+    }
+    await network.push(remote, [`${commit}:refs/heads/${branch}`], {
+      forceWithLease: [`refs/heads/${branch}:${remoteSha ?? ''}`],
+      extraArgs: ['--no-verify'],
+    });
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    throw new PushError(explainGitHubError(error, 'push'), error.stderr);
+  }
+  return { branch, commit, pushed: true, skipped };
+}
+
+async function checkBranch(git: Git, branch: string): Promise<string> {
+  const valid = await git.exec(['check-ref-format', `refs/heads/${branch}`], { okExitCodes: [1] });
+  if (valid.exitCode !== 0 || branch.startsWith('-')) {
+    throw new Error(`branch: "${branch}" is not a valid git branch name.`);
+  }
+  const current = await git.exec(['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [1] });
+  if (current.stdout.trim() === `refs/heads/${branch}`) {
+    throw new Error(
+      `branch: "${branch}" is the branch checked out in this work tree; ci-medic will not move it. ` +
+        'Run from the base branch (or a detached HEAD), or choose another branch-prefix.',
+    );
+  }
+  return branch;
+}
+
+function checkFiles(files: string[]): string[] {
+  if (files.length === 0) throw new Error('files: the fix changes no files; there is nothing to commit.');
+  for (const file of files) {
+    const clean = normalize(file);
+    if (
+      file === '' ||
+      isAbsolute(file) ||
+      clean === '..' ||
+      clean.startsWith('../') ||
+      clean === '.git' ||
+      clean.startsWith('.git/')
+    ) {
+      throw new Error(`files: "${file}" is not a path inside the work tree; give paths relative to workdir.`);
+    }
+  }
+  return [...new Set(files)];
+}
+
+/** The tree of base + the given files' current content, built in a temporary index; scanned for secrets. */
+async function buildTree(
+  git: Git,
+  base: string,
+  files: string[],
+  redactor: Pick<Redactor, 'findSecrets'>,
+): Promise<{ tree: string; skipped: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ci-medic-index-'));
+  // Literal pathspecs: a file named `*.ts` means that file, not a glob.
+  const env = { GIT_INDEX_FILE: join(dir, 'index'), GIT_LITERAL_PATHSPECS: '1' };
+  try {
+    await git.exec(['read-tree', base], { env });
+    const ignored = await ignoredUntracked(git, files, env);
+    const wanted = files.filter((f) => !ignored.includes(f));
+    // A path that is neither in the work tree nor in the base tree is nothing to add (created and deleted again).
+    const present = await existing(git, wanted, env);
+    await git.add(present, { env });
+    const tree = (await git.exec(['write-tree'], { env })).stdout.trim();
+    const baseTree = await git.revParse(`${base}^{tree}`);
+    if (tree === baseTree)
+      throw new Error('files: the listed files do not differ from the base commit; there is nothing to commit.');
+    await scanForSecrets(git, base, env, redactor);
+    return { tree, skipped: ignored };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function ignoredUntracked(git: Git, files: string[], env: Record<string, string>): Promise<string[]> {
+  // check-ignore consults the index: files tracked in the base commit are never reported.
+  const result = await git.exec(['check-ignore', '-z', '--stdin'], { env, input: files.join('\0'), okExitCodes: [1] });
+  return result.stdout.split('\0').filter(Boolean);
+}
+
+async function existing(git: Git, files: string[], env: Record<string, string>): Promise<string[]> {
+  const inIndex = new Set(
+    (await git.exec(['ls-files', '-z', '--', ...files], { env })).stdout.split('\0').filter(Boolean),
+  );
+  const onDisk = new Set(
+    (await git.exec(['ls-files', '-z', '--others', '--', ...files], { env })).stdout.split('\0').filter(Boolean),
+  );
+  return files.filter(
+    (f) => inIndex.has(f) || onDisk.has(f) || [...inIndex, ...onDisk].some((p) => p.startsWith(`${f}/`)),
+  );
+}
+
+/** Refuses the commit when a line it adds (or a file name) holds a secret. */
+async function scanForSecrets(
+  git: Git,
+  base: string,
+  env: Record<string, string>,
+  redactor: Pick<Redactor, 'findSecrets'>,
+): Promise<void> {
+  const diff = await git.diff(['--cached', '--no-color', '--no-ext-diff', '--no-renames', '--text', '-U0', base], {
+    env,
+  });
+  let file = '(unknown file)';
+  const findings = new Map<string, Set<string>>();
+  for (const line of diff.split('\n')) {
+    const header = /^diff --git a\/(.*) b\/(.*)$/.exec(line);
+    if (header) file = header[2];
+    const text = header ? line : line.startsWith('+') && !line.startsWith('+++') ? line.slice(1) : undefined;
+    if (text === undefined) continue;
+    const found = redactor.findSecrets(text);
+    if (found.length === 0) continue;
+    const set = findings.get(file) ?? new Set<string>();
+    found.forEach((f) => set.add(f));
+    findings.set(file, set);
+  }
+  const first = [...findings][0];
+  if (first) throw new SecretInDiffError(first[0], [...first[1]]);
+}
+
+function identityEnv(options: CommitAndPushOptions): Record<string, string> {
+  const committer = options.committer ?? options.author;
+  return {
+    GIT_AUTHOR_NAME: options.author.name,
+    GIT_AUTHOR_EMAIL: options.author.email,
+    GIT_COMMITTER_NAME: committer.name,
+    GIT_COMMITTER_EMAIL: committer.email,
+  };
+}
+
+/** True when the remote branch is already this change: same tree on the same parent. */
+async function sameChange(
+  network: Git,
+  remote: string,
+  branch: string,
+  remoteSha: string,
+  tree: string,
+  base: string,
+): Promise<boolean> {
+  const lease = `refs/ci-medic/lease/${branch}`;
+  try {
+    await network.fetch(remote, [`+refs/heads/${branch}:${lease}`]);
+    const { stdout } = await network.exec(['show', '-s', '--format=%T %P', remoteSha]);
+    return stdout.trim() === `${tree} ${base}`;
+  } catch {
+    return false; // cannot read it: push with the lease anyway
+  } finally {
+    await network.exec(['update-ref', '-d', lease]).catch(() => undefined);
+  }
+}
