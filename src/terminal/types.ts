@@ -14,13 +14,25 @@ export interface CommandResult {
   interrupted: boolean;
   /** The shell had to be respawned (dead shell, or the ladder's last rung); cwd was restored. */
   shellRestarted: boolean;
+  /** Why the command was stopped, or null when it ended by itself. */
+  stoppedBecause?: StopReason | null;
+  /** The recovery steps taken, in order (`C-c`, `C-\\`, `respawn-pane -k`, ...); empty when none were needed. */
+  recovery?: string[];
 }
+
+/**
+ * Why a command was stopped: its deadline passed, the caller aborted, the shell died, an interactive program or a
+ * terminal read was waiting for a person, or (with `idleTimeoutMs`) it printed nothing for too long.
+ */
+export type StopReason = 'timeout' | 'aborted' | 'dead-shell' | 'interactive' | 'tty-read' | 'idle';
 
 export interface RunOptions {
   /** Per-command deadline. */
   timeoutMs?: number;
   /** Aborting stops the command through the recovery ladder (used by the wall-clock budget). */
   signal?: AbortSignal;
+  /** Stop the command when its output has not grown for this long (off by default: quiet builds are normal). */
+  idleTimeoutMs?: number;
 }
 
 export interface StartOptions {

@@ -1,0 +1,70 @@
+// The shell side of the terminal protocol: the text of the files the live shell sources. Pure string builders.
+//
+// Command N:  N.sh   the command, verbatim
+//             N.run  sourced by the fixed line typed into the pane: runs N.sh in the live shell (so cd/export
+//                    persist), stdin from /dev/null, stdout+stderr through tee to N.log and the pane, then writes an
+//                    end marker through the same pipe (tee writes asynchronously: the marker tells the reader the log
+//                    holds everything the command wrote).
+//             N.rc   "<status> done" (or "<status>" when the command was cut short), written by the prompt hook
+//
+// The prompt hook (PROMPT_COMMAND, set again by every N.run) runs whenever the shell comes back to its prompt:
+// after a normal end, and also after C-c aborts the typed line (bash then skips the rest of the line, so the
+// status and the wait-for signal cannot live in N.run alone).
+
+/** Quote a string for bash with single quotes. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Marker written after the command's output; an OSC sequence, so a terminal shows nothing for it. */
+export function endMarker(token: string, n: number): string {
+  return `\u001b]7777;cm-end-${token}-${n}\u0007`;
+}
+
+export function channelName(token: string, n: number): string {
+  return `cm-${token}-${n}`;
+}
+
+export interface ProtocolPaths {
+  stateDir: string;
+  socketPath: string;
+  /** Absolute path of the tmux binary (the shell's PATH, aliases and functions must not matter). */
+  tmux: string;
+  /** Random per-server token: channels and markers never collide with other output or earlier servers. */
+  token: string;
+}
+
+export const commandFile = (stateDir: string, n: number) => `${stateDir}/${n}.sh`;
+export const runFile = (stateDir: string, n: number) => `${stateDir}/${n}.run`;
+export const logFile = (stateDir: string, n: number) => `${stateDir}/${n}.log`;
+export const rcFile = (stateDir: string, n: number) => `${stateDir}/${n}.rc`;
+export const cwdFile = (stateDir: string) => `${stateDir}/cwd`;
+
+/** The prompt hook: reports the pending command's status, records the cwd, signals the command's channel. */
+export function promptHook(p: ProtocolPaths): string {
+  const dir = p.stateDir;
+  return (
+    `__cm_rc=$?; if [ -n "\${__cm_n-}" ]; then ` +
+    `[ -n "\${__cm_s-}" ] && __cm_rc=$__cm_s; ` +
+    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" > ${shellQuote(dir)}/"$__cm_n".rc; ` +
+    `builtin printf '%s' "$PWD" > ${shellQuote(`${dir}/cwd`)}; ` +
+    `${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n"; ` +
+    `__cm_n=; fi`
+  );
+}
+
+/** The text of N.run. */
+export function runScript(p: ProtocolPaths, n: number): string {
+  const marker = endMarker(p.token, n).replace('\u001b', '\\033').replace('\u0007', '\\007');
+  return (
+    `__cm_n=${n}; __cm_s=; PROMPT_COMMAND=${shellQuote(promptHook(p))}\n` +
+    `{ . ${shellQuote(commandFile(p.stateDir, n))}; __cm_s=$?; builtin printf '${marker}'; }` +
+    ` </dev/null > >(exec tee ${shellQuote(logFile(p.stateDir, n))}) 2>&1\n`
+  );
+}
+
+/** The fixed ASCII line typed into the pane for command N (never ends in ';', which tmux would take as a separator). */
+export function typedLine(p: ProtocolPaths, n: number): string {
+  const path = runFile(p.stateDir, n);
+  return /^[A-Za-z0-9_./-]+$/.test(path) ? `. ${path}` : `. ${shellQuote(path)}`;
+}
