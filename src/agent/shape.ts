@@ -75,6 +75,10 @@ const PASS_LINE =
 /** Lines that continue a failure report: diffs, code frames, carets, indented details. */
 const CONTINUATION = /^(?:[-+] |[-+]{3} |[-+]$|@@ |\s*[>|^❯→]|\s*\d+\s*\||\s{2,}\S|\t)/;
 
+function continues(line: string): boolean {
+  return (CONTINUATION.test(line) || isStrong(line)) && !PASS_LINE.test(line);
+}
+
 function isStrong(line: string): boolean {
   return STRONG_ERROR.test(line) && !PASS_LINE.test(line);
 }
@@ -107,13 +111,13 @@ function errorBlocks(
     let end = Math.min(to - 1, i + CONTEXT_AFTER);
     // Follow a diff or code frame that goes on past the fixed context (Expected/Received blocks, left/right).
     let j = end + 1;
-    while (
-      j < to &&
-      j - i <= CONTINUATION_MAX &&
-      (CONTINUATION.test(lines[j]) || isStrong(lines[j])) &&
-      !PASS_LINE.test(lines[j])
-    )
-      end = j++;
+    while (j < to && j - i <= CONTINUATION_MAX) {
+      // A blank line inside a report (between "- Expected / + Received" and the values) does not end it.
+      const next = lines[j].trim() === '' && j + 1 < to ? j + 1 : j;
+      if (!continues(lines[next])) break;
+      end = next;
+      j = next + 1;
+    }
     const last = blocks[blocks.length - 1];
     if (last && start <= last[1] + 1) last[1] = Math.max(last[1], end);
     else blocks.push([start, end]);
