@@ -1,13 +1,7 @@
-// Action entry (placeholder until the Action lands): fails clearly without inputs.
+// Action entry (runs.using: node24, main: dist/index.js). Thin: the algorithm lives in main.ts.
 import * as core from '@actions/core';
+import { run } from './main.js';
 
-async function main(): Promise<void> {
-  const check = core.getInput('check');
-  if (!check) {
-    core.setFailed("Input 'check' is required: the command whose failure ci-medic repairs, for example `npm test`.");
-    return;
-  }
-  core.setFailed('ci-medic: the Action is not implemented yet');
-}
-
-void main();
+run().catch((error: unknown) => {
+  core.setFailed(`ci-medic: ${error instanceof Error ? error.message : String(error)}`);
+});

@@ -1,5 +1,5 @@
-// Loop events -> the runner's log: one collapsible group per model turn, a progress line per command.
-// The event shapes belong to the loop; this reads them loosely so a new event kind never breaks the log.
+// Loop events -> the runner's log: one collapsible group per model turn, one line per event inside it.
+import type { RepairEvent } from '../agent/loop.js';
 
 interface LogSink {
   startGroup(name: string): void;
@@ -7,34 +7,21 @@ interface LogSink {
   info(message: string): void;
 }
 
-type LoopEvent = { type: string } & Record<string, unknown>;
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-
 export function progressReporter(log: LogSink, redact: (text: string) => string) {
-  let open = false;
+  let openTurn = 0;
   const close = (): void => {
-    if (open) log.endGroup();
-    open = false;
+    if (openTurn) log.endGroup();
+    openTurn = 0;
   };
-  const onEvent = (event: LoopEvent): void => {
-    const type = event.type;
-    if (/turn/i.test(type) && /start|begin/i.test(type)) {
+  const onEvent = (event: RepairEvent): void => {
+    if (event.turn > 0 && event.turn !== openTurn && event.type === 'turn') {
       close();
-      const turn = event.turn ?? event.index ?? '';
-      log.startGroup(`ci-medic turn ${str(turn)}`.trim());
-      open = true;
-      return;
+      log.startGroup(`ci-medic turn ${event.turn}`);
+      openTurn = event.turn;
     }
-    if (/command/i.test(type) || /tool/i.test(type)) {
-      const command = str(event.command ?? (event.input as { command?: string } | undefined)?.command);
-      const decision = event.allowed === false ? ' (denied)' : '';
-      const exit = event.exitCode !== undefined ? ` -> exit ${str(event.exitCode)}` : '';
-      if (command) log.info(redact(`$ ${command}${decision}${exit}`));
-      return;
-    }
-    const message = str(event.message ?? event.text ?? event.reason);
-    if (message) log.info(redact(`${type}: ${message}`));
+    // Verification and the end of the run sit outside the turns' groups.
+    if (event.type === 'verify' || event.type === 'end' || event.type === 'budget') close();
+    log.info(redact(`[${event.type}] ${event.message}`));
   };
   return { onEvent, close };
 }

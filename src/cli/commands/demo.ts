@@ -1,7 +1,184 @@
+// `ci-medic demo`: a scripted repair of a small broken project, end to end, with nothing to set up. The example project
+// goes to a temporary git repository with a local bare repository standing in for GitHub; a scripted model answers on
+// loopback (no API key needed); the loop, tmux, the policy and git are the real ones. Prints the join command so you
+// can watch, and ends with the branch a pull request would be opened from.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { repair, type RepairEvent } from '../../agent/loop.js';
+import { DEFAULT_PROTECTED_PATHS, parseDuration, type RepairConfig } from '../../config.js';
+import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
+import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
+import { commitAndPush } from '../../github/branch.js';
+import { failureFingerprint, repairBranchName } from '../../github/fingerprint.js';
+import { Redactor } from '../../redact.js';
+import { socketPathFor } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
-// Placeholder until the 'demo' command lands.
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('ci-medic demo: not implemented yet\n');
-  return EXIT_USAGE;
+const run = promisify(execFile);
+
+const HELP = `Usage: ci-medic demo [--pace 1s] [--keep] [--dir DIR]
+
+Repairs a small broken example project with a scripted model (no API key needed; nothing leaves this machine).
+The repair loop, tmux session, command policy and git are real: attach with the printed command to watch.
+
+Options:
+  --pace DURATION  pause before each scripted model answer, so you can follow along (default 1s; 0 for none)
+  --keep           keep the tmux session and the temporary project afterwards
+  --dir DIR        create the project under DIR instead of a new temporary directory
+  -h, --help       show this help
+`;
+
+const DEMO_AUTHOR = { name: 'ci-medic demo', email: 'demo@ci-medic.invalid' };
+/** A fixed git identity for the demo repository, independent of the user's configuration. */
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: DEMO_AUTHOR.name,
+  GIT_AUTHOR_EMAIL: DEMO_AUTHOR.email,
+  GIT_COMMITTER_NAME: DEMO_AUTHOR.name,
+  GIT_COMMITTER_EMAIL: DEMO_AUTHOR.email,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
+
+async function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, env: { ...env, ...GIT_ENV }, timeout: 30_000 });
+  return stdout.trim();
+}
+
+/** The example project as a repository whose `origin` is a local bare repository. */
+export async function createDemoRepository(
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ workdir: string; origin: string }> {
+  const workdir = join(root, 'shop');
+  const origin = join(root, 'github-stand-in.git');
+  await git(root, env, 'init', '-q', '--bare', '-b', 'main', origin);
+  await mkdir(workdir, { recursive: true });
+  for (const [path, content] of Object.entries(DEMO_PROJECT)) {
+    await mkdir(dirname(join(workdir, path)), { recursive: true });
+    await writeFile(join(workdir, path), content);
+  }
+  await git(workdir, env, 'init', '-q', '-b', 'main');
+  await git(workdir, env, 'add', '-A');
+  await git(workdir, env, 'commit', '-q', '-m', 'demo shop: cart total');
+  await git(workdir, env, 'remote', 'add', 'origin', origin);
+  await git(workdir, env, 'push', '-q', 'origin', 'main');
+  return { workdir, origin };
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let values: { pace?: string; keep?: boolean; dir?: string; help?: boolean };
+  let paceMs: number;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        pace: { type: 'string' },
+        keep: { type: 'boolean' },
+        dir: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+    paceMs =
+      values.pace === undefined ? 1000 : /^\s*0+\s*$/.test(values.pace) ? 0 : parseDuration('--pace', values.pace);
+  } catch (error) {
+    io.stderr(`ci-medic demo: ${(error as Error).message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+
+  const root = values.dir
+    ? await mkdtemp(join(values.dir, 'ci-medic-demo-'))
+    : await mkdtemp(join(tmpdir(), 'ci-medic-demo-'));
+  const { workdir, origin } = await createDemoRepository(root, io.env);
+  io.stdout(`Example project: ${workdir}\n(origin is ${origin}, a local bare repository standing in for GitHub)\n\n`);
+
+  const model = await startScriptedModel({ paceMs });
+  io.stdout(`Scripted model, no API key needed: ${model.url} (canned answers; nothing leaves this machine)\n\n`);
+
+  const sessionName = `ci-medic-demo-${process.pid}`;
+  const config: RepairConfig = {
+    check: DEMO_CHECK,
+    workdir,
+    model: SCRIPTED_MODEL_NAME,
+    baseUrl: model.url,
+    apiKey: 'scripted-model-needs-no-key',
+    maxTurns: 8,
+    timeBudgetMs: 5 * 60_000,
+    maxCostUsd: 1,
+    commandTimeoutMs: 60_000,
+    policy: { allow: [], deny: [], protectedPaths: [...DEFAULT_PROTECTED_PATHS], disabledRules: [] },
+    sessionName,
+    transcriptPath: join(root, 'transcript.jsonl'),
+    relaxedTamperRules: [],
+    secrets: [],
+    keepSession: Boolean(values.keep),
+  };
+
+  let announced = false;
+  const onEvent = (event: RepairEvent): void => {
+    if (!announced) {
+      // The loop emits its first event once the session is up: now there is something to attach to.
+      announced = true;
+      io.stdout(
+        `Watch the agent's shell (read-only): tmux -S ${socketPathFor(sessionName)} attach -r -t ${sessionName}\n\n`,
+      );
+    }
+    io.stdout(`  [${event.type}] ${event.message}\n`);
+  };
+
+  let code = 1;
+  try {
+    const result = await repair(config, { baseEnv: io.env, onEvent });
+    io.stdout(
+      `\nResult: ${result.result} — ${result.reason}\n` +
+        `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,
+    );
+    if (result.result !== 'fixed') return 1;
+    const branch = repairBranchName(
+      'ci-medic/',
+      failureFingerprint({
+        workflow: 'demo',
+        job: 'test',
+        baseBranch: 'main',
+        check: DEMO_CHECK,
+        failureText: result.initialFailure.excerpt,
+      }),
+    );
+    const pushed = await commitAndPush({
+      workdir,
+      baseCommit: result.baseCommit,
+      files: result.changedFiles,
+      branch,
+      message: `Fix ${DEMO_CHECK}: ${result.initialFailure.firstErrorLine || 'failing check'}\n\n${result.explanation}`,
+      author: DEMO_AUTHOR,
+      remote: 'origin',
+      redactor: new Redactor([]),
+    });
+    io.stdout(
+      `\n${result.diffStat}\n` +
+        `Pushed ${pushed.commit.slice(0, 12)} to ${branch} on the stand-in remote.\n` +
+        `On GitHub, ci-medic would now open a pull request from ${branch} into main.\n` +
+        `Look at it: git -C ${origin} show --stat ${branch}\n`,
+    );
+    code = 0;
+  } catch (error) {
+    io.stderr(`ci-medic demo: ${(error as Error).message}\n`);
+    code = 1;
+  } finally {
+    await model.close();
+    if (values.keep) {
+      io.stdout(
+        `\nKept: ${root} and the tmux session (stop it with: tmux -S ${socketPathFor(sessionName)} kill-server)\n`,
+      );
+    } else {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+  return code;
 }

@@ -1,0 +1,344 @@
+// The Action's run, as one readable algorithm: inputs -> event -> tmux -> credentials off -> repair -> credentials back
+// -> branch, push, pull request -> outputs, summary, annotations; or, when not fixed, the reason and the rescue.
+// This is the entry: the only place (with index.ts) that reads process.env and @actions/core.
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { ConfigError } from '../config.js';
+import { gitConfigSecrets, repair } from '../agent/loop.js';
+import type { RepairResult } from '../agent/types.js';
+import { commitAndPush } from '../github/branch.js';
+import { authSecretsFor, removeCheckoutCredentials } from '../github/credentials.js';
+import { failureFingerprint, repairBranchName } from '../github/fingerprint.js';
+import { pullRequestTitle, renderPullRequestBody } from '../github/pr-body.js';
+import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-request.js';
+import { rescueInstructions } from '../rescue/instructions.js';
+import { isSecretName } from '../terminal/env.js';
+import { ensureTmux } from '../terminal/install.js';
+import { Redactor } from '../redact.js';
+import { decideEvent, type EventDecision } from './event.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { progressReporter } from './progress.js';
+import { hostRescueFromAction } from './rescue-host.js';
+import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
+
+type Env = NodeJS.ProcessEnv;
+
+/** Every output, always set (empty when it does not apply), so `steps.x.outputs.y` never surprises. */
+export interface Outputs {
+  result: ActionResult;
+  'pr-url': string;
+  'pr-number': string;
+  branch: string;
+  turns: string;
+  'cost-usd': string;
+  'input-tokens': string;
+  'output-tokens': string;
+  'transcript-path': string;
+  'rescue-command': string;
+}
+
+/** What one run carries from step to step. */
+interface Run {
+  inputs: ActionInputs;
+  env: Env;
+  outputs: Outputs;
+  summary: SummaryInput;
+  redactor: Redactor;
+  /** The failure message for the step; unset when the step succeeds. */
+  failure?: string;
+}
+
+function emptyOutputs(): Outputs {
+  return {
+    result: 'error',
+    'pr-url': '',
+    'pr-number': '',
+    branch: '',
+    turns: '0',
+    'cost-usd': '0',
+    'input-tokens': '0',
+    'output-tokens': '0',
+    'transcript-path': '',
+    'rescue-command': '',
+  };
+}
+
+/** Secret values this process holds: the inputs', any variable whose name marks a secret, and checkout's credential. */
+async function collectSecrets(inputs: ActionInputs, env: Env): Promise<string[]> {
+  const fromEnv = Object.entries(env)
+    .filter(([name, value]) => value && isSecretName(name) && value.length >= 8)
+    .map(([, value]) => value as string);
+  const token = inputs.settings.githubToken;
+  const pushHeader = token ? authSecretsFor(token) : [];
+  const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
+  return [...new Set([...inputs.secrets, ...pushHeader, ...checkout, ...fromEnv])].filter(Boolean);
+}
+
+function readEventPayload(env: Env): Record<string, unknown> {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    core.warning(`ci-medic could not read the event payload at ${path}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function runUrl(env: Env): string | undefined {
+  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+/** The step id the rescue snippet's `if:` refers to; the runner names anonymous steps `__run` or `__owner_repo`. */
+function stepId(env: Env): string | undefined {
+  const id = env.GITHUB_ACTION ?? '';
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) && !id.startsWith('__') ? id : undefined;
+}
+
+/** A deep copy with every string redacted (for the summary and PR body). */
+function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
+  return redactor.redactDeep(result);
+}
+
+export async function run(env: Env = process.env): Promise<void> {
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs((name) => core.getInput(name), {
+      workspace: env.GITHUB_WORKSPACE || process.cwd(),
+      runnerTemp: env.RUNNER_TEMP || tmpdir(),
+    });
+  } catch (error) {
+    // Validated before anything is installed or started.
+    core.setOutput('result', 'error');
+    core.setFailed(error instanceof ConfigError ? error.message : `ci-medic: ${(error as Error).message}`);
+    return;
+  }
+
+  const secrets = await collectSecrets(inputs, env);
+  for (const secret of secrets) core.setSecret(secret);
+  inputs.config.secrets = secrets;
+  const redactor = new Redactor(secrets);
+  const state: Run = {
+    inputs,
+    env,
+    outputs: emptyOutputs(),
+    summary: { result: 'error', reason: '', runUrl: runUrl(env) },
+    redactor,
+  };
+
+  try {
+    const decision = decideEvent(
+      {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        payload: readEventPayload(env),
+        ref: env.GITHUB_REF ?? '',
+        repository: env.GITHUB_REPOSITORY ?? '',
+      },
+      {
+        branchPrefix: inputs.settings.branchPrefix,
+        allowPullRequestTarget: inputs.settings.allowPullRequestTarget,
+        baseOverride: inputs.settings.base,
+      },
+    );
+    if (decision.action === 'run') {
+      await repairAndDeliver(state, decision);
+    } else {
+      setResult(state, decision.action === 'skip' ? 'skipped' : 'error', decision.reason);
+      if (decision.action === 'skip') core.notice(decision.reason, { title: 'ci-medic skipped' });
+      else state.failure = decision.reason;
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    setResult(state, 'error', message);
+    state.failure = `ci-medic: ${message}`;
+  } finally {
+    await finish(state);
+  }
+}
+
+function setResult(state: Run, result: ActionResult, reason: string): void {
+  state.outputs.result = result;
+  state.summary.result = result;
+  state.summary.reason = state.redactor.redact(reason);
+}
+
+/** Outputs, summary and the step's status: always, whatever happened. Everything written passes the Redactor. */
+async function finish(state: Run): Promise<void> {
+  const redact = (text: string): string => state.redactor.redact(text);
+  for (const [name, value] of Object.entries(state.outputs)) core.setOutput(name, redact(String(value)));
+  try {
+    await core.summary.addRaw(redact(renderSummary(state.summary))).write();
+  } catch (error) {
+    // No GITHUB_STEP_SUMMARY outside the runner: the log already has everything.
+    core.debug(`job summary not written: ${(error as Error).message}`);
+  }
+  if (state.failure) core.setFailed(redact(state.failure));
+}
+
+async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { action: 'run' }>): Promise<void> {
+  const { config } = state.inputs;
+  const redact = (text: string): string => state.redactor.redact(text);
+
+  await ensureTmux({ log: (line) => core.info(line) });
+
+  // The session must not reach the job's token: checkout's persisted credential leaves .git/config for the loop.
+  const credentials = await removeCheckoutCredentials(config.workdir);
+  if (credentials.removed.length > 0) {
+    core.info('ci-medic removed the persisted checkout credentials from .git/config for the length of the repair.');
+  }
+  const progress = progressReporter(core, redact);
+  let result: RepairResult;
+  try {
+    result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent });
+  } finally {
+    progress.close();
+    await credentials.restore();
+  }
+
+  const outputs = state.outputs;
+  outputs.turns = String(result.turns);
+  outputs['cost-usd'] = String(Number(result.costUsd.toFixed(6)));
+  outputs['input-tokens'] = String(result.inputTokens);
+  outputs['output-tokens'] = String(result.outputTokens);
+  outputs['transcript-path'] = result.transcriptPath;
+  setResult(state, result.result, result.reason);
+  state.summary.repair = redactResult(result, state.redactor);
+
+  if (result.result === 'fixed') return deliverFix(state, decision, result);
+  if (result.result === 'already-passing') {
+    core.notice(redact(`\`${config.check}\` passes: nothing to repair.`), { title: 'ci-medic' });
+    return;
+  }
+  return reportNotFixed(state, decision, result);
+}
+
+async function deliverFix(
+  state: Run,
+  decision: Extract<EventDecision, { action: 'run' }>,
+  result: RepairResult,
+): Promise<void> {
+  const { config, settings } = state.inputs;
+  const { env, redactor } = state;
+  const redact = (text: string): string => redactor.redact(text);
+  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+
+  const fingerprint = failureFingerprint({
+    workflow: env.GITHUB_WORKFLOW ?? '',
+    job: env.GITHUB_JOB ?? '',
+    baseBranch: decision.base,
+    check: config.check,
+    failureText: result.initialFailure.excerpt,
+  });
+  const branch = repairBranchName(settings.branchPrefix, fingerprint);
+  const title = pullRequestTitle({ check: config.check, result, redactor });
+
+  try {
+    await commitAndPush({
+      workdir: config.workdir,
+      baseCommit: result.baseCommit,
+      files: result.changedFiles,
+      branch,
+      message: redact(`${title}\n\n${result.explanation}`.trim()),
+      author: settings.commitAuthor,
+      remote: 'origin',
+      token: settings.githubToken || undefined,
+      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+      redactor,
+    });
+  } catch (error) {
+    setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
+    state.failure = explainGitHubError(error, 'push');
+    return;
+  }
+  state.outputs.branch = branch;
+  state.summary.branch = branch;
+
+  if (settings.pullRequest === 'none') {
+    core.notice(`ci-medic pushed the verified fix to ${branch} (pull-request: none).`, {
+      title: 'ci-medic fixed the failure',
+    });
+    return;
+  }
+  let step: 'create-pr' | 'update-pr' = 'create-pr';
+  try {
+    const body = renderPullRequestBody({
+      result,
+      check: config.check,
+      runUrl: state.summary.runUrl,
+      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      baseBranch: decision.base,
+      model: config.model,
+      fingerprint,
+      redactor,
+    });
+    const pr = await openOrUpdatePullRequest({
+      token: settings.githubToken,
+      apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      owner,
+      repo,
+      head: branch,
+      base: decision.base,
+      title,
+      body,
+      labels: settings.labels,
+      draft: settings.pullRequest === 'draft',
+    });
+    step = pr.action === 'updated' ? 'update-pr' : 'create-pr';
+    if (pr.labelsError) core.warning(redact(pr.labelsError));
+    state.outputs['pr-url'] = pr.url;
+    state.outputs['pr-number'] = String(pr.number);
+    state.summary.pullRequest = { url: pr.url, number: pr.number, action: pr.action };
+    core.notice(`ci-medic ${pr.action} pull request #${pr.number}: ${pr.url}`, { title: 'ci-medic fixed the failure' });
+  } catch (error) {
+    const why = explainGitHubError(error, step);
+    setResult(state, 'error', `the fix was pushed to ${branch} but the pull request failed: ${why}`);
+    state.failure = why;
+  }
+}
+
+async function reportNotFixed(
+  state: Run,
+  decision: Extract<EventDecision, { action: 'run' }>,
+  result: RepairResult,
+): Promise<void> {
+  const { config, settings } = state.inputs;
+  const redact = (text: string): string => state.redactor.redact(text);
+  const firstLine = result.initialFailure.firstErrorLine;
+  if (firstLine) core.error(redact(firstLine), { title: `${config.check} fails` });
+
+  if (settings.rescue !== 'off' && result.socketPath) {
+    const rescue = rescueInstructions({
+      sessionName: result.sessionName,
+      socketPath: result.socketPath,
+      actor: decision.actor || undefined,
+      stepId: stepId(state.env),
+      timeoutMinutes: settings.rescueMaxMinutes,
+      connectTimeoutMinutes: Math.max(1, Math.round(settings.rescueConnectTimeoutMs / 60_000)),
+    });
+    state.outputs['rescue-command'] = rescue.joinCommand;
+    state.summary.rescueMarkdown = rescue.markdown;
+    core.notice(rescue.notice, { title: 'ci-medic: take over the agent session' });
+    if (settings.rescue === 'upterm' || settings.rescue === 'tmate') {
+      const connection = await hostRescueFromAction({
+        provider: settings.rescue,
+        settings,
+        decision,
+        result,
+        env: state.env,
+        log: (line) => core.info(redact(line)),
+        publish: async (connection) => {
+          state.outputs['rescue-command'] = connection;
+          core.setOutput('rescue-command', connection);
+          core.notice(`Rescue shell ready: ${connection}`, { title: 'ci-medic rescue' });
+        },
+      });
+      if (connection.detail) state.summary.rescueMarkdown += `\n\n**Hosted rescue:** ${connection.detail}`;
+    }
+  }
+
+  const why = `ci-medic did not fix \`${config.check}\` (${result.result}): ${result.reason}`;
+  if (settings.failOnNotFixed) state.failure = why;
+  else core.warning(redact(why));
+}
