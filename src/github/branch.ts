@@ -187,8 +187,12 @@ async function buildTree(
 }
 
 async function ignoredUntracked(git: Git, files: string[], env: Record<string, string>): Promise<string[]> {
-  // check-ignore consults the index: files tracked in the base commit are never reported.
-  const result = await git.exec(['check-ignore', '-z', '--stdin'], { env, input: files.join('\0'), okExitCodes: [1] });
+  // check-ignore consults the index: files tracked in the base commit are never reported. It takes no pathspec magic.
+  const result = await git.exec(['check-ignore', '-z', '--stdin'], {
+    env: { GIT_INDEX_FILE: env.GIT_INDEX_FILE },
+    input: files.join('\0'),
+    okExitCodes: [1],
+  });
   return result.stdout.split('\0').filter(Boolean);
 }
 

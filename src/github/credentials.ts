@@ -75,6 +75,19 @@ export async function removeCheckoutCredentials(
   return { removed, restore };
 }
 
+/** Runs `fn` with checkout's credentials out of the config, and puts them back however `fn` ends. */
+export async function withoutCheckoutCredentials<T>(
+  workdir: string,
+  fn: (removed: ConfigEntry[]) => Promise<T>,
+): Promise<T> {
+  const { removed, restore } = await removeCheckoutCredentials(workdir);
+  try {
+    return await fn(removed);
+  } finally {
+    await restore();
+  }
+}
+
 /** The value checkout (and our push) sends: `AUTHORIZATION: basic base64(x-access-token:TOKEN)`. */
 export function authHeaderFor(token: string): string {
   return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64')}`;

@@ -12,6 +12,7 @@ export {
   authSecretsFor,
   configEnv,
   removeCheckoutCredentials,
+  withoutCheckoutCredentials,
   type ConfigEntry,
   type RemovedCredentials,
 } from './credentials.js';
