@@ -1,7 +1,202 @@
+// `ci-medic repair`: flags -> RepairConfig -> the repair loop; prints progress and a short summary.
+// Exit codes: 0 fixed / already-passing, 1 not-fixed / budget-exhausted / error, 2 bad configuration.
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_MAX_COST_USD,
+  DEFAULT_MAX_TURNS,
+  DEFAULT_MODEL,
+  DEFAULT_SESSION_NAME,
+  DEFAULT_TIME_BUDGET_MS,
+  parseCost,
+  parseDuration,
+  parsePositiveInt,
+  parseTamperRules,
+  validateSessionName,
+  type RepairConfig,
+} from '../../config.js';
+import { repair } from '../../agent/loop.js';
+import type { RepairResult } from '../../agent/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
-// Placeholder until the 'repair' command lands.
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('ci-medic repair: not implemented yet\n');
-  return EXIT_USAGE;
+export const HELP = `Usage: ci-medic repair --check CMD [options]
+
+Runs CMD; if it fails, an LLM repairs the workspace in a tmux session within hard budgets, and ci-medic
+re-runs CMD to verify. Leaves a verified fix in the working tree (ci-medic repair never commits).
+
+Options:
+  --check CMD             the failing check command (required), run by bash in the workspace
+  --setup CMD             setup command (say "npm ci") for the final clean-worktree verification
+  --max-turns N           model calls at most (default ${DEFAULT_MAX_TURNS})
+  --time-budget D         wall-clock budget, like 20m or 90s (default ${DEFAULT_TIME_BUDGET_MS / 60_000}m)
+  --max-cost USD          dollar cap (default ${DEFAULT_MAX_COST_USD})
+  --command-timeout D     per-command limit (default ${DEFAULT_COMMAND_TIMEOUT_MS / 60_000}m)
+  --model M               model id (default ${DEFAULT_MODEL})
+  --base-url URL          Anthropic endpoint (default: ANTHROPIC_BASE_URL, else the public API)
+  --allow P               allow pattern (repeatable; any switches the policy to allowlist mode)
+  --deny P                extra deny pattern (repeatable)
+  --protected-path P      path the agent may read but never write (repeatable)
+  --disable-rule R        drop a default policy rule by name (repeatable)
+  --relax-tamper R        relax a tamper-guard rule (repeatable)
+  --instructions TEXT     extra instructions for the model (.github/ci-medic.md is read as well)
+  --workdir DIR           the repository to repair (default: the current directory)
+  --session NAME          tmux session name (default ${DEFAULT_SESSION_NAME})
+  --keep-session          leave the tmux session running afterwards
+  --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
+  --json                  print the result as JSON instead of the summary
+
+Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
+Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
+`;
+
+/** Build the configuration from flags and environment; throws ConfigError naming the flag. */
+export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RepairConfig | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        check: { type: 'string' },
+        setup: { type: 'string' },
+        'max-turns': { type: 'string' },
+        'time-budget': { type: 'string' },
+        'max-cost': { type: 'string' },
+        'command-timeout': { type: 'string' },
+        model: { type: 'string' },
+        'base-url': { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        deny: { type: 'string', multiple: true },
+        'protected-path': { type: 'string', multiple: true },
+        'disable-rule': { type: 'string', multiple: true },
+        'relax-tamper': { type: 'string', multiple: true },
+        instructions: { type: 'string' },
+        workdir: { type: 'string' },
+        session: { type: 'string' },
+        'keep-session': { type: 'boolean' },
+        transcript: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError('arguments', `${(error as Error).message}; see 'ci-medic repair --help'`);
+  }
+  if (values.help) return 'help';
+  const check = values.check?.trim();
+  if (!check) throw new ConfigError('--check', 'is required: the command CI runs, like --check "npm test"');
+  const baseUrl = values['base-url'] ?? (env.ANTHROPIC_BASE_URL || undefined);
+  if (baseUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      throw new ConfigError(
+        values['base-url'] ? '--base-url' : 'ANTHROPIC_BASE_URL',
+        `"${baseUrl}" is not an http(s) URL`,
+      );
+    }
+  }
+  const apiKey = env.ANTHROPIC_API_KEY || undefined;
+  const authToken = env.ANTHROPIC_AUTH_TOKEN || undefined;
+  if (!apiKey && !authToken) {
+    throw new ConfigError(
+      'ANTHROPIC_API_KEY',
+      'is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)',
+    );
+  }
+  const model = values.model?.trim() || DEFAULT_MODEL;
+  const workdir = resolve(cwd, values.workdir ?? '.');
+  const transcript = values.transcript
+    ? isAbsolute(values.transcript)
+      ? values.transcript
+      : resolve(cwd, values.transcript)
+    : join(tmpdir(), 'ci-medic', `${values.session ?? DEFAULT_SESSION_NAME}-${Date.now()}.jsonl`);
+  return {
+    check,
+    setup: values.setup?.trim() || undefined,
+    workdir,
+    model,
+    baseUrl,
+    apiKey,
+    authToken,
+    maxTurns: values['max-turns'] ? parsePositiveInt('--max-turns', values['max-turns']) : DEFAULT_MAX_TURNS,
+    timeBudgetMs: values['time-budget']
+      ? parseDuration('--time-budget', values['time-budget'])
+      : DEFAULT_TIME_BUDGET_MS,
+    maxCostUsd: values['max-cost'] ? parseCost('--max-cost', values['max-cost']) : DEFAULT_MAX_COST_USD,
+    commandTimeoutMs: values['command-timeout']
+      ? parseDuration('--command-timeout', values['command-timeout'])
+      : DEFAULT_COMMAND_TIMEOUT_MS,
+    policy: {
+      allow: values.allow ?? [],
+      deny: values.deny ?? [],
+      protectedPaths: values['protected-path'] ?? [],
+      disabledRules: values['disable-rule'] ?? [],
+    },
+    instructions: values.instructions,
+    sessionName: validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME),
+    transcriptPath: transcript,
+    relaxedTamperRules: parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []),
+    secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
+    keepSession: values['keep-session'] ?? false,
+  };
+}
+
+export function summary(r: RepairResult): string {
+  const lines = [
+    `ci-medic: ${r.result} - ${r.reason}`,
+    `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
+    `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
+  ];
+  if (r.explanation) lines.push(`  explanation: ${r.explanation.split('\n').join('\n    ')}`);
+  lines.push(
+    `  transcript: ${r.transcriptPath}${r.transcriptMarkdownPath ? ` (markdown: ${r.transcriptMarkdownPath})` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export const exitCodeFor = (r: RepairResult): number =>
+  r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let config: RepairConfig | 'help';
+  try {
+    config = repairConfigFromArgs(argv, io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  if (config === 'help') {
+    io.stdout(HELP);
+    return 0;
+  }
+  const json = argv.includes('--json');
+  let result: RepairResult;
+  try {
+    result = await repair(config, {
+      baseEnv: io.env,
+      onEvent: json
+        ? undefined
+        : (e) =>
+            io.stderr(`${e.type === 'turn' && e.message.startsWith('turn ') ? '\n' : ''}[${e.type}] ${e.message}\n`),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  return exitCodeFor(result);
 }

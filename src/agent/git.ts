@@ -1,0 +1,45 @@
+// The few git queries the loop needs, run with execFile (no shell) in the workspace.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export async function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
+  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8' });
+  return stdout;
+}
+
+/** git, but an empty string when it fails (not a repository, no commits yet). */
+export async function gitOrEmpty(cwd: string, args: string[]): Promise<string> {
+  try {
+    return await git(cwd, args);
+  } catch {
+    return '';
+  }
+}
+
+const lines = (text: string): string[] => text.split('\n').filter(Boolean);
+
+/** Untracked, not-ignored files (relative paths). */
+export async function untrackedFiles(cwd: string): Promise<string[]> {
+  return lines(await gitOrEmpty(cwd, ['ls-files', '--others', '--exclude-standard', '-z']))
+    .flatMap((l) => l.split('\0'))
+    .filter(Boolean);
+}
+
+/**
+ * Files the loop changed since `base`: tracked changes plus files that became untracked during the loop
+ * (files already untracked before it began are not ours and are left out).
+ */
+export async function changedFiles(cwd: string, base: string, untrackedBefore: ReadonlySet<string>): Promise<string[]> {
+  const tracked = (await gitOrEmpty(cwd, ['diff', '--name-only', '-z', base])).split('\0').filter(Boolean);
+  const created = (await untrackedFiles(cwd)).filter((f) => !untrackedBefore.has(f));
+  return [...new Set([...tracked, ...created])].sort();
+}
+
+/** `git diff --stat` of tracked changes, plus a line per new file. */
+export async function diffStat(cwd: string, base: string, newFiles: string[]): Promise<string> {
+  const stat = (await gitOrEmpty(cwd, ['diff', '--stat', base])).trimEnd();
+  const added = newFiles.map((f) => ` ${f} (new file)`).join('\n');
+  return [stat, added].filter(Boolean).join('\n');
+}
