@@ -174,7 +174,6 @@ function removed(f: FileDiff): string[] {
 // What counts as a test file, a skip marker, an assertion, a suppression
 
 const TEST_PATH = [
-  /(?:^|\/)(?:tests?|__tests__|specs?|testing|e2e|integration-tests?)\//i,
   /\.(?:test|spec|e2e)\.[cm]?[jt]sx?$/i,
   /(?:^|\/)test_[^/]*\.py$/,
   /_tests?\.py$/,
@@ -185,8 +184,12 @@ const TEST_PATH = [
   /Test\.php$/,
 ];
 
+const TEST_DIR = /(?:^|\/)(?:tests?|__tests__|specs?|testing|e2e|integration-tests?)\//i;
+const CODE_FILE = /\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|scala|cs|swift|php|exs?|dart|c|cc|cpp|h|hpp|sh|bats|lua|pl)$/;
+
+/** A file of test code: by its name, or a code file under a test directory (fixtures and data are not tests). */
 export function isTestFile(path: string): boolean {
-  return TEST_PATH.some((re) => re.test(path));
+  return TEST_PATH.some((re) => re.test(path)) || (TEST_DIR.test(path) && CODE_FILE.test(path));
 }
 
 /** A hunk of a non-test file that is nonetheless test code (Rust unit tests live in `mod tests` beside the code). */
@@ -468,29 +471,54 @@ function linesOf(f: FileDiff, testsOnly: boolean): { plus: string[]; minus: stri
   return { plus, minus };
 }
 
-function skipMarkerViolations(f: FileDiff): TamperViolation[] {
-  const out: TamperViolation[] = [];
-  for (const marker of SKIP_MARKERS) {
-    const { plus, minus } = linesOf(f, marker.testsOnly === true);
-    const add = countMatches(plus, marker.re);
-    if (add.count > countMatches(minus, marker.re).count) {
-      out.push({
-        rule: 'skip-markers',
-        file: pathOf(f),
-        line: add.first,
-        message: `${pathOf(f)}: added a test skip marker (${marker.name}): \`${add.first}\`. Skipping or focusing tests hides the failure instead of fixing it. Remove the marker and fix the code under test so the test passes as written.`,
-      });
+/**
+ * Added lines that match a marker, net of removed lines matching the same marker (moving or re-indenting a marker
+ * that was already there is not adding one), one entry per offending line, in the order they appear.
+ */
+function addedMarkerLines(f: FileDiff, markers: Marker[]): Array<{ marker: Marker; line: string }> {
+  const inTestFile = isTestFile(pathOf(f));
+  const plus = new Map<Marker, string[]>();
+  const minus = new Map<Marker, number>();
+  const order: string[] = [];
+  for (const h of f.hunks) {
+    const testCode = inTestFile || hunkLooksLikeTests(h);
+    for (const l of h.lines) {
+      if (l[0] !== '+' && l[0] !== '-') continue;
+      const body = l.slice(1);
+      const marker = markers.find((m) => (!m.testsOnly || testCode) && m.re.test(body));
+      if (!marker) continue;
+      if (l[0] === '+') {
+        plus.set(marker, [...(plus.get(marker) ?? []), body]);
+        order.push(body);
+      } else minus.set(marker, (minus.get(marker) ?? 0) + 1);
     }
   }
-  return out;
+  const out: Array<{ marker: Marker; line: string; at: number }> = [];
+  for (const [marker, lines] of plus) {
+    const net = lines.length - (minus.get(marker) ?? 0);
+    for (const line of lines.slice(0, Math.max(0, net))) out.push({ marker, line, at: order.indexOf(line) });
+  }
+  return out.sort((x, y) => x.at - y.at).map(({ marker, line }) => ({ marker, line }));
+}
+
+function skipMarkerViolations(f: FileDiff): TamperViolation[] {
+  return addedMarkerLines(f, SKIP_MARKERS).map(({ marker, line }) => ({
+    rule: 'skip-markers',
+    file: pathOf(f),
+    line: line.trim(),
+    message: `${pathOf(f)}: added a test skip marker (${marker.name}): \`${line.trim()}\`. Skipping or focusing tests hides the failure instead of fixing it. Remove the marker and fix the code under test so the test passes as written.`,
+  }));
 }
 
 function deletedTestViolations(f: FileDiff): TamperViolation[] {
   const oldPath = f.oldPath ?? '';
-  if (
-    (f.status === 'deleted' && isTestFile(oldPath)) ||
-    (f.status === 'renamed' && isTestFile(oldPath) && !isTestFile(f.newPath ?? ''))
-  ) {
+  const newPath = f.newPath ?? '';
+  // A test renamed to a name the runner does not pick up (`sum.test.js` -> `sum.test.js.bak`) is gone as well.
+  const renamedAway =
+    f.status === 'renamed' &&
+    isTestFile(oldPath) &&
+    (!isTestFile(newPath) || posix.extname(newPath) !== posix.extname(oldPath));
+  if ((f.status === 'deleted' && isTestFile(oldPath)) || renamedAway) {
     return [
       {
         rule: 'deleted-tests',
@@ -531,16 +559,13 @@ function suppressionViolations(f: FileDiff): TamperViolation[] {
     }
     return out;
   }
-  for (const s of SUPPRESSIONS) {
-    const add = countMatches(plus, s.re);
-    if (add.count > countMatches(minus, s.re).count) {
-      out.push({
-        rule: 'suppressions',
-        file: pathOf(f),
-        line: add.first,
-        message: `${pathOf(f)}: added a suppression (${s.name}): \`${add.first}\`. Suppressing the diagnostic hides the problem the check reports. Remove it and fix the underlying code.`,
-      });
-    }
+  for (const { marker, line } of addedMarkerLines(f, SUPPRESSIONS)) {
+    out.push({
+      rule: 'suppressions',
+      file: pathOf(f),
+      line: line.trim(),
+      message: `${pathOf(f)}: added a suppression (${marker.name}): \`${line.trim()}\`. Suppressing the diagnostic hides the problem the check reports. Remove it and fix the underlying code.`,
+    });
   }
   return out;
 }
