@@ -13,6 +13,8 @@ export interface PolicyConfig {
   workspace: string;
   /** The home directory, for `~` and `$HOME` in paths. */
   home?: string;
+  /** The shell's current directory when known (absolute, or relative to the workspace); defaults to the workspace. */
+  cwd?: string;
 }
 
 /** The policy's verdict on one command line. */

@@ -1,0 +1,982 @@
+// The default deny set applied to one simple command: names, wrappers (unwrapped and checked again), writes, and the
+// validators of programs that run code from their arguments (in validators.ts).
+import { posix } from 'node:path';
+import type { Redirection } from 'unbash';
+import { checkWrite, deny, hasFlag, positionals, type CheckContext } from './context.js';
+import { isInside, mayHitProtected, protectedHit, resolvePath, secretPath } from './paths.js';
+import { checkAwk, checkGit, checkInlineCode, checkRg, checkSed, checkTar, INLINE_CODE_FLAGS } from './validators.js';
+import { checkAssignment, clip, type SimpleCommand } from './walk.js';
+import { baseName, type Arg } from './words.js';
+
+/** Nesting bound for wrappers inside wrappers (`timeout 5 env nice xargs ...`). */
+const MAX_WRAPPER_DEPTH = 8;
+
+const NETWORK = new Set(
+  'curl wget nc ncat netcat socat telnet ssh scp sftp rsync ftp tftp dig nslookup host whois ping ping6 traceroute tracepath nmap lynx links w3m aria2c http https xh wscat websocat smbclient sendmail mail mailx mutt ldapsearch ssh-keyscan sshpass autossh mosh'.split(
+    ' ',
+  ),
+);
+const PRIVILEGE = new Set(
+  'sudo su doas pkexec chroot mount umount shutdown reboot halt poweroff systemctl service init telinit insmod rmmod modprobe iptables ip6tables nft useradd usermod userdel passwd chpasswd visudo crontab fdisk sfdisk parted wipefs mkswap swapon swapoff losetup setcap chattr pkill killall killall5 runuser setpriv nsenter unshare'.split(
+    ' ',
+  ),
+);
+const SESSION = new Set('tmux screen tmate upterm byobu exit logout suspend reset'.split(' '));
+const SHELLS = new Set('bash sh zsh dash ksh mksh fish csh tcsh rbash ash yash'.split(' '));
+/** Programs that run another command in a way this policy does not parse: run the inner command directly. */
+const OPAQUE_RUNNERS = new Set(
+  'setsid ionice chrt taskset flock unbuffer faketime strace ltrace catchsegv fakeroot firejail systemd-run sg newgrp prlimit numactl cgexec chpst daemonize start-stop-daemon script parallel expect entr watchexec run-parts sh-c'.split(
+    ' ',
+  ),
+);
+const EDITORS = new Set('vi vim nvim view vimdiff nano pico emacs joe micro mcedit kak hx'.split(' '));
+const PAGERS = new Set('less more most man info pinfo'.split(' '));
+const MONITORS = new Set('top htop btop atop iotop glances nmon watch'.split(' '));
+const REPLS = new Set(
+  'python python2 python3 ipython node nodejs irb pry ruby perl php lua R ghci psql mysql sqlite3 redis-cli mongo mongosh gdb lldb bun deno'.split(
+    ' ',
+  ),
+);
+const HOLLOW_REPL_FLAGS = new Set(['-q', '-u', '-B', '-E', '-s', '-S', '-I', '-O', '-OO', '--quiet']);
+/** Runners whose subcommand starts another program: `poetry run pytest`, `npx vitest`. */
+const SUB_RUNNERS: Record<string, string[]> = {
+  poetry: ['run'],
+  pipenv: ['run'],
+  uv: ['run'],
+  pdm: ['run'],
+  hatch: ['run'],
+  rye: ['run'],
+  bundle: ['exec'],
+  npm: ['exec', 'x'],
+  pnpm: ['exec', 'dlx'],
+  yarn: ['exec', 'dlx'],
+  conda: ['run'],
+};
+const PUBLISH_SUBCOMMANDS: Record<string, Set<string>> = {
+  npm: new Set([
+    'publish',
+    'adduser',
+    'login',
+    'token',
+    'owner',
+    'dist-tag',
+    'deprecate',
+    'unpublish',
+    'access',
+    'team',
+  ]),
+  pnpm: new Set(['publish']),
+  yarn: new Set(['publish', 'login', 'npm']),
+  cargo: new Set(['publish', 'login', 'owner', 'yank']),
+  docker: new Set(['push', 'login']),
+  podman: new Set(['push', 'login']),
+  twine: new Set(['upload']),
+  gem: new Set(['push', 'signin', 'owner', 'yank']),
+  poetry: new Set(['publish']),
+  helm: new Set(['push']),
+};
+/** Commands whose path arguments are written (created, changed, moved or removed). */
+const WRITERS = new Set(
+  'tee touch truncate chmod chown chgrp mkdir rmdir unlink shred mv ln cp install mkfifo mknod'.split(' '),
+);
+
+export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): void {
+  if (cmd.argv.length === 0) {
+    checkRedirects(cmd.redirects, cx);
+    return;
+  }
+  const name0 = cmd.argv[0];
+  if (!name0.literal) {
+    deny(
+      cx,
+      'dynamic-command-name',
+      `the command name ${clip(name0.value)} is built from an expansion, substitution, glob or brace; write the program's name literally`,
+    );
+    checkRedirects(cmd.redirects, cx);
+    return;
+  }
+  if (name0.value === '') {
+    deny(cx, 'dynamic-command-name', 'the command name is empty; write the program name literally');
+    return;
+  }
+  const name = baseName(name0.value);
+  const args = cmd.argv.slice(1);
+  if (name.startsWith('^')) {
+    deny(
+      cx,
+      'history-expansion',
+      `'${clip(name0.value)}' at the start of a line is history substitution; write the command out`,
+    );
+  }
+  for (const a of cmd.argv) checkArgument(a, cx);
+  checkRedirects(cmd.redirects, cx);
+  if (depth > MAX_WRAPPER_DEPTH) {
+    deny(cx, 'parse', `wrappers are nested more than ${MAX_WRAPPER_DEPTH} deep; run the inner command directly`);
+    return;
+  }
+  checkNamed(name, args, cmd, cx, depth);
+}
+
+function checkArgument(arg: Arg, cx: CheckContext): void {
+  if (/\/dev\/(tcp|udp)\//.test(arg.value)) {
+    deny(cx, 'network-egress', `${clip(arg.value)} opens a network connection; the repair works offline`);
+  }
+  const secret = secretPath(arg, cx.paths);
+  if (secret) {
+    deny(
+      cx,
+      'secrets',
+      `${clip(arg.value)} is where credentials live (${secret}); the repair does not need them, leave them alone`,
+    );
+  }
+}
+
+const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
+
+export function checkRedirects(redirects: readonly Redirection[], cx: CheckContext): void {
+  for (const r of redirects) {
+    if (r.type !== 'Redirect' || !r.target) continue;
+    const target: Arg = {
+      value: r.target.value,
+      literal: !r.target.parts || r.target.parts.every((p) => p.type !== 'SimpleExpansion'),
+      pattern: false,
+    };
+    const word = r.target;
+    const arg = wordArgFromTarget(word);
+    if (/^\/dev\/(tcp|udp)\//.test(target.value)) {
+      deny(
+        cx,
+        'network-egress',
+        `the redirect to ${clip(target.value)} opens a network connection; the repair works offline`,
+      );
+      continue;
+    }
+    if (r.operator === '<' || r.operator === '<&') {
+      const secret = r.operator === '<' ? secretPath(arg, cx.paths) : null;
+      if (secret) deny(cx, 'secrets', `reading ${clip(arg.value)} reads credentials (${secret}); leave them alone`);
+      continue;
+    }
+    if (!WRITE_REDIRECTS.has(r.operator)) continue;
+    if ((r.operator === '>&' || r.operator === '<>') && /^(\d+-?|-)$/.test(arg.value)) continue; // fd duplication
+    checkWrite(arg, cx, false, `the redirect ${r.operator} ${clip(arg.value)}`);
+  }
+}
+
+function wordArgFromTarget(word: import('unbash').Word): Arg {
+  if (!word.parts) return { value: word.value, literal: true, pattern: false };
+  const dynamic = word.parts.some((p) => !['Literal', 'SingleQuoted', 'AnsiCQuoted', 'DoubleQuoted'].includes(p.type));
+  const pattern = word.parts.some((p) => p.type === 'Glob' || p.type === 'ExtendedGlob' || p.type === 'BraceExpansion');
+  const dq = word.parts.some((p) => p.type === 'DoubleQuoted' && p.parts.some((c) => c.type !== 'Literal'));
+  return { value: word.value, literal: !dynamic && !dq, pattern };
+}
+
+function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  if (NETWORK.has(name)) {
+    deny(
+      cx,
+      'network-egress',
+      `${name} reaches the network; the repair works offline with what is in the workspace (read local files, docs in node_modules or the package cache)`,
+    );
+    return;
+  }
+  if (PRIVILEGE.has(name) || name.startsWith('mkfs')) {
+    deny(
+      cx,
+      'privilege',
+      `${name} acts on the machine or other processes, not the workspace; a repair only needs to build, test and edit files`,
+    );
+    return;
+  }
+  if (SESSION.has(name)) {
+    deny(
+      cx,
+      'session',
+      name === 'exit' || name === 'logout' || name === 'suspend'
+        ? `${name} would end or stop the agent's shell; to stop a script early use 'return' inside it or just run the next command`
+        : `${name} controls the terminal session ci-medic runs you in; run commands directly`,
+    );
+    return;
+  }
+  if (EDITORS.has(name)) {
+    deny(
+      cx,
+      'interactive',
+      `${name} waits for a person at the keyboard; use sed -i, a here-document (cat > FILE <<'EOF') or the edit tool`,
+    );
+    return;
+  }
+  if (PAGERS.has(name)) {
+    deny(
+      cx,
+      'interactive',
+      `${name} waits for a person at the keyboard; use cat, head, tail or sed -n '1,80p' FILE (for manuals: COMMAND --help | head -50)`,
+    );
+    return;
+  }
+  if (MONITORS.has(name)) {
+    deny(
+      cx,
+      'interactive',
+      `${name} keeps redrawing until someone quits it; run a one-shot command instead (ps aux, free -m, or the command itself)`,
+    );
+    return;
+  }
+  if (OPAQUE_RUNNERS.has(name)) {
+    deny(
+      cx,
+      'hidden-evaluation',
+      `${name} runs another command in a way the policy cannot check; run the inner command directly`,
+    );
+    return;
+  }
+  if (SHELLS.has(name)) return checkShell(name, args, cmd, cx);
+  if (REPLS.has(name) || /^python3\.\d+$/.test(name)) checkRepl(name, args, cmd, cx);
+  if (name in INLINE_CODE_FLAGS || /^python3\.\d+$/.test(name)) checkInlineCode(name, args, cx);
+  const publish = PUBLISH_SUBCOMMANDS[name];
+  if (publish) {
+    const sub = positionals(args)[0];
+    if (
+      sub &&
+      publish.has(sub.value) &&
+      !(name === 'yarn' && sub.value === 'npm' && positionals(args)[1]?.value !== 'publish')
+    ) {
+      deny(
+        cx,
+        'publishing',
+        `${name} ${sub.value} publishes or logs in to a registry; ci-medic only opens a pull request with the verified fix`,
+      );
+      return;
+    }
+  }
+  if (name in SUB_RUNNERS) return checkSubRunner(name, args, cmd, cx, depth);
+  if (WRITERS.has(name)) checkWriter(name, args, cx);
+  switch (name) {
+    case 'eval':
+      return deny(
+        cx,
+        'hidden-evaluation',
+        'eval runs text as a command, hiding it from the policy; write the command itself',
+      );
+    case 'source':
+    case '.':
+      return deny(
+        cx,
+        'hidden-evaluation',
+        `${name} runs a file inside the agent's shell, changing its state; run scripts with bash FILE, and call a virtualenv's programs by path (.venv/bin/pytest)`,
+      );
+    case 'exec':
+      return deny(
+        cx,
+        'hidden-evaluation',
+        "exec replaces the agent's shell (or rewires its file descriptors); run the command without exec",
+      );
+    case 'fc':
+      return deny(cx, 'hidden-evaluation', 'fc re-runs history or opens an editor; write the command out');
+    case 'alias':
+      return deny(cx, 'shell-state', 'alias changes what a command name runs; write the full command each time');
+    case 'unalias':
+      return;
+    case 'trap':
+      return deny(
+        cx,
+        'shell-state',
+        "trap installs a handler that runs later, outside the policy's view; run the cleanup as its own command",
+      );
+    case 'enable':
+      return deny(
+        cx,
+        'shell-state',
+        'enable changes which builtins exist (or loads new ones); use the commands as they are',
+      );
+    case 'bind':
+      return deny(cx, 'shell-state', 'bind changes key bindings of the shell ci-medic types into; leave them alone');
+    case 'hash':
+      if (hasFlag(args, 'p'))
+        deny(
+          cx,
+          'shell-state',
+          'hash -p points a command name at another program; call the program by its path instead',
+        );
+      return;
+    case 'complete':
+    case 'compgen':
+      if (hasFlag(args, 'C') || hasFlag(args, 'F'))
+        deny(cx, 'hidden-evaluation', `${name} -C/-F runs a command or function later; not needed for a repair`);
+      return;
+    case 'mapfile':
+    case 'readarray':
+      if (args.some((a) => /^-[a-zA-Z]*C/.test(a.value)))
+        return deny(
+          cx,
+          'hidden-evaluation',
+          `${name} -C runs a callback as code; read the lines and loop over them instead`,
+        );
+      return checkVariableNames(lastNames(args, 1), cx);
+    case 'read':
+      return checkVariableNames(readNames(args), cx);
+    case 'printf': {
+      const v = args.findIndex((a) => a.value === '-v');
+      if (v >= 0 && args[v + 1]) checkVariableNames([args[v + 1].value.replace(/\[.*$/, '')], cx);
+      return;
+    }
+    case 'getopts':
+      return checkVariableNames(
+        positionals(args)
+          .slice(1, 2)
+          .map((a) => a.value),
+        cx,
+      );
+    case 'let':
+      return checkVariableNames(
+        args.map((a) => /^([A-Za-z_][A-Za-z0-9_]*)(\[.*\])?[^=]?=/.exec(a.value)?.[1]).filter((n): n is string => !!n),
+        cx,
+      );
+    case 'unset':
+      return checkVariableNames(
+        positionals(args).map((a) => a.value),
+        cx,
+      );
+    case 'export':
+    case 'declare':
+    case 'typeset':
+    case 'local':
+    case 'readonly':
+      return checkDeclaration(name, args, cx);
+    case 'set':
+      return checkSet(args, cx);
+    case 'shopt':
+      if (hasFlag(args, 's') && args.some((a) => a.value === 'dotglob' || a.value === 'nocaseglob')) {
+        deny(
+          cx,
+          'shell-state',
+          'changing how globs match (dotglob, nocaseglob) makes * reach .git; leave the shell options as they are',
+        );
+      }
+      return;
+    case 'env':
+      return checkEnv(args, cmd, cx, depth);
+    case 'printenv':
+      return deny(
+        cx,
+        'secrets',
+        'printenv prints the environment; to see one setting use echo "$NAME" for that variable only',
+      );
+    case 'ps':
+      if (args.some((a, i) => (i === 0 && /^[a-zA-Z]*e[a-zA-Z]*$/.test(a.value)) || a.value === 'e')) {
+        deny(cx, 'secrets', "ps with 'e' prints every process's environment; use ps aux");
+      }
+      return;
+    case 'kill':
+      return checkKill(args, cx);
+    case 'dd':
+      return checkDd(args, cx);
+    case 'rm':
+      return checkRm(args, cmd, cx);
+    case 'cd':
+    case 'pushd':
+      return checkCd(args, cx);
+    case 'timeout':
+    case 'nice':
+    case 'nohup':
+    case 'stdbuf':
+    case 'command':
+    case 'builtin':
+    case 'time':
+    case 'xargs':
+    case 'busybox':
+      return unwrap(name, args, cmd, cx, depth);
+    case 'find':
+      return checkFind(args, cmd, cx, depth);
+    case 'git':
+      return checkGit(args, cx);
+    case 'sed':
+    case 'gsed':
+      return checkSed(args, cx);
+    case 'awk':
+    case 'gawk':
+    case 'mawk':
+    case 'nawk':
+    case 'busybox-awk':
+      return checkAwk(args, cx);
+    case 'tar':
+    case 'gtar':
+    case 'bsdtar':
+      return checkTar(args, cx);
+    case 'rg':
+      return checkRg(args, cx);
+    case 'npx':
+    case 'bunx':
+    case 'pnpx':
+      return checkRunner(name, args, cmd, cx, depth);
+    case 'tail':
+      if (
+        args.some(
+          (a) => a.value === '--follow' || a.value.startsWith('--follow=') || /^-[a-zA-Z0-9]*[fF]/.test(a.value),
+        )
+      ) {
+        deny(cx, 'interactive', 'tail -f never ends; use tail -n 100 FILE (run it again to see more)');
+      }
+      return;
+    case 'jest':
+    case 'mocha':
+    case 'tsc':
+    case 'vitest':
+    case 'nodemon':
+      if (
+        name === 'nodemon' ||
+        args.some((a) => /^--watch(All)?(=|$)/.test(a.value) || (name !== 'vitest' && a.value === '-w')) ||
+        (name === 'vitest' && ['watch', 'dev'].includes(positionals(args)[0]?.value ?? ''))
+      ) {
+        deny(
+          cx,
+          'interactive',
+          `${name} in watch mode never ends; run it once (vitest run, jest without --watch, tsc --noEmit)`,
+        );
+      }
+      return;
+    case 'gh':
+    case 'hub':
+      return deny(
+        cx,
+        'publishing',
+        `${name} talks to GitHub on your behalf; ci-medic opens the pull request itself once the check passes`,
+      );
+    case 'openssl':
+      if (['s_client', 's_server', 's_time'].includes(args[0]?.value ?? ''))
+        deny(cx, 'network-egress', `openssl ${args[0].value} opens network connections; the repair works offline`);
+      return;
+    case 'stty':
+      if (args.length > 0 && !args.every((a) => a.value === '-a' || a.value === 'size' || a.value === '--all')) {
+        deny(cx, 'session', 'stty changes the terminal ci-medic reads your output from; leave it as it is');
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// ---------- shells and interpreters ----------
+
+const STDIN_SCRIPTS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+function checkShell(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext): void {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (/^[-+]O$|^[-+]o$/.test(v)) {
+      i++;
+      continue;
+    }
+    if (v === '--rcfile' || v === '--init-file') {
+      return deny(
+        cx,
+        'hidden-evaluation',
+        `${name} ${v} runs a startup file inside the shell; run scripts with ${name} FILE`,
+      );
+    }
+    if (!/^[-+]/.test(v)) break;
+    if (/^-[a-zA-Z]*c/.test(v) || v === '--command') {
+      return deny(
+        cx,
+        'hidden-evaluation',
+        `${name} -c runs a string as a command, hiding it from the policy; run the command itself, or write a script file and run ${name} FILE`,
+      );
+    }
+    if (/^-[a-zA-Z]*s/.test(v))
+      return deny(
+        cx,
+        'hidden-evaluation',
+        `${name} -s reads a script from standard input; write the script to a file and run ${name} FILE`,
+      );
+    if (/^-[a-zA-Z]*i/.test(v) || v === '--login' || /^-[a-zA-Z]*l/.test(v)) {
+      return deny(
+        cx,
+        'interactive',
+        `${name} ${v} starts an interactive or login shell that waits for input; run the commands directly`,
+      );
+    }
+  }
+  const script = args[i];
+  if (!script) {
+    if (cmd.stdin)
+      return deny(
+        cx,
+        'hidden-evaluation',
+        `${name} reading a script from standard input or a here-string hides the commands; write them to a file and run ${name} FILE, or run them directly`,
+      );
+    return deny(
+      cx,
+      'interactive',
+      `${name} alone starts an interactive shell that waits for input; run the commands directly`,
+    );
+  }
+  if (
+    !script.literal ||
+    script.pattern ||
+    STDIN_SCRIPTS.has(script.value) ||
+    script.value.startsWith('/dev/fd/') ||
+    script.value.startsWith('/proc/')
+  ) {
+    deny(
+      cx,
+      'hidden-evaluation',
+      `${name} ${clip(script.value)} runs a script the policy cannot see; write the script to a file in the workspace and run ${name} FILE`,
+    );
+  }
+}
+
+function checkRepl(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext): void {
+  const explicit = args.some((a) => a.value === '-i' || a.value === '--interactive');
+  const bare = args.every((a) => HOLLOW_REPL_FLAGS.has(a.value));
+  if (explicit || (bare && !cmd.stdin && !cmd.extraArgs)) {
+    deny(
+      cx,
+      'interactive',
+      `${name} without a script starts an interactive prompt that waits for input; pass a file, use -c/-e for one-liners, or pipe a here-document into it`,
+    );
+  }
+}
+
+// ---------- state of the shell ----------
+
+function checkVariableNames(names: string[], cx: CheckContext): void {
+  for (const n of names) checkAssignment(n.replace(/\[.*$/, ''), null, true, cx.findings);
+}
+
+function lastNames(args: Arg[], count: number): string[] {
+  return positionals(args)
+    .slice(-count)
+    .map((a) => a.value);
+}
+
+function readNames(args: Arg[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (/^-[a-zA-Z]*[adinNptu]$/.test(v)) {
+      if (v.endsWith('a')) names.push(args[i + 1]?.value ?? '');
+      i++;
+    } else if (!v.startsWith('-')) names.push(v);
+  }
+  return names;
+}
+
+function checkDeclaration(name: string, args: Arg[], cx: CheckContext): void {
+  const names = args.filter((a) => !a.value.startsWith('-') && !a.value.startsWith('+'));
+  const flags = args.filter((a) => a.value.startsWith('-') || a.value.startsWith('+')).map((a) => a.value);
+  if (names.length === 0 && !flags.some((f) => /[fF]/.test(f))) {
+    return deny(
+      cx,
+      'secrets',
+      `${name} without names prints every variable (and their values); to see one use echo "$NAME" or declare -p NAME`,
+    );
+  }
+  if (flags.some((f) => /^-[a-zA-Z]*n/.test(f)) && name !== 'export') {
+    return deny(
+      cx,
+      'shell-state',
+      `${name} -n makes a variable a reference to another (PATH, for instance); assign the variable you mean directly`,
+    );
+  }
+  for (const a of names) {
+    const n = a.assigns ?? /^([A-Za-z_][A-Za-z0-9_]*)/.exec(a.value)?.[1];
+    if (!n) continue;
+    const isAssignment = a.assigns !== undefined || a.value.includes('=');
+    const value: Arg | null = isAssignment ? { ...a, value: a.value.slice(a.value.indexOf('=') + 1) } : null;
+    if (isAssignment) checkAssignment(n, value, true, cx.findings);
+  }
+}
+
+function checkSet(args: Arg[], cx: CheckContext): void {
+  if (args.length === 0)
+    return deny(
+      cx,
+      'secrets',
+      'set without arguments prints every variable and function; use echo "$NAME" for the one you need',
+    );
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '--' || v === '-') return;
+    if (v === '-o' || v === '+o') {
+      const opt = args[i + 1]?.value;
+      i++;
+      if (v === '-o' && opt && /^(errexit|noexec|onecmd)$/.test(opt)) return denySetOption(cx, opt);
+      continue;
+    }
+    if (/^-[a-zA-Z]+$/.test(v)) {
+      if (v.includes('e')) return denySetOption(cx, 'errexit');
+      if (v.includes('n')) return denySetOption(cx, 'noexec');
+      if (v.includes('t')) return denySetOption(cx, 'onecmd');
+      if (v.includes('o')) i++; // -euo pipefail: the option name follows
+    }
+  }
+}
+
+function denySetOption(cx: CheckContext, opt: string): void {
+  const what =
+    opt === 'errexit'
+      ? "set -e makes the agent's shell exit at the first failing command, ending the session"
+      : opt === 'noexec'
+        ? 'set -n stops the shell from running any further command'
+        : 'set -t makes the shell exit after one more command';
+  deny(cx, 'session', `${what}; check exit codes with && or $? instead (inside a script file, set -e is fine)`);
+}
+
+// ---------- processes, devices, files ----------
+
+function checkKill(args: Arg[], cx: CheckContext): void {
+  let signalSeen = false;
+  let options = true;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (options && v === '--') {
+      options = false;
+      continue;
+    }
+    if (options && (v === '-s' || v === '-n')) {
+      i++;
+      signalSeen = true;
+      continue;
+    }
+    if (options && (v === '-l' || v === '-L')) return;
+    if (options && !signalSeen && /^-[A-Za-z0-9]+$/.test(v)) {
+      signalSeen = true;
+      continue;
+    }
+    if (v === '1' || v === '-1')
+      return deny(
+        cx,
+        'privilege',
+        `kill ${v} signals init or every process; kill the specific PID you started (see jobs -l or ps aux)`,
+      );
+    if (v === '0' || /^-?\$(\$|PPID|BASHPID|\{(PPID|BASHPID)\})$/.test(v)) {
+      return deny(
+        cx,
+        'session',
+        `kill ${v} signals the agent's own shell; kill the specific PID you started (jobs -l, ps aux)`,
+      );
+    }
+  }
+}
+
+function checkDd(args: Arg[], cx: CheckContext): void {
+  for (const a of args) {
+    if (!a.value.startsWith('of=')) continue;
+    const target: Arg = { ...a, value: a.value.slice(3) };
+    if (target.value.startsWith('/dev/') && !/^\/dev\/(null|stdout|stderr)$/.test(target.value)) {
+      deny(cx, 'privilege', `dd of=${target.value} writes to a device; write to a file in the workspace`);
+    } else {
+      checkWrite(target, cx, false, `dd of=${clip(target.value)}`);
+    }
+  }
+}
+
+function checkWriter(name: string, args: Arg[], cx: CheckContext): void {
+  let targets = positionals(args);
+  const recursive =
+    name === 'mv' || ((name === 'chmod' || name === 'chown' || name === 'chgrp') && hasFlag(args, 'R', '--recursive'));
+  if (name === 'cp' || name === 'install') {
+    const t = args.findIndex((a) => a.value === '-t' || a.value.startsWith('--target-directory'));
+    if (t >= 0) {
+      const v = args[t].value;
+      targets = v.includes('=')
+        ? [{ ...args[t], value: v.slice(v.indexOf('=') + 1) }]
+        : args[t + 1]
+          ? [args[t + 1]]
+          : [];
+    } else {
+      targets = targets.slice(-1);
+    }
+  }
+  for (const t of targets) checkWrite(t, cx, recursive, `${name} ${clip(t.value)}`);
+}
+
+function checkRm(args: Arg[], cmd: SimpleCommand, cx: CheckContext): void {
+  const recursive = hasFlag(args, 'r', '--recursive') || hasFlag(args, 'R');
+  const targets = positionals(args);
+  if (!recursive) {
+    for (const t of targets) checkWrite(t, cx, false, `rm ${clip(t.value)}`);
+    return;
+  }
+  if (cmd.extraArgs) {
+    return deny(
+      cx,
+      'destructive-rm',
+      'rm -r of paths read at run time (xargs) cannot be checked; list the directories to delete literally',
+    );
+  }
+  const ws = cx.paths.workspace;
+  for (const t of targets) {
+    const path = t.literal ? resolvePath(t, cx.paths) : null;
+    if (path === null) {
+      // A glob under a known directory is fine as long as that directory is in the workspace and .git is out of reach.
+      const prefix = t.pattern && !/[$`]/.test(t.value) ? literalDirPrefix(t.value) : null;
+      const base =
+        prefix !== null ? resolvePath({ value: prefix || '.', literal: true, pattern: false }, cx.paths) : null;
+      if (base === null || !isInside(base, ws)) {
+        return deny(
+          cx,
+          'destructive-rm',
+          `rm -r ${clip(t.value)}: the path is only known at run time; write the directory to delete literally (inside the workspace)`,
+        );
+      }
+      const hit = mayHitProtected(t, cx.paths, true);
+      if (hit)
+        return deny(
+          cx,
+          'destructive-rm',
+          `rm -r ${clip(t.value)} could delete ${hit}, which is protected; name the directories to delete`,
+        );
+      continue;
+    }
+    if (path === '/' || path === cx.paths.home || !isInside(path, ws) || path === ws) {
+      return deny(
+        cx,
+        'destructive-rm',
+        `rm -r ${clip(t.value)} deletes ${path === ws ? 'the whole workspace' : `${path}, outside the workspace`}; delete only build output inside the workspace (rm -rf dist node_modules/.cache)`,
+      );
+    }
+    const hit = protectedHit(path, cx.paths, true);
+    if (hit)
+      return deny(
+        cx,
+        'destructive-rm',
+        `rm -r ${clip(t.value)} deletes ${hit}, which is protected; the repair may not change it`,
+      );
+  }
+}
+
+function literalDirPrefix(value: string): string {
+  const glob = value.search(/[*?[{]/);
+  const head = glob < 0 ? value : value.slice(0, glob);
+  const slash = head.lastIndexOf('/');
+  return slash < 0 ? '' : head.slice(0, slash) || '/';
+}
+
+function checkCd(args: Arg[], cx: CheckContext): void {
+  const target = positionals(args)[0];
+  if (!target) {
+    cx.paths.cwd = cx.paths.home ?? null;
+    return;
+  }
+  const path = target.literal && target.value !== '-' ? resolvePath(target, cx.paths) : null;
+  if (path !== null && protectedHit(path, cx.paths, false)) {
+    deny(
+      cx,
+      'protected-paths',
+      `cd ${clip(target.value)} moves into a protected path; read files there with their path (cat .git/HEAD) instead`,
+    );
+  }
+  cx.paths.cwd = path;
+}
+
+// ---------- wrappers ----------
+
+function inner(args: Arg[], cmd: SimpleCommand, via: string, extra: Partial<SimpleCommand> = {}): SimpleCommand {
+  return { argv: args, env: [], stdin: cmd.stdin, extraArgs: cmd.extraArgs, via, redirects: [], ...extra };
+}
+
+function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): void {
+  cx.unwrapped.push(sub);
+  checkCommand(sub, cx, depth + 1);
+}
+
+/** Index of the first argument after the options of a wrapper; `withValue` lists options that take the next word. */
+function skipOptions(args: Arg[], withValue: Set<string>, start = 0): number {
+  let i = start;
+  while (i < args.length) {
+    const v = args[i].value;
+    if (v === '--') return i + 1;
+    if (!v.startsWith('-') || v === '-') return i;
+    i += withValue.has(v) ? 2 : 1;
+  }
+  return i;
+}
+
+const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
+  timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
+  nice: new Set(['-n', '--adjustment']),
+  nohup: new Set(),
+  stdbuf: new Set(['-i', '-o', '-e', '--input', '--output', '--error']),
+  command: new Set(),
+  builtin: new Set(),
+  time: new Set(['-f', '--format', '-o', '--output']),
+  xargs: new Set([
+    '-a',
+    '--arg-file',
+    '-d',
+    '--delimiter',
+    '-E',
+    '-e',
+    '-I',
+    '-L',
+    '-n',
+    '--max-args',
+    '-P',
+    '--max-procs',
+    '-s',
+    '--max-chars',
+    '--process-slot-var',
+  ]),
+  busybox: new Set(),
+};
+
+function unwrap(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  let i = skipOptions(args, WRAPPER_VALUE_OPTIONS[name]);
+  if (name === 'command' && args.slice(0, i).some((a) => /^-[a-zA-Z]*[vV]/.test(a.value))) return; // lookup only
+  if (name === 'timeout') i++; // the duration
+  if (name === 'time') {
+    const o = args.findIndex((a) => a.value === '-o' || a.value.startsWith('--output'));
+    if (o >= 0) {
+      const v = args[o].value;
+      const target = v.includes('=') ? { ...args[o], value: v.slice(v.indexOf('=') + 1) } : args[o + 1];
+      if (target) checkWrite(target, cx, false, `time -o ${clip(target.value)}`);
+    }
+  }
+  if (name === 'xargs') {
+    if (
+      args.some((a) => a.value === '-p' || a.value === '--interactive' || a.value === '-o' || a.value === '--open-tty')
+    ) {
+      deny(cx, 'interactive', 'xargs -p/-o asks at the terminal; run xargs without them');
+    }
+    const rest = args.slice(i);
+    // Without a command xargs runs echo.
+    if (rest.length > 0) runInner(inner(rest, cmd, 'xargs', { extraArgs: true, stdin: false }), cx, depth);
+    return;
+  }
+  const rest = args.slice(i);
+  if (rest.length > 0) runInner(inner(rest, cmd, name), cx, depth);
+}
+
+function checkEnv(args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  const withValue = new Set(['-u', '--unset', '-C', '--chdir']);
+  let i = 0;
+  const env: SimpleCommand['env'] = [];
+  for (; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '-S' || v.startsWith('--split-string') || /^-[a-zA-Z]*S/.test(v)) {
+      return deny(
+        cx,
+        'hidden-evaluation',
+        'env -S splits a string into a command, hiding it from the policy; write the command as separate words',
+      );
+    }
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (withValue.has(v)) {
+      i++;
+      continue;
+    }
+    if (v.startsWith('-') && v !== '-') continue;
+    const eq = /^([A-Za-z_][A-Za-z0-9_]*|[^=]*%%)=/.exec(v);
+    if (eq) {
+      const value = { ...args[i], value: v.slice(eq[0].length) };
+      env.push({ name: eq[1], value });
+      if (/^BASH_FUNC_/.test(eq[1]) || eq[1].endsWith('%%')) {
+        deny(
+          cx,
+          'shell-state',
+          'exporting a BASH_FUNC_ variable defines a function in the child shell; write the commands out',
+        );
+      } else {
+        checkAssignment(eq[1], value, false, cx.findings);
+      }
+      continue;
+    }
+    if (v === '-') continue;
+    break;
+  }
+  const rest = args.slice(i);
+  if (rest.length === 0) {
+    return deny(
+      cx,
+      'secrets',
+      'env without a command prints the whole environment; use echo "$NAME" for the one variable you need',
+    );
+  }
+  runInner(inner(rest, cmd, 'env', { env }), cx, depth);
+}
+
+function checkSubRunner(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  const subs = SUB_RUNNERS[name];
+  let i = 0;
+  if (name === 'npm' && args[0]?.value === 'x') i = 1;
+  // npx is `npm exec`; for the others the subcommand comes first.
+  while (i < args.length && args[i].value.startsWith('-')) i++;
+  const sub = args[i]?.value;
+  if (sub === undefined || !subs.includes(sub)) return;
+  checkRunner(`${name} ${sub}`, args.slice(i + 1), cmd, cx, depth);
+}
+
+const RUNNER_VALUE_OPTIONS = new Set([
+  '-p',
+  '--package',
+  '--with',
+  '-w',
+  '--python',
+  '-n',
+  '--name',
+  '--env',
+  '-e',
+  '--from',
+  '--directory',
+  '--project',
+  '-C',
+  '--cwd',
+  '--filter',
+]);
+
+export function checkRunner(label: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  if (args.some((a) => a.value === '-c' || a.value === '--call' || a.value.startsWith('--call='))) {
+    return deny(cx, 'hidden-evaluation', `${label} -c runs a string as a shell command; run the command itself`);
+  }
+  const i = skipOptions(args, RUNNER_VALUE_OPTIONS);
+  const rest = args.slice(i);
+  if (rest.length > 0) runInner(inner(rest, cmd, label), cx, depth);
+}
+
+// ---------- find ----------
+
+const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+
+function checkFind(args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
+  let i = 0;
+  while (i < args.length && /^-[HLPO]|^-D$/.test(args[i].value)) i += args[i].value === '-D' ? 2 : 1;
+  const starts: Arg[] = [];
+  while (i < args.length && !/^[-(!,]/.test(args[i].value)) starts.push(args[i++]);
+  if (starts.length === 0) starts.push({ value: '.', literal: true, pattern: false });
+  for (; i < args.length; i++) {
+    const v = args[i].value;
+    if (FIND_EXEC.has(v)) {
+      const body: Arg[] = [];
+      let j = i + 1;
+      while (j < args.length && args[j].value !== ';' && !(args[j].value === '+' && args[j - 1]?.value === '{}'))
+        body.push(args[j++]);
+      i = j;
+      if (v === '-ok' || v === '-okdir')
+        deny(cx, 'interactive', `find ${v} asks at the terminal for every file; use ${v.replace('ok', 'exec')}`);
+      if (body.length === 0) continue;
+      // `{}` stands for each file found: check the command with every starting point in its place.
+      cx.unwrapped.push(inner(body, cmd, `find ${v}`, { stdin: false }));
+      for (const s of starts) {
+        const argv = body.map((a) => (a.value.includes('{}') ? { ...s, value: a.value.split('{}').join(s.value) } : a));
+        checkCommand(inner(argv, cmd, `find ${v}`, { stdin: false }), cx, depth + 1);
+      }
+    } else if (v === '-delete') {
+      for (const s of starts) checkWrite(s, cx, false, `find ${clip(s.value)} -delete`);
+    } else if (/^-f(print0?|printf|ls)$/.test(v) && args[i + 1]) {
+      checkWrite(args[i + 1], cx, false, `find ${v} ${clip(args[i + 1].value)}`);
+      i++;
+    }
+  }
+}
+
+export function dirOf(path: string): string {
+  return posix.dirname(path);
+}

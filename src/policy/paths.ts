@@ -1,0 +1,106 @@
+// Paths named in commands, resolved the way the shell would resolve them, and tested against the workspace, the
+// protected paths and the places secrets live.
+import { posix } from 'node:path';
+import type { Arg } from './words.js';
+
+export interface PathContext {
+  workspace: string;
+  home: string | undefined;
+  /** The shell's directory as far as the line tells (a literal `cd` moves it); null when unknown. */
+  cwd: string | null;
+  /** Absolute protected paths (no trailing slash). */
+  protectedPaths: string[];
+}
+
+/** An absolute path for a literal argument (`~`, `$HOME` and `${HOME}` expanded), or null when it cannot be known. */
+export function resolvePath(arg: Arg, ctx: PathContext): string | null {
+  if (arg.pattern) return null;
+  let value = arg.value;
+  const home = ctx.home;
+  if (home) {
+    if (value === '~' || value.startsWith('~/')) value = home + value.slice(1);
+    else value = value.replace(/^\$\{HOME\}(?=\/|$)|^\$HOME(?=\/|$)/, home);
+  } else if (value === '~' || value.startsWith('~/')) {
+    return null;
+  }
+  if (/[$`]/.test(value) && !arg.literal) return null;
+  if (value.startsWith('~')) return null; // ~user: someone else's home
+  if (value.startsWith('/')) return posix.normalize(value).replace(/(.)\/$/, '$1');
+  if (ctx.cwd === null) return null;
+  return posix.resolve(ctx.cwd, value);
+}
+
+export function isInside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+/** The protected path a write to `path` would touch: inside one, or (for recursive operations) an ancestor of one. */
+export function protectedHit(path: string, ctx: PathContext, recursive: boolean): string | null {
+  for (const p of ctx.protectedPaths) {
+    if (isInside(path, p)) return p;
+    if (recursive && isInside(p, path)) return p;
+  }
+  return null;
+}
+
+/** A pattern argument (`.g*`, `.*`, `{a,.git}`) as a regular expression over relative paths, or null if unusable. */
+function patternRegExp(value: string): RegExp {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[' || c === '{' || c === '$' || c === '`')
+      return /.*/s; // classes, braces, expansions: anything
+    else if (c === '\\' && i + 1 < value.length) out += value[++i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${out}(/.*)?$`, 's');
+}
+
+/**
+ * For an argument whose path cannot be known exactly: could it name (or, recursively, contain) a protected path?
+ * Conservative: an expansion could be anything; a glob is matched against the protected paths relative to the cwd.
+ */
+export function mayHitProtected(arg: Arg, ctx: PathContext, recursive: boolean): string | null {
+  if (ctx.protectedPaths.length === 0) return null;
+  const value = arg.value;
+  if (!arg.pattern || /[$`]/.test(value) || ctx.cwd === null) return ctx.protectedPaths[0];
+  const re = patternRegExp(value.startsWith('/') ? value : `${ctx.cwd}/${value}`.replace(/^\/\//, '/'));
+  for (const p of ctx.protectedPaths) {
+    if (re.test(p)) return p;
+    if (recursive && re.test(posix.dirname(p))) return p;
+    if (re.source === '.*') return p;
+  }
+  return null;
+}
+
+const SECRET_PATHS: RegExp[] = [
+  /(^|\/)\.ssh(\/|$)/,
+  /(^|\/)\.netrc$/,
+  /(^|\/)\.git-credentials$/,
+  /(^|\/)\.docker\/config\.json$/,
+  /(^|\/)\.config\/gh(\/|$)/,
+  /(^|\/)\.aws(\/|$)/,
+  /(^|\/)\.gnupg(\/|$)/,
+  /(^|\/)\.kube\/config$/,
+  /(^|\/)\.pypirc$/,
+  /(^|\/)\.git\/config$/,
+  /^\/proc\/.*\/(environ|mem)$/,
+  /^\/run\/secrets(\/|$)/,
+  /^\/etc\/shadow$/,
+];
+
+/** Where secrets live: a path that names one of them (checked on the raw text and the resolved path). */
+export function secretPath(arg: Arg, ctx: PathContext): string | null {
+  const candidates = [arg.value];
+  const eq = arg.value.indexOf('=');
+  if (eq > 0) candidates.push(arg.value.slice(eq + 1)); // --file=~/.netrc, if=/proc/self/environ
+  for (const text of candidates) {
+    const resolved = resolvePath({ ...arg, value: text }, ctx);
+    for (const re of SECRET_PATHS) {
+      if (re.test(text.replace(/\/+$/, '')) || (resolved !== null && re.test(resolved))) return resolved ?? text;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,353 @@
+// The walk over unbash's syntax tree: every node is visited (forEachChild descends into word parts, substitutions,
+// here-doc bodies, parameter-expansion operands, arithmetic and test expressions), every simple command is
+// collected with its context, and constructs that are dangerous wherever they stand are reported on the way.
+// Fail closed: a node type this walk does not know, a nested parse error or a missing nested script is a finding.
+import {
+  forEachChild,
+  type ArrayValue,
+  type Command,
+  type ParsedScript,
+  type Redirection,
+  type SyntaxNode,
+  type Word,
+} from 'unbash';
+import type { Finding } from './rules.js';
+import { wordArg, type Arg } from './words.js';
+
+/** A simple command as bash would run it, with what the checks need to know about its surroundings. */
+export interface SimpleCommand {
+  argv: Arg[];
+  /** Prefix assignments (`NAME=value cmd`): the command's own environment. */
+  env: { name: string; value: Arg }[];
+  /** Standard input comes from a redirect, a here-document/here-string or an earlier pipeline stage. */
+  stdin: boolean;
+  /** More arguments arrive at run time (xargs appends what it reads). */
+  extraArgs: boolean;
+  /** The wrapper that runs this command (`timeout`, `xargs`, `find -exec`), if it was unwrapped from one. */
+  via: string | null;
+  /** Redirections of this command. */
+  redirects: readonly Redirection[];
+}
+
+export interface WalkLimits {
+  maxDepth: number;
+  maxNodes: number;
+}
+
+export interface WalkResult {
+  /** Commands in source order; a command's nested substitutions come after it. */
+  commands: SimpleCommand[];
+  findings: Finding[];
+}
+
+const KNOWN_TYPES = new Set([
+  'Script',
+  'Statement',
+  'CompoundList',
+  'CaseItem',
+  'Elif',
+  'Command',
+  'If',
+  'For',
+  'ArithmeticFor',
+  'Select',
+  'While',
+  'Subshell',
+  'BraceGroup',
+  'Case',
+  'TestCommand',
+  'ArithmeticCommand',
+  'Redirected',
+  'Pipeline',
+  'Time',
+  'Negation',
+  'AndOr',
+  'Word',
+  'Literal',
+  'Glob',
+  'SingleQuoted',
+  'DoubleQuoted',
+  'AnsiCQuoted',
+  'LocaleString',
+  'SimpleExpansion',
+  'ParameterExpansion',
+  'CommandExpansion',
+  'ArithmeticExpansion',
+  'ProcessSubstitution',
+  'ExtendedGlob',
+  'BraceExpansion',
+  'Assignment',
+  'ArrayValue',
+  'Redirect',
+  'HereString',
+  'HereDoc',
+  'FileDescriptor',
+  'FileDescriptorVariable',
+  'HereDocDelimiter',
+  'HereDocBody',
+  'ArithmeticBinary',
+  'ArithmeticUnary',
+  'ArithmeticTernary',
+  'ArithmeticGroup',
+  'ArithmeticWord',
+  'ArithmeticCommandExpansion',
+  'TestUnary',
+  'TestBinary',
+  'TestLogical',
+  'TestNot',
+  'TestGroup',
+  'Default',
+  'Remove',
+  'Replace',
+  'Slice',
+  'CaseModification',
+  'Transform',
+  'Names',
+  // Function and Coproc are handled (and Function reported) below.
+  'Function',
+  'Coproc',
+]);
+
+/** Variables whose value changes how the shell finds or runs commands, or how it reads the next line. */
+export function isShellControlVariable(name: string, persistent: boolean): boolean {
+  if (
+    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(name) ||
+    /^LD_/.test(name) ||
+    name.startsWith('BASH_FUNC_') ||
+    /^(GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG|GIT_CONFIG_PARAMETERS|GIT_CONFIG_COUNT|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_SEQUENCE_EDITOR)$/.test(
+      name,
+    )
+  ) {
+    return true;
+  }
+  // Only a lasting change matters for these: `IFS= read -r line` is ordinary.
+  return (
+    persistent &&
+    /^(IFS|PS0|PS1|PS2|PROMPT_COMMAND|TMOUT|histchars|HISTFILE|HISTCONTROL|CDPATH|BASH_XTRACEFD)$/.test(name)
+  );
+}
+
+/** Pager and editor variables: harmless when they name a plain non-interactive program. */
+export function isPagerVariable(name: string): boolean {
+  return /^(PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|GIT_EDITOR)$/.test(name);
+}
+const HARMLESS_PAGERS = new Set(['', 'cat', 'true', ':', 'less', 'more']);
+
+export function checkAssignment(name: string, value: Arg | null, persistent: boolean, findings: Finding[]): void {
+  if (isShellControlVariable(name, persistent)) {
+    findings.push({
+      rule: 'shell-state',
+      reason: `assigning ${name} changes how the shell finds or runs commands; leave it as it is (call programs by their path instead of changing PATH)`,
+    });
+  } else if (isPagerVariable(name) && !(value && value.literal && HARMLESS_PAGERS.has(value.value.trim()))) {
+    findings.push({
+      rule: 'shell-state',
+      reason: `${name} names a program other tools run for you; only cat, true, less or more are accepted (the session already sets ${name}=cat or true)`,
+    });
+  }
+}
+
+const ARRAY_SUBSCRIPT_CODE = /[A-Za-z_][A-Za-z0-9_]*\[[^\]]*(\$\(|`)/;
+// `!` starts history expansion in an interactive shell unless a blank, `=`, `(` or a closing `"` follows.
+const HISTORY_BANG = /(^|[^\\])!(?![\s=("]|$)/;
+
+interface WalkState {
+  result: WalkResult;
+  limits: WalkLimits;
+  nodes: number;
+  stopped: boolean;
+}
+
+export function walk(script: ParsedScript, limits: WalkLimits): WalkResult {
+  const state: WalkState = { result: { commands: [], findings: [] }, limits, nodes: 0, stopped: false };
+  visit(script, 0, false, false, state);
+  return state.result;
+}
+
+function report(state: WalkState, finding: Finding): void {
+  state.result.findings.push(finding);
+}
+
+function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boolean, state: WalkState): void {
+  if (state.stopped) return;
+  if (++state.nodes > state.limits.maxNodes || depth > state.limits.maxDepth) {
+    state.stopped = true;
+    report(state, {
+      rule: 'parse',
+      reason: `the command is too large or too deeply nested to check (limits: ${state.limits.maxNodes} syntax nodes, nesting ${state.limits.maxDepth}); split it into smaller commands`,
+    });
+    return;
+  }
+  if (!KNOWN_TYPES.has(node.type)) {
+    report(state, {
+      rule: 'parse',
+      reason: `the policy does not understand the construct '${node.type}'; rewrite the command more plainly`,
+    });
+    return;
+  }
+  const child = (n: SyntaxNode) => visit(n, depth + 1, false, inHereDoc, state);
+  switch (node.type) {
+    case 'Script':
+      checkScript(node, state);
+      break;
+    case 'CommandExpansion':
+    case 'ProcessSubstitution':
+    case 'ArithmeticCommandExpansion':
+      if (!node.script) report(state, { rule: 'parse', reason: `could not parse the substitution ${clip(node.text)}` });
+      break;
+    case 'ArithmeticExpansion':
+      if (!node.expression && node.text.replace(/^\$\(\(|\)\)$/g, '').trim()) {
+        report(state, { rule: 'parse', reason: `could not parse the arithmetic ${clip(node.text)}` });
+      }
+      break;
+    case 'ArithmeticCommand':
+      if (!node.expression && node.body.trim())
+        report(state, { rule: 'parse', reason: `could not parse the arithmetic (( ${clip(node.body)} ))` });
+      break;
+    case 'Pipeline':
+      node.commands.forEach((c, i) => visit(c, depth + 1, i > 0, inHereDoc, state));
+      return;
+    case 'Command':
+      visitCommand(node, pipedIn, state);
+      break;
+    case 'Function':
+      report(state, {
+        rule: 'shell-state',
+        reason: `defining the function '${node.name.value}' would change what a command name runs; write the commands out, or put them in a script file and run it with bash FILE`,
+      });
+      break;
+    case 'For':
+    case 'Select':
+      checkAssignment(node.name.value, null, true, state.result.findings);
+      break;
+    case 'ArithmeticBinary':
+      if (/^[^=!<>]?=$|^(<<|>>)=$/.test(node.operator) && node.left.type === 'ArithmeticWord') {
+        checkAssignment(node.left.value, null, true, state.result.findings);
+      }
+      break;
+    case 'ParameterExpansion':
+      if (node.operation?.type === 'Transform' && /P/.test(node.operation.operand.value)) {
+        report(state, {
+          rule: 'hidden-evaluation',
+          reason: `${node.text} expands the value as a prompt, which runs command substitutions in it; use ${'${'}${node.parameter}} instead`,
+        });
+      }
+      if (node.operation?.type === 'Default' && (node.operation.operator === '=' || node.operation.operator === ':=')) {
+        checkAssignment(node.parameter, null, true, state.result.findings);
+      }
+      if (node.operation?.type === 'Unknown')
+        report(state, { rule: 'parse', reason: `unknown parameter expansion ${clip(node.text)}` });
+      break;
+    case 'HereDoc':
+      if (node.delimiter && !node.closing) {
+        report(state, { rule: 'parse', reason: `the here-document is not closed by a line '${node.delimiter.value}'` });
+      }
+      break;
+    case 'HereDocBody':
+      // A quoted here-document is data; its text still must not hide code for array subscripts.
+      if (!node.parts && ARRAY_SUBSCRIPT_CODE.test(node.text)) reportSubscript(state, node.text);
+      forEachChild(node, (n) => visit(n, depth + 1, false, true, state));
+      return;
+    case 'SingleQuoted':
+    case 'AnsiCQuoted':
+      if (ARRAY_SUBSCRIPT_CODE.test(node.value)) reportSubscript(state, node.value);
+      break;
+    case 'Literal':
+      if (ARRAY_SUBSCRIPT_CODE.test(node.value)) reportSubscript(state, node.value);
+      if (!inHereDoc && HISTORY_BANG.test(node.text)) reportHistory(state, node.text);
+      break;
+    case 'Word':
+      if (!node.parts && !inHereDoc && HISTORY_BANG.test(node.text)) reportHistory(state, node.text);
+      break;
+    default:
+      break;
+  }
+  forEachChild(node, child);
+}
+
+function checkScript(script: ParsedScript, state: WalkState): void {
+  for (const error of script.errors ?? []) {
+    report(state, {
+      rule: 'parse',
+      reason: `the command does not parse: ${error.message} (at offset ${error.pos}); fix the syntax`,
+    });
+  }
+}
+
+function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
+  const findings = state.result.findings;
+  if (!node.name) {
+    // Only assignments (and maybe redirects): they last in the shell.
+    for (const p of node.prefix) {
+      if (p.type === 'Assignment') checkAssignment(p.name, assignmentArg(p), true, findings);
+    }
+    if (node.redirects.length > 0) {
+      state.result.commands.push({
+        argv: [],
+        env: [],
+        stdin: true,
+        extraArgs: false,
+        via: null,
+        redirects: node.redirects,
+      });
+    }
+    return;
+  }
+  const env: SimpleCommand['env'] = [];
+  for (const p of node.prefix) {
+    if (p.type === 'Assignment') {
+      const value = assignmentArg(p);
+      env.push({ name: p.name, value });
+      checkAssignment(p.name, value, false, findings);
+    }
+  }
+  const argv: Arg[] = [wordArg(node.name)];
+  for (const a of node.args) {
+    if (a.type === 'Word') argv.push(wordArg(a));
+    else {
+      const value = assignmentArg(a);
+      argv.push({ ...value, value: `${a.name}${a.append ? '+' : ''}=${value.value}`, assigns: a.name });
+    }
+  }
+  const stdin =
+    pipedIn ||
+    node.redirects.some(
+      (r) =>
+        r.type !== 'Redirect' ||
+        ((r.operator === '<' || r.operator === '<>' || r.operator === '<&') &&
+          (!r.descriptor || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0))),
+    );
+  state.result.commands.push({ argv, env, stdin, extraArgs: false, via: null, redirects: node.redirects });
+}
+
+function assignmentArg(a: { value: Word | ArrayValue }): Arg {
+  const value = a.value;
+  if (value.type === 'ArrayValue') {
+    const elements = value.elements.map(wordArg);
+    return {
+      value: `(${elements.map((e) => e.value).join(' ')})`,
+      literal: elements.every((e) => e.literal),
+      pattern: elements.some((e) => e.pattern),
+    };
+  }
+  return wordArg(value);
+}
+
+function reportSubscript(state: WalkState, text: string): void {
+  report(state, {
+    rule: 'hidden-evaluation',
+    reason: `the text ${clip(text)} holds a command substitution inside an array subscript, which bash runs when the text is used in arithmetic; write the value without $( ) or backticks`,
+  });
+}
+
+function reportHistory(state: WalkState, text: string): void {
+  report(state, {
+    rule: 'history-expansion',
+    reason: `'!' in ${clip(text)} would be replaced from the shell's history; put the text in single quotes, or write it to a file with a quoted here-document (<<'EOF')`,
+  });
+}
+
+export function clip(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
