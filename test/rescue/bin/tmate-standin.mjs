@@ -27,7 +27,9 @@ for (; i < argv.length; i++) {
 }
 const command = argv.slice(i);
 if (!opts.S) {
-  process.stderr.write('You must specify a socket name with -S. For example: \n  tmate -S /tmp/tmate.sock new-session -d\n');
+  process.stderr.write(
+    'You must specify a socket name with -S. For example: \n  tmate -S /tmp/tmate.sock new-session -d\n',
+  );
   process.exit(1);
 }
 const sock = opts.S;
@@ -80,7 +82,8 @@ if (opts.F) {
   let tick = 0;
   while (!stopping && tmux(['has-session']).status === 0) {
     sleep(200);
-    if (unreachable && ++tick % 5 === 0) say(`Error connecting: Connection refused\nReconnecting...\nConnecting to ${host}...`);
+    if (unreachable && ++tick % 5 === 0)
+      say(`Error connecting: Connection refused\nReconnecting...\nConnecting to ${host}...`);
   }
   if (stopping) tmux(['kill-server']);
   say('Session closed');

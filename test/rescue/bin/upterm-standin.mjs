@@ -3,7 +3,7 @@
 // detail printed the way `--accept` prints it, `upterm session current [-o json] --admin-socket S`, `upterm version`.
 // It never reaches a server: the "server" answers from files, so a test can play a person:
 //   <runtime>/upterm/clients   the number of connected clients (a test writes it)
-//   <runtime>/upterm/<id>.json what `host` was asked to do (argv, force command, authorized keys, pid)
+//   <runtime>/upterm/<id>.json what `host` was asked to do (argv, force command, authorized keys, pid, env names)
 // A --server on 127.0.0.1 port 1 fails the way the real client fails when the server is unreachable.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,28 @@ function fail(message) {
   process.exit(1);
 }
 
-const BOOL = new Set(['--accept', '--skip-host-key-check', '--read-only', '-r', '--no-sftp', '--hide-client-ip', '--allow-local-tcp-forwarding']);
-const VALUE = new Set(['--server', '--force-command', '-f', '--private-key', '-i', '--known-hosts', '--authorized-keys', '--github-user', '--gitlab-user', '--codeberg-user', '--srht-user']);
+const BOOL = new Set([
+  '--accept',
+  '--skip-host-key-check',
+  '--read-only',
+  '-r',
+  '--no-sftp',
+  '--hide-client-ip',
+  '--allow-local-tcp-forwarding',
+]);
+const VALUE = new Set([
+  '--server',
+  '--force-command',
+  '-f',
+  '--private-key',
+  '-i',
+  '--known-hosts',
+  '--authorized-keys',
+  '--github-user',
+  '--gitlab-user',
+  '--codeberg-user',
+  '--srht-user',
+]);
 
 function parseHost(args) {
   const flags = {};
@@ -101,7 +121,14 @@ async function host(args) {
     AuthorizedKeys: keys.length ? `${keys.length} key(s)` : '',
     SSHCommand: `ssh ${user}@uptermd.upterm.dev`,
   };
-  writeFileSync(join(dir, `${id}.json`), JSON.stringify({ argv: args, flags, command, keys, pid: process.pid, forceCommand }, null, 2));
+  writeFileSync(
+    join(dir, `${id}.json`),
+    JSON.stringify(
+      { argv: args, flags, command, keys, pid: process.pid, forceCommand, envNames: Object.keys(process.env) },
+      null,
+      2,
+    ),
+  );
 
   const admin = createServer((conn) => {
     const clientsFile = join(dir, 'clients');
