@@ -13,11 +13,8 @@ export const API_KEY = 'sk-ant-api03-test-key-for-the-fake-0123456789';
 /** A project whose `node --test` fails: total() skips the last item. */
 export const BROKEN_FILES: Record<string, string> = {
   'package.json':
-    JSON.stringify(
-      { name: 'broken', version: '1.0.0', type: 'module', scripts: { test: 'node --test test/' } },
-      null,
-      2,
-    ) + '\n',
+    JSON.stringify({ name: 'broken', version: '1.0.0', type: 'module', scripts: { test: 'node --test' } }, null, 2) +
+    '\n',
   'math.js':
     'export function total(items) {\n  let sum = 0;\n  for (let i = 0; i < items.length - 1; i++) sum += items[i];\n  return sum;\n}\n',
   'test/math.test.js':
@@ -27,7 +24,7 @@ export const BROKEN_FILES: Record<string, string> = {
 export const FIXED_MATH =
   'export function total(items) {\n  let sum = 0;\n  for (let i = 0; i < items.length; i++) sum += items[i];\n  return sum;\n}\n';
 
-export const CHECK = 'node --test test/';
+export const CHECK = 'node --test';
 
 const sessions: string[] = [];
 let counter = 0;

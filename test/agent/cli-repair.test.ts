@@ -1,0 +1,124 @@
+// `ci-medic repair` end to end (in-process: the command's main with a real environment): a small broken npm
+// project is repaired through the real loop, tmux, git and SDK against the stand-in; bad configuration exits 2
+// before tmux starts.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/commands/repair.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { socketPathFor } from '../../src/terminal/tmux.js';
+import { say, startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../fakes/anthropic.js';
+import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from './scenario.js';
+
+let fake: FakeAnthropic | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  killSessions();
+  removeTempDirs();
+});
+
+function io(env: Record<string, string | undefined>, cwd: string): CliIo & { out: string; err: string } {
+  const self = {
+    out: '',
+    err: '',
+    env: {
+      ...process.env,
+      ANTHROPIC_API_KEY: undefined,
+      ANTHROPIC_AUTH_TOKEN: undefined,
+      ANTHROPIC_BASE_URL: undefined,
+      ...env,
+    },
+    cwd,
+    stdout: (t: string) => void (self.out += t),
+    stderr: (t: string) => void (self.err += t),
+  };
+  return self;
+}
+
+describe('ci-medic repair', () => {
+  test('repairs a broken npm project and exits 0 with the fix in the tree', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([
+      say(
+        text('The loop stops early.'),
+        toolUse('edit', { file_path: 'math.js', old_string: 'items.length - 1', new_string: 'items.length' }),
+      ),
+      say(text('Root cause: an off-by-one loop bound in total(); fixed it.')),
+    ]);
+    const name = sessionName();
+    const transcript = join(makeTempDir(), 't.jsonl');
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const code = await main(
+      ['--check', 'npm test', '--session', name, '--transcript', transcript, '--max-turns', '5'],
+      cli,
+    );
+    expect(fake.problems).toEqual([]);
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, 'math.js'), 'utf8')).toBe(FIXED_MATH);
+    expect(cli.out).toContain('ci-medic: fixed');
+    expect(cli.out).toContain('changed files: math.js');
+    expect(cli.out).toContain(transcript);
+    expect(cli.out).not.toContain(API_KEY);
+    expect(cli.err).toContain('[turn] turn 1');
+  });
+
+  test('--json prints the whole result', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([say(text('I could not find the cause.'))]);
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY }, dir);
+    const code = await main(
+      [
+        '--check',
+        'npm test',
+        '--json',
+        '--base-url',
+        fake.url,
+        '--session',
+        sessionName(),
+        '--max-turns',
+        '1',
+        '--transcript',
+        join(makeTempDir(), 't.jsonl'),
+      ],
+      cli,
+    );
+    expect(code).toBe(1);
+    const result = JSON.parse(cli.out) as { result: string; turns: number };
+    expect(result).toMatchObject({ result: 'budget-exhausted', turns: 1 });
+  });
+
+  test.each([
+    [['--check', 'npm test', '--max-turns', 'lots'], {}, '--max-turns: "lots" is not a positive whole number'],
+    [['--check', 'npm test', '--time-budget', 'soon'], {}, '--time-budget: "soon" is not a duration'],
+    [['--check', 'npm test', '--max-cost', '-1'], {}, '--max-cost'],
+    [['--check', 'npm test', '--frobnicate'], {}, "Unknown option '--frobnicate'"],
+    [['--max-turns', '3'], {}, '--check: is required'],
+    [['--check', 'npm test', '--session', 'bad name!'], {}, '--session: "bad name!" is not a valid session name'],
+    [['--check', 'npm test', '--base-url', 'ftp://x'], {}, '--base-url: "ftp://x" is not an http(s) URL'],
+    [
+      ['--check', 'npm test', '--relax-tamper', 'everything'],
+      {},
+      '--relax-tamper: "everything" is not a tamper-guard rule',
+    ],
+    [['--check', 'npm test'], { ANTHROPIC_API_KEY: undefined }, 'ANTHROPIC_API_KEY: is not set'],
+  ])('bad configuration %j exits 2 naming what is wrong, before tmux starts', async (argv, env, message) => {
+    const dir = brokenRepo();
+    const name = sessionName();
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ...env }, dir);
+    const code = await main(argv.includes('--session') ? argv : [...argv, '--session', name], cli);
+    expect(code).toBe(2);
+    expect(cli.err).toContain(message);
+    expect(existsSync(socketPathFor(name))).toBe(false);
+  });
+
+  test('a workdir that is not a repository exits 2 before tmux starts', async () => {
+    const name = sessionName();
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY }, makeTempDir());
+    const code = await main(['--check', 'npm test', '--session', name], cli);
+    expect(code).toBe(2);
+    expect(cli.err).toContain('workdir');
+    expect(existsSync(socketPathFor(name))).toBe(false);
+  });
+});
