@@ -70,12 +70,13 @@ export class SecretInDiffError extends Error {
 
 export class PushError extends Error {
   readonly explanation: string;
-  readonly stderr: string;
-  constructor(explanation: string, stderr: string) {
+  /** git's own output (stderr, then stdout: `push --porcelain` reports rejected refs there). */
+  readonly output: string;
+  constructor(explanation: string, output: string) {
     super(explanation);
     this.name = 'PushError';
     this.explanation = explanation;
-    this.stderr = stderr;
+    this.output = output;
   }
 }
 
@@ -120,7 +121,7 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
     });
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    throw new PushError(explainGitHubError(error, 'push'), error.stderr);
+    throw new PushError(explainGitHubError(error, 'push'), `${error.stderr}${error.stdout}`);
   }
   return { branch, commit, pushed: true, skipped };
 }

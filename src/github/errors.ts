@@ -34,10 +34,14 @@ function describe(error: unknown): { status?: number; message: string } {
     status?: unknown;
     message?: unknown;
     stderr?: unknown;
+    stdout?: unknown;
     response?: { data?: { message?: unknown } };
   };
   const status = typeof e.status === 'number' ? e.status : undefined;
-  const parts = [e.response?.data?.message, e.message, e.stderr].filter((p): p is string => typeof p === 'string');
+  // stderr first: its first line is the one worth quoting; stdout holds `push --porcelain`'s per-ref verdicts.
+  const parts = [e.response?.data?.message, e.stderr, e.stdout, e.message].filter(
+    (p): p is string => typeof p === 'string' && p.trim() !== '',
+  );
   return { status, message: parts.join('\n') };
 }
 

@@ -30,14 +30,17 @@ export class GitError extends Error {
   readonly args: string[];
   readonly exitCode: number | null;
   readonly stderr: string;
+  /** Some answers come on stdout (`push --porcelain` prints each rejected ref and why). */
+  readonly stdout: string;
   readonly timedOut: boolean;
-  constructor(args: string[], exitCode: number | null, stderr: string, timedOut: boolean) {
+  constructor(args: string[], exitCode: number | null, stderr: string, timedOut: boolean, stdout = '') {
     const what = timedOut ? 'timed out' : `failed (exit code ${exitCode})`;
     super(`git ${describeArgs(args)} ${what}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
     this.name = 'GitError';
     this.args = args;
     this.exitCode = exitCode;
     this.stderr = stderr;
+    this.stdout = stdout;
     this.timedOut = timedOut;
   }
 }
@@ -104,13 +107,19 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
         cwd: workdir,
         env: { ...process.env, ...fixedEnv, ...execOptions.env },
         stdio: ['pipe', 'pipe', 'pipe'],
+        // Its own process group, so a deadline also stops what git started (helpers, hooks, ssh).
+        detached: true,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        child.kill('SIGKILL');
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
       }, timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
@@ -127,7 +136,7 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
         };
         const ok = code === 0 || (code !== null && (execOptions.okExitCodes ?? []).includes(code));
         if (ok && !timedOut) resolve(result);
-        else reject(new GitError(args, code, result.stderr, timedOut));
+        else reject(new GitError(args, code, result.stderr, timedOut, result.stdout));
       });
       child.stdin.on('error', () => {
         /* git may exit before reading its input; the exit code tells. */

@@ -103,6 +103,25 @@ describe('commitAndPush', () => {
     expect(git(dir, 'for-each-ref', 'refs/ci-medic/')).toBe('');
   });
 
+  it('refuses to overwrite a branch that moved after it was read (the lease), with a message saying so', async () => {
+    const { dir, origin, base } = shallowDetachedClone();
+    await commitAndPush(options(dir, base, loopChanges(dir)));
+    // Someone else moves the branch right after our read: upload-pack serves the read, then the branch moves.
+    const wrapper = join(makeTempDir(), 'upload-pack');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ngit-upload-pack "$@"\ngit --git-dir='${origin}' update-ref refs/heads/ci-medic/0123abcd4567 refs/heads/main\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    git(dir, 'config', 'remote.origin.uploadpack', wrapper);
+    const error = await commitAndPush(options(dir, base, loopChanges(dir, ' // v2'))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PushError);
+    expect((error as Error).message).toContain('changed on the remote');
+    expect(git(origin, 'rev-parse', 'refs/heads/ci-medic/0123abcd4567')).toBe(
+      git(origin, 'rev-parse', 'refs/heads/main'),
+    );
+  });
+
   it('pushes with a token without writing it to .git/config, and runs no hooks the session planted', async () => {
     const { dir, origin, base } = shallowDetachedClone();
     const config = readFileSync(join(dir, '.git', 'config'), 'utf8');

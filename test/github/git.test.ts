@@ -1,0 +1,60 @@
+// The git command manager: argument arrays, errors with stderr, deadlines, porcelain parsing.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGit, GitError, parseStatusZ } from '../../src/github/git.js';
+import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
+
+afterAll(removeTempDirs);
+
+describe('createGit', () => {
+  it('runs git with argument arrays and reads status, untracked files and refs', async () => {
+    const { dir } = makeRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    git(dir, 'mv', 'b.txt', 'c d.txt');
+    writeFiles(dir, { 'a.txt': 'changed\n', 'new; rm -rf x.txt': 'n\n' });
+    const g = createGit(dir);
+    expect(await g.revParse('HEAD')).toBe(git(dir, 'rev-parse', 'HEAD'));
+    expect(await g.tryRevParse('refs/heads/nope')).toBeUndefined();
+    expect(await g.untrackedFiles()).toEqual(['new; rm -rf x.txt']);
+    expect((await g.status()).sort((x, y) => x.path.localeCompare(y.path))).toEqual([
+      { code: ' M', path: 'a.txt' },
+      { code: 'R ', path: 'c d.txt', from: 'b.txt' },
+      { code: '??', path: 'new; rm -rf x.txt' },
+    ]);
+    expect(await g.isShallow()).toBe(false);
+    expect(await g.gitDir()).toBe(`${dir}/.git`);
+  });
+
+  it('throws a GitError carrying the exit code and stderr, and hides -c values', async () => {
+    const { dir } = makeRepo({ 'a.txt': 'a\n' });
+    const g = createGit(dir);
+    const error = await g
+      .exec(['-c', 'http.extraheader=AUTHORIZATION: basic c2VjcmV0', 'checkout', 'no-such-branch'])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).exitCode).toBe(1);
+    expect((error as GitError).stderr).toContain('no-such-branch');
+    expect((error as Error).message).toContain(
+      'git -c http.extraheader=*** checkout no-such-branch failed (exit code 1)',
+    );
+    expect((error as Error).message).not.toContain('c2VjcmV0');
+  });
+
+  it('stops a call at its deadline', async () => {
+    const { dir } = makeRepo({ 'a.txt': 'a\n' });
+    // An alias that sleeps stands in for any git call that hangs (a helper, a hook, a network wait).
+    const g = createGit(dir, { timeoutMs: 300 });
+    const started = Date.now();
+    const error = await g.exec(['-c', 'alias.hang=!sleep 5', 'hang']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe('parseStatusZ', () => {
+  it('reads renames with their source and ignores empty records', () => {
+    expect(parseStatusZ('R  new.txt\0old.txt\0?? x y\0\0')).toEqual([
+      { code: 'R ', path: 'new.txt', from: 'old.txt' },
+      { code: '??', path: 'x y' },
+    ]);
+  });
+});
