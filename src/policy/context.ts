@@ -42,6 +42,7 @@ const SAFE_WRITE_TARGETS = /^\/dev\/(null|stdout|stderr|fd\/[12])$/;
 /** A write to `arg`: refused inside a protected path (or, recursive, above one), or when the path cannot be known. */
 export function checkWrite(arg: Arg, cx: CheckContext, recursive: boolean, what: string): void {
   if (SAFE_WRITE_TARGETS.test(arg.value)) return;
+  if (!arg.literal && /^[<>]\(/.test(arg.value) && arg.value.endsWith(')')) return; // a process substitution: a pipe, not a file
   const path = arg.literal ? resolvePath(arg, cx.paths) : null;
   if (path !== null) {
     const hit = protectedHit(path, cx.paths, recursive);

@@ -23,7 +23,7 @@ export { checkPattern } from './patterns.js';
 export const MAX_COMMAND_LENGTH = 256 * 1024;
 /** Syntax nodes and nesting the walk visits at most. */
 export const MAX_SYNTAX_NODES = 50_000;
-export const MAX_NESTING = 64;
+export const MAX_NESTING = 160;
 
 /** Wrappers that only change how the inner command runs: in allowlist mode the inner command must match instead. */
 const NEUTRAL_WRAPPERS = new Set(['env', 'timeout', 'nice', 'nohup', 'stdbuf', 'command', 'builtin', 'time', 'xargs']);

@@ -43,34 +43,50 @@ export function protectedHit(path: string, ctx: PathContext, recursive: boolean)
   return null;
 }
 
-/** A pattern argument (`.g*`, `.*`, `{a,.git}`) as a regular expression over relative paths, or null if unusable. */
-function patternRegExp(value: string): RegExp {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[' || c === '{' || c === '$' || c === '`')
-      return /.*/s; // classes, braces, expansions: anything
-    else if (c === '\\' && i + 1 < value.length) out += value[++i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** One path segment of a glob as a regular expression; a leading wildcard does not match a leading dot (no dotglob). */
+function segmentRegExp(segment: string): RegExp | null {
+  if (/[[{]/.test(segment)) return null; // classes and braces: treat as anything
+  let out = /^[*?]/.test(segment) ? '(?!\\.)' : '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i];
+    if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (c === '\\' && i + 1 < segment.length) out += escape(segment[++i]);
+    else out += escape(c);
   }
-  return new RegExp(`^${out}(/.*)?$`, 's');
+  return new RegExp(`^${out}$`);
+}
+
+function escape(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function segmentsMatch(pattern: string[], path: string[]): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const re = segmentRegExp(pattern[i]);
+    if (re && !re.test(path[i])) return false;
+  }
+  return true;
 }
 
 /**
  * For an argument whose path cannot be known exactly: could it name (or, recursively, contain) a protected path?
- * Conservative: an expansion could be anything; a glob is matched against the protected paths relative to the cwd.
+ * Conservative: an expansion could be anything; a glob is matched segment by segment against the protected paths.
  */
 export function mayHitProtected(arg: Arg, ctx: PathContext, recursive: boolean): string | null {
   if (ctx.protectedPaths.length === 0) return null;
   const value = arg.value;
   if (!arg.pattern || /[$`]/.test(value) || ctx.cwd === null) return ctx.protectedPaths[0];
-  const re = patternRegExp(value.startsWith('/') ? value : `${ctx.cwd}/${value}`.replace(/^\/\//, '/'));
+  const abs = value.startsWith('/') ? value : `${ctx.cwd}/${value}`;
+  const patternSegments = abs.split('/').filter((s, i) => s !== '' && !(s === '.' && i > 0));
+  if (patternSegments.includes('..')) return ctx.protectedPaths[0];
   for (const p of ctx.protectedPaths) {
-    if (re.test(p)) return p;
-    if (recursive && re.test(posix.dirname(p))) return p;
-    if (re.source === '.*') return p;
+    const pathSegments = p.split('/').filter(Boolean);
+    if (patternSegments.length >= pathSegments.length) {
+      if (segmentsMatch(patternSegments, pathSegments)) return p;
+    } else if (recursive && segmentsMatch(patternSegments, pathSegments.slice(0, patternSegments.length))) {
+      return p;
+    }
   }
   return null;
 }

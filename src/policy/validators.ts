@@ -563,7 +563,7 @@ export function checkAwk(args: Arg[], cx: CheckContext): void {
       );
     }
     if (v === '-e' || v === '--source') {
-      program = args[++i];
+      program = args[i + 1];
       break;
     }
     if (v === '-F' || v === '-v' || v === '--assign' || v === '--field-separator') {
