@@ -203,3 +203,29 @@ export function rescueInstructions(options: RescueInstructionsOptions): RescueIn
 
   return { markdown, notice, workflowSnippet, joinCommand, readOnlyJoinCommand };
 }
+
+/**
+ * What to tell the person once a hosted rescue shell (`hostRescue`) printed its connection string: upterm forces
+ * clients straight into the agent's session; tmate's window is a tmux inside tmate, so its prefix is nested.
+ */
+export function hostedRescueHelp(
+  provider: 'upterm' | 'tmate',
+  options: { connection: string; continueFile: string; sessionName: string; socketPath: string },
+): string {
+  const join = joinCommandFor(options.socketPath, options.sessionName);
+  const finish = `touch ${shellQuote(options.continueFile)}`;
+  const lines = [`Connect with: ${options.connection}`];
+  if (provider === 'upterm') {
+    lines.push(
+      `You land directly in the agent's tmux session '${options.sessionName}' (its scrollback and state).`,
+      `C-b d leaves it and closes your connection; connecting again brings you back.`,
+    );
+  } else {
+    lines.push(
+      `You land in the agent's tmux session '${options.sessionName}', nested inside tmate: press the prefix twice to reach it ` +
+        `(C-b C-b d detaches from the agent's session and leaves you in a shell; re-join with: ${join}).`,
+    );
+  }
+  lines.push(`When you are done, let the job go on: ${finish}`);
+  return `${lines.join('\n')}\n`;
+}

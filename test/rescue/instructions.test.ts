@@ -34,7 +34,7 @@ describe('rescueInstructions', () => {
 
   it('has a snippet that parses as YAML: upterm pinned to a full SHA, access limited, timeouts, the condition', () => {
     expect(steps).toHaveLength(2);
-    const [upterm, tmate] = steps;
+    const [upterm] = steps;
     expect(upterm.uses).toBe(`owenthereal/action-upterm@${UPTERM_ACTION.sha}`);
     expect(upterm.uses).toMatch(/@[0-9a-f]{40}$/);
     expect(upterm.with['limit-access-to-actor']).toBe(true);

@@ -5,6 +5,7 @@
 // `display -p` understands #{tmate_ssh} and #{tmate_num_clients}; the client count is read from <socket>.clients,
 // which a test writes to play a person connecting. Any other command goes to tmux as it is.
 // A tmate-server-host of 127.0.0.1 with port 1 fails like the real one: "Error connecting: Connection refused".
+import process from 'node:process';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 

@@ -5,6 +5,7 @@
 //   <runtime>/upterm/clients   the number of connected clients (a test writes it)
 //   <runtime>/upterm/<id>.json what `host` was asked to do (argv, force command, authorized keys, pid, env names)
 // A --server on 127.0.0.1 port 1 fails the way the real client fails when the server is unreachable.
+import process from 'node:process';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
