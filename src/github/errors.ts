@@ -60,6 +60,12 @@ export function isPushPermissionError(text: string): boolean {
  * permissions, the error's own message with the step named.
  */
 export function explainGitHubError(error: unknown, step: GitHubStep): string {
+  // Already explained (a PushError or GitHubApiError), or refused by us before git ran (a secret, bad input): as is.
+  if (error instanceof Error) {
+    const e = error as Error & { explanation?: unknown; status?: unknown; stderr?: unknown };
+    if (typeof e.explanation === 'string') return e.explanation;
+    if (e.name === 'GitHubApiError' || e.name === 'SecretInDiffError') return e.message;
+  }
   const { status, message } = describe(error);
   const firstLine = message.split('\n').find((l) => l.trim()) ?? 'unknown error';
   if (step === 'push') {

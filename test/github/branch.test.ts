@@ -177,6 +177,18 @@ describe('commitAndPush', () => {
     expect(git(dir, 'branch', '--list', 'ci-medic/*')).toBe('');
   });
 
+  it('works from a subdirectory of the repository, with paths relative to it', async () => {
+    const { dir, origin } = makeRepo({ 'pkg/sum.js': 'a - b\n', 'pkg/README.md': 'r\n', 'root.txt': 'root\n' });
+    const base = git(dir, 'rev-parse', 'HEAD');
+    writeFiles(dir, { 'pkg/sum.js': 'a + b\n', 'root.txt': 'changed, not by the loop\n' });
+    const result = await commitAndPush(options(join(dir, 'pkg'), base, ['sum.js']));
+    expect(result.pushed).toBe(true);
+    expect(git(origin, 'show', `${result.commit}:pkg/sum.js`)).toBe('a + b');
+    expect(git(origin, 'show', `${result.commit}:root.txt`)).toBe('root');
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(base);
+  });
+
   it('leaves out ignored files, and refuses bad input with the input named', async () => {
     const { dir, base } = shallowDetachedClone();
     const files = loopChanges(dir);

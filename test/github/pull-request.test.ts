@@ -126,5 +126,8 @@ describe('explainGitHubError', () => {
     ).toContain('protected-paths');
     expect(explainGitHubError({ stderr: ' ! [rejected] x -> x (stale info)' }, 'push')).toContain('Re-run the job');
     expect(explainGitHubError(new Error('boom'), 'labels')).toBe('Adding labels to the pull request failed: boom');
+    // Explaining an explained error does not wrap it again.
+    const once = explainGitHubError({ stderr: 'fatal: The requested URL returned error: 403' }, 'push');
+    expect(explainGitHubError(Object.assign(new Error(once), { explanation: once }), 'push')).toBe(once);
   });
 });
