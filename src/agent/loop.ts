@@ -12,7 +12,7 @@ import type {
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { ConfigError, type RepairConfig } from '../config.js';
-import { evaluate } from '../policy/index.js';
+import { evaluate, policyConfigFrom, protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { Redactor } from '../redact.js';
 import { AgentSession } from '../terminal/session.js';
@@ -35,7 +35,6 @@ import { checkWorkspaceTamper } from './tamper.js';
 import {
   fileTools,
   parseBashInput,
-  protectedRoots,
   runFileTool,
   toolDefinitions,
   toolResult,
@@ -67,7 +66,7 @@ export const CHECK_OUTPUT_BUDGET = 12_000;
 export const CONTEXT_HIGH_WATER = 0.7;
 
 /** Fail fast, before tmux starts, on configuration that cannot work. */
-export async function validateRepairConfig(config: RepairConfig): Promise<void> {
+export async function validateRepairConfig(config: RepairConfig, home?: string): Promise<PolicyConfig> {
   if (!config.check.trim())
     throw new ConfigError('check', 'the check command is empty; give the command CI runs, like "npm test"');
   if (!config.apiKey && !config.authToken) {
@@ -92,6 +91,7 @@ export async function validateRepairConfig(config: RepairConfig): Promise<void> 
   ] as const) {
     if (!(value > 0)) throw new ConfigError(name, `"${value}" must be greater than zero`);
   }
+  return policyConfigFrom(config.policy, config.workdir, home);
 }
 
 /** The `http.<url>.extraheader` values actions/checkout leaves in .git/config, and the tokens inside them. */
@@ -128,7 +128,8 @@ const textOf = (message: Message): string =>
     .trim();
 
 export async function repair(config: RepairConfig, options: RepairOptions = {}): Promise<RepairResult> {
-  await validateRepairConfig(config);
+  const home = options.baseEnv?.HOME || undefined;
+  const policy = await validateRepairConfig(config, home);
   const startedAt = Date.now();
   const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
@@ -249,8 +250,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       record({ type: 'budget', which: 'cost', detail: note });
       emit('budget', note);
     }
-    const policy: PolicyConfig = { ...config.policy, workspace: config.workdir };
-    const roots = protectedRoots(config.workdir, config.policy.protectedPaths);
+    const roots = protectedPaths(config.policy.protectedPaths, config.workdir, home);
     const files = fileTools(config.workdir, roots);
     const tools = toolDefinitions(files);
     const system: TextBlockParam[] = [{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }];

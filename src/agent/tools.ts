@@ -1,7 +1,6 @@
 // The model's tools: our `bash` (the SDK agent toolset's input schema, backed by the tmux session and the policy)
 // and the SDK's file tools (`read`, `write`, `edit`, `glob`, `grep`) confined to the workspace, with the
 // protected paths read-only. Every output is redacted and bounded before it reaches the model.
-import { resolve } from 'node:path';
 import type { Tool, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import {
   betaEditTool,
@@ -12,7 +11,6 @@ import {
   type AgentToolContext,
 } from '@anthropic-ai/sdk/tools/agent-toolset/node';
 import { runRunnableTool, type BetaRunnableTool } from '@anthropic-ai/sdk/lib/tools/BetaRunnableTool';
-import { DEFAULT_PROTECTED_PATHS } from '../config.js';
 import type { Redactor } from '../redact.js';
 import { shapeOutput } from './shape.js';
 
@@ -35,10 +33,6 @@ export const BASH_TOOL: Tool = {
 
 /** Characters a tool result may hold when sent to the model. */
 export const TOOL_OUTPUT_BUDGET = 10_000;
-
-export function protectedRoots(workdir: string, extra: string[]): string[] {
-  return [...new Set([...DEFAULT_PROTECTED_PATHS, ...extra])].map((p) => resolve(workdir, p));
-}
 
 export function fileTools(workdir: string, readOnlyRoots: string[]): BetaRunnableTool[] {
   const ctx: AgentToolContext = { workdir, readOnlyRoots };

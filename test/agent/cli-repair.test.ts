@@ -103,6 +103,8 @@ describe('ci-medic repair', () => {
       '--relax-tamper: "everything" is not a tamper-guard rule',
     ],
     [['--check', 'npm test'], { ANTHROPIC_API_KEY: undefined }, 'ANTHROPIC_API_KEY: is not set'],
+    [['--check', 'npm test', '--disable-rule', 'everything'], {}, '--disable-rule: "everything" is not a default rule'],
+    [['--check', 'npm test', '--protected-path', 'src/*'], {}, '--protected-path: "src/*" is not a path'],
   ])('bad configuration %j exits 2 naming what is wrong, before tmux starts', async (argv, env, message) => {
     const dir = brokenRepo();
     const name = sessionName();

@@ -19,6 +19,7 @@ import {
   type RepairConfig,
 } from '../../config.js';
 import { repair } from '../../agent/loop.js';
+import { policyConfigFrom } from '../../policy/index.js';
 import type { RepairResult } from '../../agent/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
@@ -118,6 +119,19 @@ export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd
       ? values.transcript
       : resolve(cwd, values.transcript)
     : join(tmpdir(), 'ci-medic', `${values.session ?? DEFAULT_SESSION_NAME}-${Date.now()}.jsonl`);
+  const policy = {
+    allow: values.allow ?? [],
+    deny: values.deny ?? [],
+    protectedPaths: values['protected-path'] ?? [],
+    disabledRules: values['disable-rule'] ?? [],
+  };
+  // Validates the patterns and rule names now, naming the CLI flag, before anything starts.
+  policyConfigFrom(policy, workdir, env.HOME, {
+    allow: '--allow',
+    deny: '--deny',
+    protectedPaths: '--protected-path',
+    disabledRules: '--disable-rule',
+  });
   return {
     check,
     setup: values.setup?.trim() || undefined,
@@ -134,12 +148,7 @@ export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd
     commandTimeoutMs: values['command-timeout']
       ? parseDuration('--command-timeout', values['command-timeout'])
       : DEFAULT_COMMAND_TIMEOUT_MS,
-    policy: {
-      allow: values.allow ?? [],
-      deny: values.deny ?? [],
-      protectedPaths: values['protected-path'] ?? [],
-      disabledRules: values['disable-rule'] ?? [],
-    },
+    policy,
     instructions: values.instructions,
     sessionName: validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME),
     transcriptPath: transcript,
