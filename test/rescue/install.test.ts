@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureRescueTool, RescueInstallError, UPTERM_VERSION, uptermAsset } from '../../src/rescue/install.js';
 import { forkPullRequestRefusal } from '../../src/rescue/guard.js';
