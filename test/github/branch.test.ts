@@ -139,25 +139,36 @@ describe('commitAndPush', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('sends the authorization header to the server over HTTP, and explains a 403', async () => {
+  it('sends exactly one authorization header, its own, over HTTP (a configured one is cleared), and explains a 403', async () => {
     const { dir, base } = shallowDetachedClone();
-    const seen: Array<string | undefined> = [];
+    const seen: string[][] = [];
     const server = createServer((request, response) => {
-      seen.push(request.headers.authorization);
+      const raw = request.rawHeaders;
+      seen.push(raw.filter((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === 'authorization'));
       response.writeHead(403, { 'content-type': 'text/plain' });
       response.end('Permission to o/r.git denied to github-actions[bot].\n');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/o/r.git`;
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // What checkout would have left (restored after the loop): a header for the same origin with another token.
+    git(
+      dir,
+      'config',
+      '--local',
+      `http.${origin}/.extraheader`,
+      authHeaderFor('ghs_staleCheckoutToken000000000000000'),
+    );
+    const config = readFileSync(join(dir, '.git', 'config'), 'utf8');
     try {
-      const error = await commitAndPush(options(dir, base, loopChanges(dir), { token: TOKEN, pushUrl: url })).catch(
-        (e: unknown) => e,
-      );
+      const error = await commitAndPush(
+        options(dir, base, loopChanges(dir), { token: TOKEN, pushUrl: `${origin}/o/r.git` }),
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PushError);
-      expect((error as PushError).message).toContain('contents: write');
+      expect((error as PushError).message).toContain('permissions:\n    contents: write');
       expect((error as PushError).message).not.toContain(TOKEN);
       expect(seen.length).toBeGreaterThan(0);
-      expect(seen.every((h) => `AUTHORIZATION: ${h}` === authHeaderFor(TOKEN))).toBe(true);
+      for (const headers of seen) expect(headers.map((h) => `AUTHORIZATION: ${h}`)).toEqual([authHeaderFor(TOKEN)]);
+      expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).toBe(config);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
