@@ -67,7 +67,8 @@ function emptyOutputs(): Outputs {
 /** Secret values this process holds: the inputs', any variable whose name marks a secret, and checkout's credential. */
 async function collectSecrets(inputs: ActionInputs, env: Env): Promise<string[]> {
   const fromEnv = Object.entries(env)
-    .filter(([name, value]) => value && isSecretName(name) && value.length >= 8)
+    // INPUT_* values are the inputs themselves (check, model, ...): the secret ones are in inputs.secrets already.
+    .filter(([name, value]) => value && !name.startsWith('INPUT_') && isSecretName(name) && value.length >= 8)
     .map(([, value]) => value as string);
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];

@@ -21,7 +21,7 @@ export const DEMO_PROJECT: Readonly<Record<string, string>> = {
       version: '1.0.0',
       private: true,
       type: 'module',
-      scripts: { test: 'node --test test/' },
+      scripts: { test: 'node --test' },
     },
     null,
     2,

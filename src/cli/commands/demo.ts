@@ -132,7 +132,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`  [${event.type}] ${event.message}\n`);
   };
 
-  let code = 1;
+  let code: number;
   try {
     const result = await repair(config, { baseEnv: io.env, onEvent });
     io.stdout(

@@ -1,0 +1,369 @@
+// The Action end to end, run the way the runner runs it: `node dist/index.js` with INPUT_* variables (hyphens kept),
+// GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH and GITHUB_API_URL pointing at the loopback GitHub stand-in,
+// a bare repository as `origin`, and the scripted Messages API stand-in. Real tmux, bash, git and SDK.
+// CI_MEDIC_ACTION_ENTRY may point at another build of the entry (a development bundle); the default is dist/index.js.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bash, say, startFakeAnthropic, text, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
+import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { git, GIT_ENV, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+
+const ENTRY = resolve(process.env.CI_MEDIC_ACTION_ENTRY || 'dist/index.js');
+const FIXTURE = resolve('test/fixtures/broken-project');
+
+// Planted secrets: none of them may appear in anything the Action writes.
+const API_KEY = 'sk-ant-api03-plantedAnthropicKey-0123456789abcdef';
+const CHECKOUT_TOKEN = 'ghs_plantedCheckoutPersistedToken0123456789';
+const ENV_SECRET = 'planted-environment-secret-0123456789';
+const CHECKOUT_BASIC = Buffer.from(`x-access-token:${CHECKOUT_TOKEN}`).toString('base64');
+const SECRETS = [API_KEY, FAKE_GITHUB_TOKEN, CHECKOUT_TOKEN, CHECKOUT_BASIC, ENV_SECRET];
+const EXTRAHEADER_KEY = 'http.https://github.com/.extraheader';
+const EXTRAHEADER = `AUTHORIZATION: basic ${CHECKOUT_BASIC}`;
+
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  runnerTemp: string;
+}
+
+/** The GITHUB_OUTPUT file format: `name<<DELIMITER\nvalue\nDELIMITER\n`. */
+function parseOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  if (!existsSync(file)) return outputs;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!heredoc) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]);
+    outputs[heredoc[1]] = value.join('\n');
+  }
+  return outputs;
+}
+
+/** Runs the entry as the runner does; resolves when it exits (bounded). */
+async function runAction(options: {
+  workspace: string;
+  inputs: Record<string, string>;
+  eventName: string;
+  event: unknown;
+  ref?: string;
+  apiUrl?: string;
+}): Promise<ActionRun> {
+  const runnerTemp = makeTempDir('ci-medic-runner-');
+  const outputFile = join(runnerTemp, 'output');
+  const summaryFile = join(runnerTemp, 'summary.md');
+  const eventFile = join(runnerTemp, 'event.json');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  writeFileSync(eventFile, JSON.stringify(options.event));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(name)) env[name] = value;
+  }
+  Object.assign(env, GIT_ENV, {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_API_URL: options.apiUrl ?? 'http://127.0.0.1:9',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REF: options.ref ?? 'refs/heads/main',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_WORKFLOW: 'CI',
+    GITHUB_JOB: 'test',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_ACTION: 'medic',
+    GITHUB_ACTOR: 'octocat',
+    RUNNER_TEMP: runnerTemp,
+    MY_SERVICE_TOKEN: ENV_SECRET,
+  });
+  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+
+  const child = spawn(process.execPath, [ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  clearTimeout(timer);
+  return { status, stdout, outputs: parseOutputs(outputFile), summary: readFileSync(summaryFile, 'utf8'), runnerTemp };
+}
+
+function fixtureFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string, prefix: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
+      else if (name !== 'script.json') files[`${prefix}${name}`] = readFileSync(full, 'utf8');
+    }
+  };
+  walk(FIXTURE, '');
+  return files;
+}
+
+/** The broken fixture as a checkout: bare origin, and checkout's persisted credential in .git/config. */
+function makeCheckout(): { dir: string; origin: string } {
+  const repo = makeRepo(fixtureFiles(), 'broken fixture');
+  git(repo.dir, 'config', EXTRAHEADER_KEY, EXTRAHEADER);
+  return repo;
+}
+
+/** The scripted repair: try to read the credential (it must be gone), look, fix with sed, run the check, explain. */
+function repairScript(): FakeStep[] {
+  return [
+    say(text('Looking at the failure.'), bash('cat .git/config; cat math.js')),
+    // Denied by the policy too (it can print credentials); the summary records the decision.
+    say(bash('git config --local --list')),
+    say(
+      text('The loop stops one item early.'),
+      bash("sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test"),
+    ),
+    say(text('Root cause: total() looped to items.length - 1 and skipped the last item. Fix: loop over every item.')),
+  ];
+}
+
+const sessions: string[] = [];
+let counter = 0;
+function sessionName(): string {
+  const name = `e2e-${process.pid}-${++counter}`;
+  sessions.push(name);
+  return name;
+}
+
+function baseInputs(anthropic: FakeAnthropic, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    check: 'npm test',
+    'anthropic-api-key': API_KEY,
+    'anthropic-base-url': anthropic.url,
+    'github-token': FAKE_GITHUB_TOKEN,
+    'max-turns': '6',
+    'time-budget': '60s',
+    'command-timeout': '30s',
+    'session-name': sessionName(),
+    labels: 'ci-medic, automated',
+    ...extra,
+  };
+}
+
+function expectNoSecrets(where: string, content: string): void {
+  // `::add-mask::VALUE` is how a secret is masked: the runner consumes those lines and never shows them.
+  content = content.replace(/^::add-mask::.*$/gm, '');
+  for (const secret of SECRETS) expect(content.includes(secret), `${where} contains a planted secret`).toBe(false);
+}
+
+const pushEvent = { ref: 'refs/heads/main', sender: { login: 'octocat' }, repository: { full_name: 'acme/shop' } };
+
+let anthropic: FakeAnthropic;
+let github: FakeGitHub;
+let checkout: { dir: string; origin: string };
+
+beforeAll(async () => {
+  checkout = makeCheckout();
+  anthropic = await startFakeAnthropic([], { expectedKey: API_KEY });
+  github = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, gitDir: checkout.origin });
+});
+
+afterEach(() => {
+  for (const name of sessions.splice(0)) {
+    spawnSync('tmux', ['-S', `/tmp/ci-medic-${process.getuid?.() ?? 0}/${name}.sock`, 'kill-server'], {
+      stdio: 'ignore',
+    });
+  }
+});
+
+afterAll(async () => {
+  await anthropic?.close();
+  await github?.close();
+  removeTempDirs();
+});
+
+describe('node dist/index.js, as the runner runs it', () => {
+  it('without inputs fails fast with a clear message about check', async () => {
+    const run = await runAction({ workspace: makeTempDir(), inputs: {}, eventName: 'push', event: pushEvent });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("Input 'check' is required");
+    expect(run.outputs.result).toBe('error');
+  });
+
+  it('repairs on push: outputs, summary, a pull request, a branch that passes in a fresh clone, credentials restored, no secret written', async () => {
+    anthropic.push(...repairScript());
+    const run = await runAction({
+      workspace: checkout.dir,
+      inputs: baseInputs(anthropic),
+      eventName: 'push',
+      event: pushEvent,
+      apiUrl: github.url,
+    });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.status, run.stdout).toBe(0);
+    expect(anthropic.problems).toEqual([]);
+
+    // Outputs.
+    const { outputs } = run;
+    expect(outputs.result).toBe('fixed');
+    expect(outputs.branch).toMatch(/^ci-medic\/[0-9a-f]{12}$/);
+    expect(Number(outputs.turns)).toBeGreaterThanOrEqual(2);
+    expect(Number(outputs['input-tokens'])).toBeGreaterThan(0);
+    expect(Number(outputs['output-tokens'])).toBeGreaterThan(0);
+    expect(Number(outputs['cost-usd'])).toBeGreaterThan(0);
+    expect(outputs['pr-number']).toBe(String(github.pulls[0].number));
+    expect(outputs['pr-url']).toBe(github.pulls[0].html_url);
+    expect(existsSync(outputs['transcript-path'])).toBe(true);
+    expect(outputs['rescue-command']).toBe('');
+
+    // The pull request: from the fix branch into main, labelled.
+    expect(github.pulls).toHaveLength(1);
+    expect(github.pulls[0]).toMatchObject({
+      state: 'open',
+      draft: false,
+      head: { ref: outputs.branch },
+      base: { ref: 'main' },
+    });
+    expect(github.pulls[0].labels.map((l) => l.name).sort()).toEqual(['automated', 'ci-medic']);
+    expect(run.stdout).toContain(
+      `::notice title=ci-medic fixed the failure::ci-medic created pull request #${outputs['pr-number']}`,
+    );
+
+    // The summary: result, the figures table, commands with their policy decision and exit code, the diff, the PR.
+    expect(run.summary).toContain('`fixed`');
+    expect(run.summary).toMatch(
+      /\| Turns \| Time \| Input tokens \| Output tokens \| Cache read \| Cache write \| Cost \|/,
+    );
+    expect(run.summary).toMatch(/\| 1 \| `cat \.git\/config; cat math\.js` \| denied[^|]*\| — \|/);
+    expect(run.summary).toMatch(/\| 2 \| `git config --local --list` \| denied[^|]*\| — \|/);
+    expect(run.summary).toMatch(/\| 3 \| `sed -i [^|]*&& npm test` \| allowed[^|]*\| 0 \|/);
+    expect(run.summary).toContain('math.js');
+    expect(run.summary).toContain(outputs['pr-url']);
+
+    // The credential was back after the run, and the session never saw it.
+    expect(git(checkout.dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
+    const sentToModel = anthropic.requests.map((r) => r.raw).join('\n');
+    expect(run.stdout).toMatch(new RegExp(`^::add-mask::${API_KEY}$`, 'm'));
+
+    // The pushed branch: only math.js changed, by github-actions[bot], and it passes the check in a fresh clone.
+    const clone = join(makeTempDir(), 'clone');
+    git(checkout.origin, 'log', '-1', outputs.branch);
+    git(resolve(clone, '..'), 'clone', '-q', '--branch', outputs.branch, checkout.origin, clone);
+    expect(git(clone, 'diff', '--name-only', 'origin/main', 'HEAD')).toBe('math.js');
+    expect(git(clone, 'log', '-1', '--format=%an <%ae>')).toBe(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
+    );
+    expect(spawnSync('npm', ['test'], { cwd: clone, encoding: 'utf8' }).status).toBe(0);
+
+    // No planted secret anywhere the Action wrote.
+    expectNoSecrets('stdout', run.stdout);
+    expectNoSecrets('outputs', JSON.stringify(run.outputs));
+    expectNoSecrets('summary', run.summary);
+    expectNoSecrets('transcript', readFileSync(outputs['transcript-path'], 'utf8'));
+    const markdown = outputs['transcript-path'].replace(/\.jsonl$/, '.md');
+    if (existsSync(markdown)) expectNoSecrets('transcript markdown', readFileSync(markdown, 'utf8'));
+    expectNoSecrets('pull request', JSON.stringify(github.pulls));
+    expectNoSecrets('model requests', sentToModel);
+    expectNoSecrets('pushed commit', git(clone, 'log', '-p', '--format=%an%n%ae%n%B', 'origin/main..HEAD'));
+
+    // A second run of the same failure updates that pull request instead of opening another.
+    git(checkout.dir, 'checkout', '-q', '--', 'math.js');
+    anthropic.push(...repairScript());
+    const again = await runAction({
+      workspace: checkout.dir,
+      inputs: baseInputs(anthropic),
+      eventName: 'push',
+      event: pushEvent,
+      apiUrl: github.url,
+    });
+    expect(again.status, again.stdout).toBe(0);
+    expect(again.outputs.result).toBe('fixed');
+    expect(again.outputs.branch).toBe(outputs.branch);
+    expect(again.outputs['pr-number']).toBe(outputs['pr-number']);
+    expect(github.pulls).toHaveLength(1);
+    expect(again.stdout).toContain(`ci-medic updated pull request #${outputs['pr-number']}`);
+  });
+
+  it('a 403 on creating the pull request names the setting and the permissions block to change', async () => {
+    const repo = makeCheckout();
+    const fake = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, gitDir: repo.origin });
+    fake.setFailure('create-pull', 403);
+    try {
+      anthropic.push(...repairScript());
+      const run = await runAction({
+        workspace: repo.dir,
+        inputs: baseInputs(anthropic),
+        eventName: 'push',
+        event: pushEvent,
+        apiUrl: fake.url,
+      });
+      expect(run.status).toBe(1);
+      expect(run.outputs.result).toBe('error');
+      expect(run.outputs.branch).toMatch(/^ci-medic\//);
+      expect(run.stdout).toMatch(/::error::.*pull-requests: write/s);
+      expect(run.stdout).toContain('Allow GitHub Actions to create and approve pull requests');
+      expectNoSecrets('stdout', run.stdout);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a pull request from a fork is skipped with a notice and succeeds', async () => {
+    const run = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test', 'github-token': FAKE_GITHUB_TOKEN },
+      eventName: 'pull_request',
+      ref: 'refs/pull/7/merge',
+      event: {
+        pull_request: {
+          number: 7,
+          head: { ref: 'feature', repo: { full_name: 'stranger/shop' } },
+          base: { ref: 'main' },
+        },
+        sender: { login: 'stranger' },
+      },
+    });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.outputs.result).toBe('skipped');
+    expect(run.stdout).toMatch(/::notice title=ci-medic skipped::.*fork.*no secrets/);
+    expect(run.summary).toContain('`skipped`');
+  });
+
+  it('pull_request_target is refused with the reason', async () => {
+    const run = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test', 'github-token': FAKE_GITHUB_TOKEN },
+      eventName: 'pull_request_target',
+      event: { pull_request: { head: { ref: 'feature', repo: { full_name: 'acme/shop' } } } },
+    });
+    expect(run.status).toBe(1);
+    expect(run.outputs.result).toBe('error');
+    expect(run.stdout).toMatch(/::error::.*pull_request_target.*untrusted code/);
+    expect(run.stdout).toContain('allow-pull-request-target: true');
+  });
+
+  it('a ci-medic branch is skipped: no repair of a repair', async () => {
+    const run = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test' },
+      eventName: 'push',
+      ref: 'refs/heads/ci-medic/0123456789ab',
+      event: { ref: 'refs/heads/ci-medic/0123456789ab' },
+    });
+    expect(run.status).toBe(0);
+    expect(run.outputs.result).toBe('skipped');
+  });
+
+  it('a bad input fails before anything starts, naming the input, value and what is accepted', async () => {
+    const run = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test', 'pull-request': 'sometimes' },
+      eventName: 'push',
+      event: pushEvent,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('pull-request: "sometimes" is not accepted; use one of: create, draft, none');
+  });
+});
