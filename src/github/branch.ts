@@ -101,6 +101,8 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
     throw new Error(`baseCommit: ${options.baseCommit} is not a commit in ${options.workdir}.`);
   });
 
+  const inMessage = options.redactor.findSecrets(options.message);
+  if (inMessage.length > 0) throw new SecretInDiffError('the commit message', inMessage);
   const { tree, skipped } = await buildTree(git, base, files, options.redactor);
   const commit = await git.commitTree(tree, base, options.message, identityEnv(options));
   await git.updateRef(`refs/heads/${branch}`, commit);

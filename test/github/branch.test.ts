@@ -186,6 +186,10 @@ describe('commitAndPush', () => {
     expect((error as Error).message).not.toContain(TOKEN);
     expect(git(origin, 'branch', '--list', 'ci-medic/*')).toBe('');
     expect(git(dir, 'branch', '--list', 'ci-medic/*')).toBe('');
+    const inMessage = await commitAndPush(options(dir, base, files, { message: `fix\n\nused ${TOKEN}` })).catch(
+      (e: unknown) => e,
+    );
+    expect((inMessage as SecretInDiffError).file).toBe('the commit message');
   });
 
   it('works from a subdirectory of the repository, with paths relative to it', async () => {
