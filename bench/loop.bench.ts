@@ -120,4 +120,9 @@ try {
 } finally {
   await fake.close();
   rmSync(root, { recursive: true, force: true });
+  // The loop stopped its session; its command logs stay in the state directory until removed.
+  const { stateDirFor } = (await import(
+    new URL('../lib/terminal/tmux.js', import.meta.url).href
+  )) as typeof import('../src/terminal/tmux.js');
+  rmSync(stateDirFor(sessionName), { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // Shared set-up for the repair-loop scenarios: a small broken project in a real git repository, a RepairConfig
 // pointing at the scripted Messages API stand-in, and cleanup of every tmux server a scenario started.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepairConfig } from '../../src/config.js';
 import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
@@ -36,7 +36,7 @@ export function sessionName(): string {
   return name;
 }
 
-/** Kill every tmux server a scenario may have left (the loop stops its own; this is the safety net). */
+/** Kill every tmux server a scenario may have left (the loop stops its own; this is the safety net), drop its logs. */
 export function killSessions(): void {
   for (const name of sessions.splice(0)) {
     try {
@@ -44,6 +44,7 @@ export function killSessions(): void {
     } catch {
       // Already stopped by the loop: the expected case.
     }
+    rmSync(stateDirFor(name), { recursive: true, force: true });
   }
 }
 
