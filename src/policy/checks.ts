@@ -252,11 +252,8 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   if (WRITERS.has(name)) checkWriter(name, args, cx);
   switch (name) {
     case 'eval':
-      return deny(
-        cx,
-        'hidden-evaluation',
-        'eval runs text as a command, hiding it from the policy; write the command itself',
-      );
+      deny(cx, 'hidden-evaluation', 'eval runs text as a command, hiding it from the policy; write the command itself');
+      return nestedCode(args, cx);
     case 'source':
     case '.':
       return deny(
@@ -277,11 +274,12 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     case 'unalias':
       return;
     case 'trap':
-      return deny(
+      deny(
         cx,
         'shell-state',
         "trap installs a handler that runs later, outside the policy's view; run the cleanup as its own command",
       );
+      return nestedCode(positionals(args).slice(0, 1), cx);
     case 'enable':
       return deny(
         cx,
@@ -305,12 +303,10 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
       return;
     case 'mapfile':
     case 'readarray':
-      if (args.some((a) => /^-[a-zA-Z]*C/.test(a.value)))
-        return deny(
-          cx,
-          'hidden-evaluation',
-          `${name} -C runs a callback as code; read the lines and loop over them instead`,
-        );
+      if (args.some((a) => /^-[a-zA-Z]*C/.test(a.value))) {
+        deny(cx, 'hidden-evaluation', `${name} -C runs a callback as code; read the lines and loop over them instead`);
+        return nestedCode(args.slice(args.findIndex((a) => /^-[a-zA-Z]*C/.test(a.value)) + 1).slice(0, 1), cx);
+      }
       return checkVariableNames(lastNames(args, 1), cx);
     case 'read':
       return checkVariableNames(readNames(args), cx);
@@ -455,6 +451,11 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   }
 }
 
+/** Code given as words (eval, trap, bash -c): parsed and checked as well, when it is literal. */
+function nestedCode(words: Arg[], cx: CheckContext): void {
+  if (words.length > 0 && words.every((w) => w.literal)) cx.nested(words.map((w) => w.value).join(' '));
+}
+
 // ---------- shells and interpreters ----------
 
 const STDIN_SCRIPTS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
@@ -480,10 +481,17 @@ function checkShell(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     }
     if (!/^[-+]/.test(v)) break;
     if (/^-[a-zA-Z]*c/.test(v) || v === '--command') {
-      return deny(
+      deny(
         cx,
         'hidden-evaluation',
         `${name} -c runs a string as a command, hiding it from the policy; run the command itself, or write a script file and run ${name} FILE`,
+      );
+      return nestedCode(
+        args
+          .slice(i + 1)
+          .filter((a) => !a.value.startsWith('-'))
+          .slice(0, 1),
+        cx,
       );
     }
     if (/^-[a-zA-Z]*s/.test(v))
@@ -859,11 +867,13 @@ function checkEnv(args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: numb
   for (; i < args.length; i++) {
     const v = args[i].value;
     if (v === '-S' || v.startsWith('--split-string') || /^-[a-zA-Z]*S/.test(v)) {
-      return deny(
+      const attached = v.startsWith('--split-string=') ? v.slice(15) : /^-[a-zA-Z]*S(.+)$/.exec(v)?.[1];
+      deny(
         cx,
         'hidden-evaluation',
         'env -S splits a string into a command, hiding it from the policy; write the command as separate words',
       );
+      return nestedCode(attached !== undefined ? [{ ...args[i], value: attached }] : args.slice(i + 1, i + 2), cx);
     }
     if (v === '--') {
       i++;

@@ -9,6 +9,8 @@ export interface CheckContext {
   findings: Finding[];
   /** Commands found by unwrapping wrappers, added to the Decision's `commands`. */
   unwrapped: SimpleCommand[];
+  /** Parses and checks code given as a string (eval, trap, bash -c): its commands join the Decision's. */
+  nested: (code: string) => void;
 }
 
 export function deny(cx: CheckContext, rule: FindingRule, reason: string): void {

@@ -38,16 +38,10 @@ export function evaluate(command: string, config: PolicyConfig): Decision {
   }
   if (command.includes('\0'))
     return denied('the command contains a NUL byte, which bash cannot run; remove it', 'parse', []);
-  let script;
-  try {
-    script = parse(command);
-  } catch (error) {
-    return denied(`the command could not be parsed (${(error as Error).message}); simplify it`, 'parse', []);
-  }
-  const result = walk(script, { maxDepth: MAX_NESTING, maxNodes: MAX_SYNTAX_NODES });
   const disabled = new Set(config.disabledRules);
   const workspace = posix.resolve(config.workspace);
   const home = config.home ? posix.resolve(config.home) : undefined;
+  const all: SimpleCommand[] = [];
   const cx: CheckContext = {
     paths: {
       workspace,
@@ -55,16 +49,11 @@ export function evaluate(command: string, config: PolicyConfig): Decision {
       cwd: config.cwd ? posix.resolve(workspace, config.cwd) : workspace,
       protectedPaths: protectedPaths(config.protectedPaths, workspace, home),
     },
-    findings: result.findings,
+    findings: [],
     unwrapped: [],
+    nested: (code) => analyze(code, cx, all, 1),
   };
-  const all: SimpleCommand[] = [];
-  for (const cmd of result.commands) {
-    all.push(cmd);
-    const before = cx.unwrapped.length;
-    checkCommand(cmd, cx);
-    all.push(...cx.unwrapped.slice(before));
-  }
+  analyze(command, cx, all, 0);
   const commands = all.filter((c) => c.argv.length > 0).map((c) => c.argv.map((a) => a.value));
 
   const finding = firstFinding(cx.findings, disabled);
@@ -119,6 +108,41 @@ export function evaluate(command: string, config: PolicyConfig): Decision {
     };
   }
   return { allowed: true, reason: 'no rule denies it', rule: null, commands };
+}
+
+/** Code handed to eval, trap, `bash -c` and the like is parsed too, so `commands` shows what it would run. */
+const MAX_NESTED_CODE = 4;
+
+function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: number): void {
+  if (level > MAX_NESTED_CODE) {
+    cx.findings.push({
+      rule: 'parse',
+      reason: `code nested in strings more than ${MAX_NESTED_CODE} deep; write the command out`,
+    });
+    return;
+  }
+  let script;
+  try {
+    script = parse(source);
+  } catch (error) {
+    cx.findings.push({
+      rule: 'parse',
+      reason: `the command could not be parsed (${(error as Error).message}); simplify it`,
+    });
+    return;
+  }
+  const result = walk(script, { maxDepth: MAX_NESTING, maxNodes: MAX_SYNTAX_NODES }, cx.findings);
+  const outer = cx.nested;
+  cx.nested = (code) => analyze(code, cx, all, level + 1);
+  for (const cmd of result.commands) {
+    all.push(cmd);
+    const saved = cx.unwrapped;
+    cx.unwrapped = [];
+    checkCommand(cmd, cx);
+    all.push(...cx.unwrapped);
+    cx.unwrapped = saved;
+  }
+  cx.nested = outer;
 }
 
 function firstFinding(findings: Finding[], disabled: Set<string>): Finding | undefined {

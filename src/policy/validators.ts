@@ -242,12 +242,14 @@ function checkGitConfigPair(pair: string, cx: CheckContext): void {
   const key = eq < 0 ? pair : pair.slice(0, eq);
   const value = eq < 0 ? '' : pair.slice(eq + 1);
   if (/^alias\./i.test(key)) {
-    if (/^\s*!/.test(value))
+    if (/^\s*!/.test(value)) {
       deny(
         cx,
         'git-exec',
         `git -c ${clip(key)}=!… defines an alias that runs a shell command; run the command directly`,
       );
+      cx.nested(value.replace(/^\s*!/, ''));
+    }
     return;
   }
   if (GIT_EXEC_KEYS.test(key)) {

@@ -158,8 +158,8 @@ interface WalkState {
   stopped: boolean;
 }
 
-export function walk(script: ParsedScript, limits: WalkLimits): WalkResult {
-  const state: WalkState = { result: { commands: [], findings: [] }, limits, nodes: 0, stopped: false };
+export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
+  const state: WalkState = { result: { commands: [], findings }, limits, nodes: 0, stopped: false };
   visit(script, 0, false, false, state);
   return state.result;
 }
