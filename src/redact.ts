@@ -130,11 +130,20 @@ export class Redactor {
   readonly #values: string[] = [];
   /** variant text -> description of what it is ("value of secret #2 (base64)"). */
   readonly #descriptions = new Map<string, string>();
+  #ignored = 0;
   #literal: RegExp | null = null;
   #dirty = false;
 
   constructor(secrets?: Iterable<string>) {
     for (const secret of secrets ?? []) this.add(secret);
+  }
+
+  /**
+   * Number of non-empty values ignored because they are shorter than MIN_SECRET_LENGTH: the caller should say so
+   * ("2 secret values shorter than 6 characters are not masked").
+   */
+  get ignoredCount(): number {
+    return this.#ignored;
   }
 
   /** Number of values being masked (after dropping short and duplicate ones). */
@@ -148,6 +157,10 @@ export class Redactor {
    */
   add(secret: string): void {
     if (typeof secret !== 'string') return;
+    if (secret.trim().length > 0 && secret.trim().length < MIN_SECRET_LENGTH) {
+      this.#ignored++;
+      return;
+    }
     const candidates = [secret, secret.trim()];
     if (/[\r\n]/.test(secret)) candidates.push(...secret.split(/\r?\n/).map((l) => l.trim()));
     const index = this.#values.length + 1;

@@ -16,6 +16,11 @@ export interface ShapeOptions {
   budgetChars?: number;
   /** Where the full output is, named in the omission markers so the model can grep it. */
   logPath?: string;
+  /**
+   * Secret masking, applied after cleaning and before anything is cut: a secret split by a line clip or hidden by an
+   * escape sequence in the raw bytes would otherwise slip past a redaction applied to the result.
+   */
+  redact?: (text: string) => string;
 }
 
 // CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings, two-character escapes, 8-bit CSI.
@@ -133,7 +138,8 @@ function errorBlocks(
  */
 export function shapeOutput(raw: string, opts: ShapeOptions = {}): string {
   const budget = Math.max(200, Math.floor(opts.budgetChars ?? DEFAULT_SHAPE_BUDGET));
-  const text = cleanOutput(raw);
+  const cleaned = cleanOutput(raw);
+  const text = opts.redact ? opts.redact(cleaned) : cleaned;
   if (text.length <= budget) return text;
 
   const lines = text.split('\n');

@@ -772,11 +772,28 @@ async function git(workdir: string, args: string[], env?: NodeJS.ProcessEnv): Pr
   return stdout;
 }
 
+export interface WorkspaceTamperOptions {
+  /**
+   * Untracked files to leave out: those that were already there when the loop began (see `untrackedFiles`), which
+   * are the user's, not the model's — and can be a whole unignored node_modules.
+   */
+  skipUntracked?: Iterable<string>;
+}
+
+/** Untracked, non-ignored files of the workspace (relative paths), to snapshot before the loop begins. */
+export async function untrackedFiles(workdir: string): Promise<string[]> {
+  return (await git(workdir, ['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
+}
+
 /**
  * The diff of the working tree (tracked changes and new untracked, non-ignored files) against `baseCommit`, read with
  * a temporary index so the user's index is left exactly as it was.
  */
-export async function workspaceDiff(workdir: string, baseCommit: string): Promise<string> {
+export async function workspaceDiff(
+  workdir: string,
+  baseCommit: string,
+  opts: WorkspaceTamperOptions = {},
+): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), 'ci-medic-tamper-'));
   try {
     const indexFile = join(scratch, 'index');
@@ -784,9 +801,10 @@ export async function workspaceDiff(workdir: string, baseCommit: string): Promis
     const env = { ...process.env, GIT_INDEX_FILE: indexFile };
     if (existsSync(realIndex)) copyFileSync(realIndex, indexFile);
     else await git(workdir, ['read-tree', baseCommit], env);
+    const skip = new Set(opts.skipUntracked ?? []);
     const untracked = (await git(workdir, ['ls-files', '-z', '--others', '--exclude-standard'], env))
       .split('\0')
-      .filter(Boolean);
+      .filter((p) => p && !skip.has(p));
     // In batches: a fresh project can have thousands of new files, and argv has a limit.
     for (let i = 0; i < untracked.length; i += 500) {
       await git(
@@ -822,8 +840,9 @@ export async function checkWorkspaceTamper(
   baseCommit: string,
   check: string,
   relaxed: TamperRule[],
+  opts: WorkspaceTamperOptions = {},
 ): Promise<TamperViolation[]> {
-  const diff = await workspaceDiff(workdir, baseCommit);
+  const diff = await workspaceDiff(workdir, baseCommit, opts);
   const t = checkTargets(check);
   let packageJsonBefore: string | undefined;
   let packageJsonAfter: string | undefined;

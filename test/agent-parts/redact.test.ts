@@ -63,6 +63,7 @@ describe('Redactor: known values', () => {
   it('ignores values shorter than the minimum, and says what it found without the values', () => {
     const short = new Redactor(['abc', 'x'.repeat(MIN_SECRET_LENGTH - 1), '  ']);
     expect(short.size).toBe(0);
+    expect(short.ignoredCount).toBe(2);
     expect(short.redact('abc xxxxx')).toBe('abc xxxxx');
     const found = r.findSecrets(`a ${CUSTOM} b ${Buffer.from(TOKEN).toString('hex')}`);
     expect(found).toEqual(['value of secret #2 (raw)', 'value of secret #1 (hex)']);

@@ -94,6 +94,17 @@ describe('shapeOutput', () => {
     expect(out).toContain('  left: "Some(3)"\n right: "Some(4)"');
   });
 
+  it('redacts before cutting, so a clipped line cannot leave half a secret behind', () => {
+    const secret = 'S3CRET-' + 'v'.repeat(40);
+    const line = `${'p'.repeat(380)}${secret}`; // the 400-char clip falls inside the secret
+    const raw = `${line}\n${'filler line\n'.repeat(2000)}${line}`;
+    const redact = (t: string) => t.replaceAll(secret, '[REDACTED]');
+    const out = shapeOutput(raw, { budgetChars: 2_000, redact });
+    expect(out).not.toContain('S3CRET');
+    expect(redact(shapeOutput(raw, { budgetChars: 2_000 }))).toContain('S3CRET'); // the wrong order leaks a prefix
+    expect(shapeOutput(`key=\x1b[1m${secret}\x1b[0m`, { redact })).toBe('key=[REDACTED]');
+  });
+
   it('clips very long lines it keeps', () => {
     const out = shapeOutput(`${'z'.repeat(50_000)}\nshort`, { budgetChars: 2_000 });
     expect(out).toMatch(/… \[\+\d+ chars\]/);

@@ -7,6 +7,7 @@ import {
   checkWorkspaceTamper,
   isTestFile,
   parseUnifiedDiff,
+  untrackedFiles,
   workspaceDiff,
 } from '../../src/agent/tamper.js';
 import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
@@ -211,6 +212,16 @@ describe('checkWorkspaceTamper on real repositories', () => {
     expect(v.map((x) => `${x.rule} ${x.file}`)).toEqual(['skip-markers test/new.test.js']);
     expect(readFileSync(join(dir, '.git/index')).equals(indexBefore)).toBe(true);
     expect(git(dir, 'status', '--porcelain')).toBe(statusBefore);
+  });
+
+  it('leaves out files that were untracked before the loop began', async () => {
+    const { dir, base } = repo();
+    writeFiles(dir, { 'scratch/user.test.js': "it.only('mine', () => {});\n" });
+    const before = await untrackedFiles(dir);
+    expect(before).toEqual(['scratch/user.test.js']);
+    writeFiles(dir, { 'test/model.test.js': "it.only('model', () => {});\n" });
+    const v = await checkWorkspaceTamper(dir, base, 'npm test', [], { skipUntracked: before });
+    expect(v.map((x) => x.file)).toEqual(['test/model.test.js']);
   });
 
   it('handles paths with spaces and non-ASCII characters', async () => {
