@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { scrubEnvironment } from '../terminal/env.js';
-import { execTmux, findExecutable, MAX_SOCKET_PATH, TmuxError } from '../terminal/tmux.js';
+import { execTmux, findExecutable, MAX_SOCKET_PATH, TmuxError, tmuxSessionName } from '../terminal/tmux.js';
 import { joinCommandFor, shellQuote } from './instructions.js';
 
 export type RescueProvider = 'upterm' | 'tmate';
@@ -204,7 +204,7 @@ async function prepare(options: HostRescueOptions): Promise<Prepared> {
   }
   // The agent's session must exist: there is nothing to rescue otherwise (a read-only query on its server).
   try {
-    await execTmux(options.socketPath, ['has-session', '-t', `=${options.sessionName}`]);
+    await execTmux(options.socketPath, ['has-session', '-t', `=${tmuxSessionName(options.sessionName)}`]);
   } catch (error) {
     const why = error instanceof TmuxError ? error.message : String(error);
     throw new RescueError(

@@ -1,6 +1,7 @@
 // Rescue instructions: what a person needs, once the loop has given up, to land in the agent's own tmux session.
 // Pure and fast (string building only): it runs at the end of the loop and must print within a second.
 import { ConfigError } from '../config.js';
+import { tmuxSessionName } from '../terminal/tmux.js';
 
 /** A GitHub Action pinned to a full-length commit SHA (tags move; a SHA does not), with the tag it was taken from. */
 export interface PinnedAction {
@@ -63,6 +64,8 @@ export interface RescueInstructions {
   readOnlyJoinCommand: string;
 }
 
+/** A week: self-hosted runners allow long jobs; GitHub-hosted ones stop at 6 hours anyway. */
+const MAX_MINUTES = 7 * 24 * 60;
 const STEP_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
@@ -71,7 +74,10 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `tmux -S <socket> attach -t <name>` (with `-r` for read-only). The `=` makes tmux match the name exactly. */
+/**
+ * `tmux -S <socket> attach -t <name>` (with `-r` for read-only). tmux itself turns '.' in a session name into '_'
+ * (a '.' in a target separates window and pane), so the target is the name tmux uses.
+ */
 export function joinCommandFor(socketPath: string, sessionName: string, readOnly = false): string {
   return [
     'tmux',
@@ -80,14 +86,14 @@ export function joinCommandFor(socketPath: string, sessionName: string, readOnly
     'attach',
     ...(readOnly ? ['-r'] : []),
     '-t',
-    shellQuote(sessionName),
+    shellQuote(tmuxSessionName(sessionName)),
   ].join(' ');
 }
 
 function wholeMinutes(input: string, value: number | undefined, fallback: number): number {
   const minutes = value ?? fallback;
-  if (!Number.isInteger(minutes) || minutes <= 0 || minutes > 360) {
-    throw new ConfigError(input, `${String(value)} is not a whole number of minutes between 1 and 360`);
+  if (!Number.isInteger(minutes) || minutes <= 0 || minutes > MAX_MINUTES) {
+    throw new ConfigError(input, `${String(value)} is not a whole number of minutes between 1 and ${MAX_MINUTES}`);
   }
   return minutes;
 }

@@ -14,6 +14,7 @@ import {
   type HostRescueOptions,
 } from '../../src/rescue/host.js';
 import { joinCommandFor } from '../../src/rescue/instructions.js';
+import { AgentSession } from '../../src/terminal/session.js';
 
 const BIN = fileURLToPath(new URL('./bin', import.meta.url));
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl person@laptop';
@@ -295,5 +296,36 @@ describe('connection string parsing', () => {
     const text = 'ssh session read only: ssh ro-abc@nyc1.tmate.io\nssh session: ssh abc@nyc1.tmate.io\n';
     expect(parseTmateConnection(text)).toBe('ssh abc@nyc1.tmate.io');
     expect(parseTmateConnection('Connecting to ssh.tmate.io...\n')).toBeUndefined();
+  });
+});
+
+describe('hostRescue into a real AgentSession', () => {
+  it('the person lands in the agent session; afterwards the agent session still runs commands', async () => {
+    // A '.' in the name: tmux calls that session 'cmr_agent-…', and the join command must say so.
+    const session = await AgentSession.start({ name: `cmr.agent-${process.pid}`, cwd: root, baseEnv: process.env });
+    try {
+      expect((await session.run('echo before-rescue')).output).toContain('before-rescue');
+      const { options, stateDir, continueFile, published } = setup({
+        provider: 'tmate',
+        sessionName: session.name,
+        socketPath: session.socketPath,
+      });
+      const running = hostRescue({
+        ...options,
+        onConnectionString: (s) => {
+          published.push(s);
+          writeFileSync(join(stateDir, 'tmate.sock.clients'), '1');
+        },
+      });
+      await until(() => tmux(session.socketPath, 'list-clients').stdout.trim() !== '', 15_000);
+      writeFileSync(continueFile, '');
+      expect((await running).outcome).toBe('continued');
+      expect(readFileSync(join(stateDir, 'tmate-attach.sh'), 'utf8')).toContain(`attach -t cmr_agent-${process.pid}`);
+      const after = await session.run('echo after-rescue');
+      expect(after.exitCode).toBe(0);
+      expect(after.output).toBe('after-rescue\n');
+    } finally {
+      await session.stop();
+    }
   });
 });

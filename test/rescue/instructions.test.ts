@@ -100,6 +100,10 @@ describe('rescueInstructions', () => {
     expect(upterm['timeout-minutes']).toBe(45);
   });
 
+  it("targets the name tmux uses: '.' becomes '_'", () => {
+    expect(joinCommandFor('/tmp/s.sock', 'fix.v2')).toBe('tmux -S /tmp/s.sock attach -t fix_v2');
+  });
+
   it('quotes a socket path that needs it, so the join command still works in a shell', () => {
     expect(joinCommandFor("/tmp/a b/it's.sock", 'x')).toBe(`tmux -S '/tmp/a b/it'\\''s.sock' attach -t x`);
   });
