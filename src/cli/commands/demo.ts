@@ -25,7 +25,7 @@ Repairs a small broken example project with a scripted model (no API key needed;
 The repair loop, tmux session, command policy and git are real: attach with the printed command to watch.
 
 Options:
-  --pace DURATION  pause before each scripted model answer, so you can follow along (default 1s; 0 for none)
+  --pace DURATION  pause before each scripted model answer, so you can follow along (default 2s; 0 for none)
   --keep           keep the tmux session and the temporary project afterwards
   --dir DIR        create the project under DIR instead of a new temporary directory
   -h, --help       show this help
@@ -82,7 +82,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       },
     }));
     paceMs =
-      values.pace === undefined ? 1000 : /^\s*0+\s*$/.test(values.pace) ? 0 : parseDuration('--pace', values.pace);
+      values.pace === undefined ? 2000 : /^\s*0+\s*$/.test(values.pace) ? 0 : parseDuration('--pace', values.pace);
   } catch (error) {
     io.stderr(`ci-medic demo: ${(error as Error).message}\n\n${HELP}`);
     return EXIT_USAGE;
@@ -164,7 +164,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       `\n${result.diffStat}\n` +
         `Pushed ${pushed.commit.slice(0, 12)} to ${branch} on the stand-in remote.\n` +
         `On GitHub, ci-medic would now open a pull request from ${branch} into main.\n` +
-        `Look at it: git -C ${origin} show --stat ${branch}\n`,
+        (values.keep
+          ? `Look at it: git -C ${origin} show --stat ${branch}\n`
+          : 'Run with --keep to look at the repository, the branch and the session afterwards.\n'),
     );
     code = 0;
   } catch (error) {
