@@ -53,13 +53,33 @@ export function promptHook(p: ProtocolPaths): string {
   );
 }
 
-/** The text of N.run. */
-export function runScript(p: ProtocolPaths, n: number): string {
+/** Lines and characters of the command shown to a person watching the pane (the full text is in N.sh). */
+const SHOWN_LINES = 20;
+const SHOWN_CHARS = 2_000;
+
+/** The command as shown in the pane: control characters removed (they would drive the terminal), long text cut. */
+export function shownCommand(command: string): string {
+  // eslint-disable-next-line no-control-regex
+  let text = command.replace(/\n+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  const lines = text.split('\n');
+  if (lines.length > SHOWN_LINES)
+    text = `${lines.slice(0, SHOWN_LINES).join('\n')}\n… (${lines.length - SHOWN_LINES} more lines)`;
+  if (text.length > SHOWN_CHARS) text = `${text.slice(0, SHOWN_CHARS)}… (${command.length} characters in all)`;
+  return text;
+}
+
+/** The text of N.run; `command` is shown in the pane before it runs. */
+export function runScript(p: ProtocolPaths, n: number, command = ''): string {
   const marker = endMarker(p.token, n).replace('\u001b', '\\033').replace('\u0007', '\\007');
   return (
     `__cm_n=${n}; __cm_s=; PROMPT_COMMAND=${shellQuote(promptHook(p))}\n` +
+    // Leave an alternate screen a killed full-screen program left behind (else the next hang check sees it).
+    `builtin printf '\\033[?1049l\\033[2m$ %s\\033[0m\\n' ${shellQuote(shownCommand(command))}\n` +
     `{ . ${shellQuote(commandFile(p.stateDir, n))}; __cm_s=$?; builtin printf '${marker}'; }` +
-    ` </dev/null > >(exec tee ${shellQuote(logFile(p.stateDir, n))}) 2>&1\n`
+    // tee runs in the background of the process substitution, which exits at once: a bare `wait` in the command
+    // would otherwise wait for tee, which waits for the shell to close the pipe. `<&0` keeps the pipe as tee's
+    // stdin (a background job's stdin is /dev/null otherwise).
+    ` </dev/null > >(tee ${shellQuote(logFile(p.stateDir, n))} <&0 &) 2>&1\n`
   );
 }
 

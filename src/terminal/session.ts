@@ -251,7 +251,12 @@ export class AgentSession {
     const lock = this.readLock();
     if (lock && lock.pid !== process.pid && pidAlive(lock.pid))
       return `command ${lock.n} is running (process ${lock.pid})`;
-    const pane = await this.paneState();
+    // Just after a command, the prompt hook's own tmux client may still be in the foreground: look a few times.
+    let pane = await this.paneState();
+    for (let i = 0; i < 10 && !pane.dead && pane.command !== 'bash'; i++) {
+      await sleep(30);
+      pane = await this.paneState();
+    }
     if (pane.dead) return null; // run() respawns a dead shell
     if (pane.command !== 'bash') return `"${pane.command}" is in the foreground`;
     return null;
@@ -367,7 +372,10 @@ export class AgentSession {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
     const deadline = started + timeoutMs;
-    writePrivate(runFile(this.stateDir, n), runScript(this.paths, n));
+    writePrivate(
+      runFile(this.stateDir, n),
+      runScript(this.paths, n, readFileSync(commandFile(this.stateDir, n), 'utf8')),
+    );
     rmSync(rcFile(this.stateDir, n), { force: true });
 
     // One client types the line and then blocks on the command's channel: one process per command.
@@ -438,11 +446,13 @@ export class AgentSession {
         break;
       }
       const kind: StopReason | null =
-        pane.alternate || INTERACTIVE_PROGRAMS.has(pane.command)
-          ? 'interactive'
-          : Date.now() - lastGrowth >= HANG_GRACE_MS / 2 && foregroundReadsTerminal(pane.pid, pane.tty)
-            ? 'tty-read'
-            : null;
+        options.detectHangs === false
+          ? null
+          : pane.alternate || INTERACTIVE_PROGRAMS.has(pane.command)
+            ? 'interactive'
+            : Date.now() - lastGrowth >= HANG_GRACE_MS / 2 && foregroundReadsTerminal(pane.pid, pane.tty)
+              ? 'tty-read'
+              : null;
       if (kind !== hangKind) {
         hangKind = kind;
         hangSince = kind ? Date.now() : null;

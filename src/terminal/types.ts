@@ -33,6 +33,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stop the command when its output has not grown for this long (off by default: quiet builds are normal). */
   idleTimeoutMs?: number;
+  /**
+   * Stop a command that waits for a person (an interactive program, a read from the terminal) after a short grace
+   * (default true). Set false to answer such a program with `sendText` while `run` waits.
+   */
+  detectHangs?: boolean;
 }
 
 export interface StartOptions {

@@ -1,7 +1,64 @@
+// `ci-medic capture`: print the agent session's screen with scrollback (wrapped lines joined).
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_SESSION_NAME, parsePositiveInt, validateSessionName } from '../../config.js';
+import { AgentSession } from '../../terminal/session.js';
+import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
-// Placeholder until the 'capture' command lands.
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('ci-medic capture: not implemented yet\n');
-  return EXIT_USAGE;
+export const HELP = `Usage: ci-medic capture [--session N] [--lines 200]
+
+Prints the session's screen and the last lines of its scrollback.
+
+Options:
+  --session N   session name (default ${DEFAULT_SESSION_NAME})
+  --lines L     lines of scrollback above the screen (default 200)
+  -h, --help    this help
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        session: { type: 'string' },
+        lines: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    io.stderr(`ci-medic capture: ${(error as Error).message}; see 'ci-medic capture --help'\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  let name: string;
+  let lines: number;
+  try {
+    name = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
+    lines = values.lines === undefined ? 200 : parsePositiveInt('--lines', values.lines);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`ci-medic capture: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const session = await AgentSession.find(name);
+    if (!session) {
+      io.stderr(
+        `ci-medic capture: no session named ${name} is running; start one with: ci-medic session start --name ${name}\n`,
+      );
+      return 1;
+    }
+    io.stdout(await session.capture(lines));
+    return 0;
+  } catch (error) {
+    if (error instanceof TmuxError) {
+      io.stderr(`ci-medic capture: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
 }

@@ -1,7 +1,142 @@
+// `ci-medic run -- COMMAND`: one command through the policy and into the agent session (started when needed);
+// prints the command's exact output and exits with its exit code.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
+import { evaluate, policyConfigFrom } from '../../policy/index.js';
+import { AgentSession } from '../../terminal/session.js';
+import { TmuxError } from '../../terminal/tmux.js';
+import type { CommandResult } from '../../terminal/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
-// Placeholder until the 'run' command lands.
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('ci-medic run: not implemented yet\n');
-  return EXIT_USAGE;
+export const EXIT_TIMEOUT = 124;
+export const EXIT_STOPPED = 125;
+export const EXIT_DENIED = 126;
+const DEFAULT_TIMEOUT = '60s';
+
+export const HELP = `Usage: ci-medic run [options] -- COMMAND
+
+Runs COMMAND in the agent's tmux session (starting it when needed) exactly as the repair agent would: checked by
+the command policy, typed into the live shell (cd and export persist), output printed byte for byte.
+
+Options:
+  --session N           session name (default ${DEFAULT_SESSION_NAME})
+  --timeout T           per-command deadline, like 90s, 5m (default ${DEFAULT_TIMEOUT})
+  --cwd DIR             working directory when the session has to be started (default: the current directory)
+  --allow P             policy allow pattern (repeatable; any switches the policy to allowlist mode)
+  --deny P              extra policy deny pattern (repeatable)
+  --disable-rule R      drop a default policy rule (repeatable; see ci-medic policy --list-rules)
+  -h, --help            this help
+
+Exit codes: the command's own; ${EXIT_TIMEOUT} when it hit the timeout; ${EXIT_STOPPED} when it was stopped for waiting on a
+person (terminal input, an interactive program) or its shell died; ${EXIT_DENIED} when the policy denied it (the
+reason goes to stderr); 2 for bad usage; 1 when the session could not be used.
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        session: { type: 'string' },
+        timeout: { type: 'string' },
+        cwd: { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        deny: { type: 'string', multiple: true },
+        'disable-rule': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`ci-medic run: ${(error as Error).message}; see 'ci-medic run --help'\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const command = positionals.join(' ');
+  if (!command.trim()) {
+    io.stderr(`ci-medic run: COMMAND is required after --, like: ci-medic run -- npm test\n`);
+    return EXIT_USAGE;
+  }
+  const cwd = resolve(io.cwd, values.cwd ?? '.');
+  let name: string;
+  let timeoutMs: number;
+  let policy;
+  try {
+    name = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
+    timeoutMs = parseDuration('--timeout', values.timeout ?? DEFAULT_TIMEOUT);
+    policy = policyConfigFrom(
+      {
+        allow: values.allow ?? [],
+        deny: values.deny ?? [],
+        protectedPaths: [],
+        disabledRules: values['disable-rule'] ?? [],
+      },
+      cwd,
+      io.env.HOME || undefined,
+      { allow: '--allow', deny: '--deny', protectedPaths: '--protected-path', disabledRules: '--disable-rule' },
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`ci-medic run: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+
+  const decision = evaluate(command, policy);
+  if (!decision.allowed) {
+    io.stderr(
+      `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+    );
+    return EXIT_DENIED;
+  }
+
+  // Ctrl-C on ci-medic stops the command in the session too (through the recovery ladder).
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  let result: CommandResult;
+  try {
+    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env });
+    result = await session.run(command, { timeoutMs, signal: abort.signal });
+  } catch (error) {
+    if (error instanceof TmuxError) {
+      io.stderr(`ci-medic run: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+
+  io.stdout(result.output);
+  if (result.exitCode !== null) return result.exitCode;
+  const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
+  if (result.timedOut) {
+    io.stderr(
+      `ci-medic run: the command hit its ${values.timeout ?? DEFAULT_TIMEOUT} timeout and was stopped${steps}\n`,
+    );
+    return EXIT_TIMEOUT;
+  }
+  io.stderr(`ci-medic run: the command was stopped: ${describeStop(result)}${steps}\n`);
+  return EXIT_STOPPED;
+}
+
+function describeStop(result: CommandResult): string {
+  switch (result.stoppedBecause) {
+    case 'tty-read':
+      return 'it was waiting for input from the terminal';
+    case 'interactive':
+      return 'an interactive program was waiting for a person';
+    case 'dead-shell':
+      return 'the shell exited; a new one was started in the same directory';
+    case 'aborted':
+      return 'it was interrupted';
+    default:
+      return result.shellRestarted ? 'the shell had to be restarted' : 'it was interrupted';
+  }
 }

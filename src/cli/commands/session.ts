@@ -1,7 +1,123 @@
+// `ci-medic session start|stop|list`: manage the agent's tmux sessions by hand (local use, rescue, debugging).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
+import { AgentSession, listSessions } from '../../terminal/session.js';
+import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
-// Placeholder until the 'session' command lands.
-export async function main(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr('ci-medic session: not implemented yet\n');
-  return EXIT_USAGE;
+export const HELP = `Usage: ci-medic session <start|stop|list> [options]
+
+  start [--name N] [--cwd DIR]   start a detached tmux session on its own socket and print how to join it
+  stop  [--name N]               stop the session (kills its tmux server)
+  list  [--json]                 list the sessions of this user: name, state, pid, created, directory, socket
+
+Options:
+  --name N     session name (letters, digits, '_', '.', '-'; default ${DEFAULT_SESSION_NAME})
+  --cwd DIR    the shell's working directory (default: the current directory)
+  --json       list as JSON
+  -h, --help   this help
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        cwd: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr(`ci-medic session: ${(error as Error).message}; see 'ci-medic session --help'\n`);
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const [action, ...extra] = positionals;
+  if (!action || !['start', 'stop', 'list'].includes(action) || extra.length) {
+    io.stderr(
+      `ci-medic session: ${action ? `"${[action, ...extra].join(' ')}" is not a session action` : 'an action is required'}; use start, stop or list\n\n${HELP}`,
+    );
+    return EXIT_USAGE;
+  }
+  let name = DEFAULT_SESSION_NAME;
+  try {
+    if (values.name !== undefined) name = validateSessionName('--name', values.name);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`ci-medic session: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+
+  try {
+    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), io);
+    if (action === 'stop') return await stop(name, io);
+    return await list(values.json === true, io);
+  } catch (error) {
+    if (error instanceof TmuxError) {
+      io.stderr(`ci-medic session ${action}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function joinText(session: AgentSession): string {
+  const join = session.joinCommands();
+  return `  socket:     ${session.socketPath}\n  join:       ${join.attach}\n  watch only: ${join.readOnly}\n`;
+}
+
+async function start(name: string, cwd: string, io: CliIo): Promise<number> {
+  const existing = await AgentSession.find(name);
+  if (existing) {
+    io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
+    return 0;
+  }
+  const session = await AgentSession.start({ name, cwd, baseEnv: io.env });
+  io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
+  return 0;
+}
+
+async function stop(name: string, io: CliIo): Promise<number> {
+  const session = await AgentSession.find(name);
+  if (!session) {
+    io.stdout(`Session ${name} is not running.\n`);
+    return 0;
+  }
+  await session.stop();
+  io.stdout(`Stopped session ${name}.\n`);
+  return 0;
+}
+
+async function list(json: boolean, io: CliIo): Promise<number> {
+  const sessions = await listSessions();
+  if (json) {
+    io.stdout(`${JSON.stringify(sessions, null, 2)}\n`);
+    return 0;
+  }
+  if (!sessions.length) {
+    io.stdout('No sessions are running.\n');
+    return 0;
+  }
+  const rows = sessions.map((s) => [
+    s.name,
+    !s.alive ? 'dead' : s.busy ? 'busy' : 'idle',
+    String(s.pid),
+    s.created.toISOString(),
+    s.cwd,
+    s.socketPath,
+  ]);
+  const header = ['NAME', 'STATE', 'PID', 'CREATED', 'DIRECTORY', 'SOCKET'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  io.stdout([header, ...rows].map(line).join('\n') + '\n');
+  return 0;
 }
