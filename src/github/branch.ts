@@ -199,16 +199,13 @@ async function ignoredUntracked(git: Git, files: string[], env: Record<string, s
   return result.stdout.split('\0').filter(Boolean);
 }
 
+/** The files that are in the base tree (a change or a deletion) or on disk (a new file), as git spells them. */
 async function existing(git: Git, files: string[], env: Record<string, string>): Promise<string[]> {
-  const inIndex = new Set(
-    (await git.exec(['ls-files', '-z', '--', ...files], { env })).stdout.split('\0').filter(Boolean),
-  );
-  const onDisk = new Set(
-    (await git.exec(['ls-files', '-z', '--others', '--', ...files], { env })).stdout.split('\0').filter(Boolean),
-  );
-  return files.filter(
-    (f) => inIndex.has(f) || onDisk.has(f) || [...inIndex, ...onDisk].some((p) => p.startsWith(`${f}/`)),
-  );
+  if (files.length === 0) return [];
+  const listed = async (args: string[]): Promise<string[]> =>
+    (await git.exec(['ls-files', '-z', ...args, '--', ...files], { env })).stdout.split('\0').filter(Boolean);
+  const known = new Set([...(await listed([])), ...(await listed(['--others']))]);
+  return files.filter((f) => known.has(normalize(f)));
 }
 
 /** Refuses the commit when a line it adds (or a file name) holds a secret. */
