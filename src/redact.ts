@@ -209,7 +209,10 @@ export class Redactor {
     return out;
   }
 
-  /** A copy of `value` with every string inside it (object keys included) redacted. Non-plain objects pass through. */
+  /**
+   * A copy of `value` with every string inside it (object keys included) redacted. Class instances come back as plain
+   * data (errors as name and message, buffers as redacted text); the input is not modified.
+   */
   redactDeep<T>(value: T): T {
     const seen = new WeakMap<object, unknown>();
     const walk = (v: unknown): unknown => {
@@ -224,8 +227,15 @@ export class Redactor {
       }
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
+        // Not a plain object: reduce it to data first, so no secret survives inside a class instance.
         if (v instanceof Error) return walk({ name: v.name, message: v.message });
-        return v;
+        if (v instanceof Date) return v;
+        if (v instanceof Map) return walk(Object.fromEntries(v));
+        if (v instanceof Set) return walk([...v]);
+        if (ArrayBuffer.isView(v))
+          return this.redact(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8'));
+        const toJSON = (v as { toJSON?: () => unknown }).toJSON;
+        if (typeof toJSON === 'function') return walk(toJSON.call(v));
       }
       const copy: Record<string, unknown> = {};
       seen.set(v, copy);

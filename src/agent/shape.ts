@@ -233,7 +233,7 @@ const FIRST_ERROR_STRONG = new RegExp(
     String.raw`\bassertion\b.*\bfailed\b`,
     String.raw`^\s+\S+_test\.go:\d+:`,
     String.raw`\berror(?:\[E\d+\]| TS\d+)`,
-    String.raw`^\s*(?:[A-Za-z]+\.)*[A-Z][A-Za-z]*(?:Error|Exception):`,
+    String.raw`^\s*(?:[A-Za-z]+\.)*(?:[A-Z][A-Za-z]*)?(?:Error|Exception):`,
     String.raw`^\s*error:`,
     String.raw`\bTraceback\b`,
   ].join('|'),

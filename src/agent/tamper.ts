@@ -194,7 +194,7 @@ export function isTestFile(path: string): boolean {
 
 /** A hunk of a non-test file that is nonetheless test code (Rust unit tests live in `mod tests` beside the code). */
 function hunkLooksLikeTests(h: Hunk): boolean {
-  return /#\[(?:test|cfg\(test\)|tokio::test)\]|\bmod tests\b|\bfn test_|\bdescribe\(|\bit\(/.test(
+  return /#\[(?:test|cfg\(test\)|tokio::test)\]|\bmod tests\b|\bfn test_|\bdef test_|\bfunc Test|\bdescribe\(|\bit\(/.test(
     h.header + '\n' + h.lines.join('\n'),
   );
 }
@@ -226,10 +226,20 @@ const SKIP_MARKERS: Marker[] = [
   { name: '@Disabled/@Ignore', re: /@(?:Disabled\w*|Ignore)\b/ },
   { name: 'pending/skip in RSpec', re: /^\s*(?:pending|skip)\b(?:\s|\(|$)|\bxit\b/, testsOnly: true },
   { name: '[Ignore]/[Fact(Skip', re: /\[(?:Ignore|Fact\(Skip|Theory\(Skip)/ },
+  {
+    name: 'pytest collection filter',
+    re: /\bcollect_ignore(?:_glob)?\b|\bpytest_(?:ignore_collect|collection_modifyitems|deselected)\b/,
+  },
+  { name: 'build constraint that drops the file', re: /^\s*\/\/\s*(?:go:build|\+build)\b/, testsOnly: true },
+  { name: 'cfg that compiles tests out', re: /#\[cfg\((?:any\(\)|all\(\s*any\(\)\s*\)|FALSE|false|not\(test\))\)\]/ },
 ];
 
 const ASSERTION =
   /\bexpect\s*\(|\bassert\w*\s*[(!]|\bassert\s|\bassert_(?:eq|ne)!|\bdebug_assert\w*!|\b[bt]\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\b|\bself\.assert\w*\s*\(|\b(?:require|assert)\.\w+\s*\(|\bAssert\.\w+\s*\(|\bassertThat\s*\(|\.should\b|\bshould\.\w+/;
+
+/** Definitions the runner collects: removing or renaming one (`def test_x` -> `def _test_x`) drops a test. */
+const TEST_DEFINITION =
+  /#\[(?:tokio::|async_std::)?test\]|^\s*(?:async\s+)?def test_\w*|^func (?:Test|Benchmark|Example|Fuzz)\w*\(|\b(?:x|f)?(?:it|test|specify)(?:\.\w+)*(?:\.each\([^)]*\))?\s*\(\s*['"`]|@(?:Test|ParameterizedTest|RepeatedTest)\b|\[(?:Fact|Theory|Test|TestMethod)\]/;
 
 const SUPPRESSIONS: Marker[] = [
   { name: 'eslint-disable', re: /eslint-disable/ },
@@ -528,6 +538,18 @@ function deletedTestViolations(f: FileDiff): TamperViolation[] {
     ];
   }
   const { plus, minus } = linesOf(f, true);
+  const defsGone = countMatches(minus, TEST_DEFINITION);
+  const defsAdded = countMatches(plus, TEST_DEFINITION).count;
+  if (defsGone.count > defsAdded) {
+    return [
+      {
+        rule: 'deleted-tests',
+        file: pathOf(f),
+        line: defsGone.first,
+        message: `${pathOf(f)}: ${defsGone.count - defsAdded} test definition(s) removed or renamed so the runner no longer collects them (for example \`${defsGone.first}\`). Dropping a test is not a fix: restore it and fix the code it tests.`,
+      },
+    ];
+  }
   const gone = countMatches(minus, ASSERTION);
   const added = countMatches(plus, ASSERTION).count;
   if (gone.count > added) {

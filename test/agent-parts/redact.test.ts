@@ -86,6 +86,26 @@ describe('Redactor: known values', () => {
     expect(input.a[0]).toBe(TOKEN);
   });
 
+  it('redactDeep reduces class instances to data so nothing hides inside them', () => {
+    class Holder {
+      constructor(readonly token: string) {}
+    }
+    const out = r.redactDeep({
+      err: new Error(`bad ${TOKEN}`),
+      map: new Map([['k', CUSTOM]]),
+      buf: Buffer.from(`raw ${CUSTOM}`),
+      obj: new Holder(TOKEN),
+      when: new Date(0),
+    }) as Record<string, unknown>;
+    const json = JSON.stringify(out);
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toContain(CUSTOM);
+    expect(out.err).toEqual({ name: 'Error', message: `bad ${REDACTED}` });
+    expect(out.buf).toBe(`raw ${REDACTED}`);
+    expect(out.obj).toEqual({ token: REDACTED });
+    expect(out.when).toEqual(new Date(0));
+  });
+
   it('can learn a secret after construction', () => {
     const late = new Redactor();
     expect(late.redact(`k=${API_KEY.slice(8)}`)).toContain(API_KEY.slice(8));

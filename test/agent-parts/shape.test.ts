@@ -139,6 +139,11 @@ describe('firstErrorLine', () => {
       "src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
       "src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     ],
+    [
+      'node',
+      "building\nError: Cannot find module './sum'\n    at Module._resolve",
+      "Error: Cannot find module './sum'",
+    ],
     ['weak only', 'building\nnpm ERR! code ELIFECYCLE\nbye', 'npm ERR! code ELIFECYCLE'],
     ['nothing', 'just\nsome output\n\n', 'some output'],
   ])('%s', (_name, raw, expected) => {

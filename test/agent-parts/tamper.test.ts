@@ -117,6 +117,22 @@ describe('checkWorkspaceTamper on real repositories', () => {
     expect(renamed.map((x) => `${x.rule} ${x.file}`)).toEqual(['deleted-tests test/sum.test.js']);
   });
 
+  it('rejects tests renamed out of collection, compiled out, or filtered by conftest', async () => {
+    const { dir, base } = repo();
+    edit(dir, 'tests/test_calc.py', 'def test_calc', 'def _test_calc');
+    edit(dir, 'pkg/add_test.go', 'package pkg', '//go:build never\n\npackage pkg');
+    edit(dir, 'src/lib.rs', '#[cfg(test)]', '#[cfg(any())]');
+    writeFiles(dir, { 'conftest.py': 'collect_ignore = ["tests/test_calc.py"]\n' });
+    const v = await checkWorkspaceTamper(dir, base, 'pytest', []);
+    expect(v.map((x) => `${x.rule} ${x.file}`).sort()).toEqual([
+      'deleted-tests tests/test_calc.py',
+      'skip-markers conftest.py',
+      'skip-markers pkg/add_test.go',
+      'skip-markers src/lib.rs',
+    ]);
+    expect(v.find((x) => x.file === 'tests/test_calc.py')!.line).toBe('def test_calc():');
+  });
+
   it('allows changing an expected value without dropping the assertion', async () => {
     const { dir, base } = repo();
     edit(dir, 'test/sum.test.js', 'toBe(4)', 'toEqual(4)');
