@@ -388,8 +388,9 @@ async function launchTmate(p: Prepared): Promise<RunningHost> {
       '#!/bin/bash',
       "# Written by ci-medic: the tmate window joins the agent's tmux session.",
       join1,
-      `echo "ci-medic: you left the agent's session. Re-join: ${join1}"`,
-      `echo "ci-medic: let the job go on: touch ${shellQuote(options.continueFile).replace(/"/g, '\\"')}"`,
+      // printf with single-quoted text: nothing in a path or name is expanded by the shell.
+      `printf '%s\\n' ${shellQuote(`ci-medic: you left the agent's session. Re-join: ${join1}`)}`,
+      `printf '%s\\n' ${shellQuote(`ci-medic: let the job go on: touch ${shellQuote(options.continueFile)}`)}`,
       'exec bash -i',
       '',
     ].join('\n'),

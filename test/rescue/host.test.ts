@@ -320,7 +320,9 @@ describe('hostRescue into a real AgentSession', () => {
       await until(() => tmux(session.socketPath, 'list-clients').stdout.trim() !== '', 15_000);
       writeFileSync(continueFile, '');
       expect((await running).outcome).toBe('continued');
-      expect(readFileSync(join(stateDir, 'tmate-attach.sh'), 'utf8')).toContain(`attach -t cmr_agent-${process.pid}`);
+      const attachScript = join(stateDir, 'tmate-attach.sh');
+      expect(readFileSync(attachScript, 'utf8')).toContain(`attach -t cmr_agent-${process.pid}`);
+      expect(spawnSync('bash', ['-n', attachScript]).status).toBe(0);
       const after = await session.run('echo after-rescue');
       expect(after.exitCode).toBe(0);
       expect(after.output).toBe('after-rescue\n');
