@@ -19,7 +19,7 @@ import { EXIT_USAGE, type CliIo } from '../io.js';
 
 const run = promisify(execFile);
 
-const HELP = `Usage: ci-medic demo [--pace 1s] [--keep] [--dir DIR]
+const HELP = `Usage: ci-medic demo [--pace 2s] [--keep] [--dir DIR]
 
 Repairs a small broken example project with a scripted model (no API key needed; nothing leaves this machine).
 The repair loop, tmux session, command policy and git are real: attach with the printed command to watch.
