@@ -322,6 +322,30 @@ const RUNNER_CONFIG = [
   /(?:^|\/)\.rspec$/,
 ];
 
+/**
+ * Configuration of the tools a check runs (found by name in the check and in the npm scripts it runs): a change to
+ * it can switch off the very diagnostics the check reports (`"strict": false`, a rule turned off, a path excluded).
+ * `section` names the part of a shared file (pyproject.toml, setup.cfg, tox.ini) that belongs to the tool.
+ */
+const TOOL_CONFIG: Array<{ tool: RegExp; file: RegExp; section?: RegExp }> = [
+  { tool: /\b(?:tsc|vue-tsc|tsgo)\b/, file: /(?:^|\/)tsconfig[^/]*\.json$/ },
+  {
+    tool: /\b(?:eslint|next lint)\b/,
+    file: /(?:^|\/)(?:\.eslintrc(?:\.[a-z]+)?|eslint\.config\.[cm]?[jt]s)$/,
+  },
+  { tool: /\bprettier\b/, file: /(?:^|\/)(?:\.prettierrc(?:\.[a-z]+)?|prettier\.config\.[cm]?[jt]s)$/ },
+  { tool: /\bbiome\b/, file: /(?:^|\/)biome\.jsonc?$/ },
+  { tool: /\bruff\b/, file: /(?:^|\/)\.?ruff\.toml$/, section: /\bruff\b/ },
+  { tool: /\bflake8\b/, file: /(?:^|\/)\.flake8$/, section: /\bflake8\b/ },
+  { tool: /\bmypy\b/, file: /(?:^|\/)\.?mypy\.ini$/, section: /\bmypy\b/ },
+  { tool: /\bpylint\b/, file: /(?:^|\/)\.?pylintrc$/, section: /\bpylint\b/ },
+  { tool: /\bpyright\b/, file: /(?:^|\/)pyrightconfig\.json$/, section: /\bpyright\b/ },
+  { tool: /\bgolangci-lint\b/, file: /(?:^|\/)\.golangci\.(?:ya?ml|toml|json)$/ },
+  { tool: /\bclippy\b/, file: /(?:^|\/)\.?clippy\.toml$/ },
+  { tool: /\brubocop\b/, file: /(?:^|\/)\.rubocop\.yml$/ },
+  { tool: /\bstylelint\b/, file: /(?:^|\/)\.stylelintrc(?:\.[a-z]+)?$/ },
+];
+
 const PYTEST_KEYS =
   /^\s*(?:addopts|testpaths|python_files|python_classes|python_functions|norecursedirs|markers|filterwarnings|xfail_strict|minversion|required_plugins)\s*=/;
 
@@ -627,6 +651,8 @@ function checkDefinitionViolations(files: FileDiff[], opts: TamperOptions): Tamp
   const t = checkTargets(opts.check);
   const pkgPath = joinDir(t.dir, 'package.json');
   const definitionFiles = new Set(t.files);
+  // Everything the check runs, as text: the command and the scripts it reaches (both versions), to spot tool names.
+  const runText: string[] = [opts.check];
 
   // npm scripts: compare exactly when both versions of package.json are given, else look at the diff lines.
   if (t.scripts.length) {
@@ -649,6 +675,7 @@ function checkDefinitionViolations(files: FileDiff[], opts: TamperOptions): Tamp
           });
         }
         for (const s of [sb[name], sa[name]]) {
+          if (typeof s === 'string') runText.push(s);
           if (typeof s === 'string') for (const file of filesInScript(s, t.dir)) definitionFiles.add(file);
         }
       }
@@ -704,15 +731,26 @@ function checkDefinitionViolations(files: FileDiff[], opts: TamperOptions): Tamp
       });
       continue;
     }
+    const tools = TOOL_CONFIG.filter((c) => runText.some((text) => c.tool.test(text)));
+    const tool = tools.find((c) => paths.some((p) => c.file.test(p)));
+    if (tool) {
+      out.push({
+        rule: 'check-definition',
+        file: path,
+        message: definitionMessage(path, 'the configuration of a tool the check runs was changed'),
+      });
+      continue;
+    }
     const base = posix.basename(path);
-    if (base === 'pyproject.toml' || base === 'setup.cfg') {
-      const hit = pytestSectionChange(f);
+    if (base === 'pyproject.toml' || base === 'setup.cfg' || base === 'tox.ini') {
+      const sections = [/pytest/, ...tools.flatMap((c) => (c.section ? [c.section] : []))];
+      const hit = sectionChange(f, sections);
       if (hit) {
         out.push({
           rule: 'check-definition',
           file: path,
           line: hit,
-          message: definitionMessage(path, `the pytest configuration changed (\`${hit}\`)`),
+          message: definitionMessage(path, `the check's tool configuration changed (\`${hit}\`)`),
         });
       }
     }
@@ -733,8 +771,11 @@ function checkDefinitionViolations(files: FileDiff[], opts: TamperOptions): Tamp
   return out;
 }
 
-/** A changed line of pyproject.toml/setup.cfg that is pytest configuration, judged by the section it is in. */
-function pytestSectionChange(f: FileDiff): string | undefined {
+/**
+ * A changed line of pyproject.toml/setup.cfg/tox.ini inside a section one of `sections` matches (`[tool.pytest.ini_options]`,
+ * `[tool:pytest]`, `[tool.ruff.lint]`). A hunk that shows no section header is judged by pytest's own key names.
+ */
+function sectionChange(f: FileDiff, sections: RegExp[]): string | undefined {
   for (const h of f.hunks) {
     let section: string | undefined;
     for (const l of h.lines) {
@@ -742,9 +783,11 @@ function pytestSectionChange(f: FileDiff): string | undefined {
       const header = /^\s*\[([^\]]+)\]/.exec(body);
       if (header) section = header[1];
       if (l[0] !== '+' && l[0] !== '-') continue;
-      const inPytest =
-        section !== undefined ? /pytest/.test(section) : PYTEST_KEYS.test(body) || /pytest/.test(h.header);
-      if ((inPytest && body.trim()) || (header && /pytest/.test(header[1]))) return body.trim();
+      const inside =
+        section !== undefined
+          ? sections.some((re) => re.test(section!))
+          : PYTEST_KEYS.test(body) || /pytest/.test(h.header);
+      if (inside && body.trim()) return body.trim();
     }
   }
   return undefined;

@@ -174,6 +174,23 @@ describe('checkWorkspaceTamper on real repositories', () => {
     expect(await checkWorkspaceTamper(d2, b2, 'python -m pytest', [])).toEqual([]);
   });
 
+  it("rejects changes to the configuration of a tool the check's script runs", async () => {
+    const { dir } = repo();
+    writeFiles(dir, { 'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'tsconfig');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    edit(dir, 'tsconfig.json', '"strict": true', '"strict": false');
+    edit(dir, 'pyproject.toml', 'line-length = 100', 'line-length = 100\n\n[tool.ruff.lint]\nignore = ["F401"]');
+    // `npm run build` runs tsc: its tsconfig is the check's definition; ruff is not involved.
+    expect((await checkWorkspaceTamper(dir, head, 'npm run build', [])).map((x) => x.file)).toEqual(['tsconfig.json']);
+    // `npm test` runs vitest: neither file defines it.
+    expect(await checkWorkspaceTamper(dir, head, 'npm test', [])).toEqual([]);
+    expect((await checkWorkspaceTamper(dir, head, 'ruff check .', [])).map((x) => x.line)).toEqual([
+      '[tool.ruff.lint]',
+    ]);
+  });
+
   it('rejects CI configuration (new untracked files included) and lockfiles', async () => {
     const { dir, base } = repo();
     writeFiles(dir, { '.github/workflows/extra.yml': 'on: push\n', 'yarn.lock': '# yarn\n' });
