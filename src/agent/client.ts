@@ -42,6 +42,10 @@ export class ModelCallError extends Error {
   }
 }
 
+/** The unknown-model sentence (after the word "model"), shared by the preflight and the loop. */
+const unknownModel = (model: string, baseUrl: string, said: string): string =>
+  `'${model}' not found: check --model / the model input; ids look like claude-sonnet-5-5 (404 from ${baseUrl}: ${said})`;
+
 /** Turn an SDK error into a ModelCallError whose message names the cause and the fix. */
 export function explainApiError(error: unknown, model: string, baseUrl: string): ModelCallError {
   if (error instanceof APIUserAbortError) return new ModelCallError('the model request was aborted', undefined, true);
@@ -64,11 +68,7 @@ export function explainApiError(error: unknown, model: string, baseUrl: string):
     );
   }
   if (error instanceof NotFoundError) {
-    return new ModelCallError(
-      `model '${model}' not found (404: ${apiMessage(error)}): check --model / the model input; ids look like claude-sonnet-5-5`,
-      404,
-      false,
-    );
+    return new ModelCallError(`model ${unknownModel(model, baseUrl, apiMessage(error))}`, 404, false);
   }
   if (error instanceof BadRequestError) {
     return new ModelCallError(
@@ -93,4 +93,40 @@ export function explainApiError(error: unknown, model: string, baseUrl: string):
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ModelCallError(`the model call failed: ${message}`, undefined, false);
+}
+
+/**
+ * Before tmux starts: ask the endpoint about the model (GET /v1/models/{id}, no tokens spent). A rejected key or an
+ * unknown model is a configuration error, reported now; anything else (a gateway without the models route, a
+ * network blip) is left for the loop, whose own calls report it.
+ */
+export async function preflight(
+  client: Anthropic,
+  model: string,
+  baseUrl: string,
+  signal?: AbortSignal,
+): Promise<{ ok: true } | { ok: false; input: string; message: string } | { ok: 'unknown'; note: string }> {
+  try {
+    await client.models.retrieve(model, {}, { signal, maxRetries: 1, timeout: 15_000 });
+    return { ok: true };
+  } catch (error) {
+    const anthropicShaped = (e: APIError): boolean =>
+      (e.error as { type?: string } | undefined)?.type === 'error' ||
+      typeof (e.error as { error?: { type?: string } } | undefined)?.error?.type === 'string';
+    if (error instanceof AuthenticationError && anthropicShaped(error)) {
+      return { ok: false, input: 'ANTHROPIC_API_KEY', message: explainApiError(error, model, baseUrl).message };
+    }
+    if (error instanceof NotFoundError && anthropicShaped(error)) {
+      const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+      if (type === 'not_found_error') {
+        const said = (error.error as { error?: { message?: string } }).error?.message ?? error.message;
+        return { ok: false, input: 'model', message: unknownModel(model, baseUrl, said) };
+      }
+    }
+    const what = error instanceof Error ? error.message : String(error);
+    return {
+      ok: 'unknown',
+      note: `could not confirm model '${model}' at ${baseUrl} before starting (${what}); going on`,
+    };
+  }
 }

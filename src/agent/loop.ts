@@ -18,7 +18,14 @@ import { Redactor } from '../redact.js';
 import { AgentSession } from '../terminal/session.js';
 import type { CommandResult } from '../terminal/types.js';
 import { Budget, type BudgetKind } from './budget.js';
-import { createClient, explainApiError, MAX_OUTPUT_TOKENS, ModelCallError, DEFAULT_BASE_URL } from './client.js';
+import {
+  createClient,
+  DEFAULT_BASE_URL,
+  explainApiError,
+  MAX_OUTPUT_TOKENS,
+  ModelCallError,
+  preflight,
+} from './client.js';
 import { clearOldToolResults, estimateRequestTokens } from './context.js';
 import { changedFiles, diffStat, git, gitOrEmpty, untrackedFiles } from './git.js';
 import { contextWindowFor, priceFor } from './pricing.js';
@@ -131,11 +138,15 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const home = options.baseEnv?.HOME || undefined;
   const policy = await validateRepairConfig(config, home);
   const startedAt = Date.now();
+  const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
+  // A rejected key or an unknown model fails now, before tmux starts.
+  const client = createClient(config);
+  const checked = await preflight(client, config.model, baseUrl, options.signal);
+  if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
   const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
   const transcript = new Transcript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
-  const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
   const state: LoopState = { messages: [], commands: [], explanation: '' };
   let turn = 0;
   const emit = (type: RepairEvent['type'], message: string): void => {
@@ -244,7 +255,10 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     emit('check', `the check failed (exit ${first.exitCode ?? 'none'}): ${result.initialFailure.firstErrorLine}`);
 
     // 2. The conversation.
-    const client = createClient(config);
+    if (checked.ok === 'unknown') {
+      record({ type: 'error', message: checked.note });
+      emit('check', checked.note);
+    }
     if (!priceFor(config.model).known) {
       const note = `model '${config.model}' is not in the price table: costs are computed at the highest known rates (conservative)`;
       record({ type: 'budget', which: 'cost', detail: note });

@@ -115,6 +115,18 @@ describe('ci-medic repair', () => {
     expect(existsSync(socketPathFor(name))).toBe(false);
   });
 
+  test('an unknown model exits 2 naming it, before tmux starts', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] });
+    const name = sessionName();
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const code = await main(['--check', 'npm test', '--model', 'claude-sonet-5-5', '--session', name], cli);
+    expect(code).toBe(2);
+    expect(cli.err).toContain("model: 'claude-sonet-5-5' not found: check --model / the model input");
+    expect(existsSync(socketPathFor(name))).toBe(false);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   test('a workdir that is not a repository exits 2 before tmux starts', async () => {
     const name = sessionName();
     const cli = io({ ANTHROPIC_API_KEY: API_KEY }, makeTempDir());

@@ -15,6 +15,7 @@ import {
   type FakeAnthropic,
   type FakeStep,
 } from '../fakes/anthropic.js';
+import { socketPathFor } from '../../src/terminal/tmux.js';
 import { removeTempDirs } from '../helpers/repo.js';
 import { BROKEN_FILES, brokenRepo, CHECK, configFor, FIXED_MATH, killSessions, lastUserText } from './scenario.js';
 
@@ -195,6 +196,22 @@ describe('repair loop', () => {
     expect(result.result).toBe('error');
     expect(result.reason).toContain("model 'claude-nonsense-9' not found");
     expect(result.reason).toContain('--model');
+  });
+
+  test('a rejected key or an unknown model fails before tmux starts (GET /v1/models preflight)', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([], {
+      expectedKey: 'sk-ant-the-right-key-0000',
+      knownModels: ['claude-sonnet-5-5'],
+    });
+    const badKey = configFor(dir, fake);
+    await expect(repair(badKey)).rejects.toThrow(/ANTHROPIC_API_KEY: .*401/);
+    expect(existsSync(socketPathFor(badKey.sessionName))).toBe(false);
+    const badModel = configFor(dir, fake, { apiKey: 'sk-ant-the-right-key-0000', model: 'claude-nonsense-9' });
+    await expect(repair(badModel)).rejects.toThrow("model: 'claude-nonsense-9' not found: check --model");
+    expect(existsSync(socketPathFor(badModel.sessionName))).toBe(false);
+    expect(fake.modelLookups).toEqual(['claude-sonnet-5-5', 'claude-nonsense-9']);
+    expect(fake.requests).toHaveLength(0);
   });
 
   test('a burst of 529s is survived through the SDK retries (retry-after-ms)', async () => {

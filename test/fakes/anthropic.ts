@@ -68,13 +68,17 @@ export interface FakeOptions {
   requirePrefixBreakpoint?: boolean;
   /** When set, requests must carry exactly this x-api-key (or `Bearer` authorization) or get a 401. */
   expectedKey?: string;
+  /** Model ids GET /v1/models/{id} knows (404 for others); unset = every id is known. */
+  knownModels?: string[];
 }
 
 export interface FakeAnthropic {
   url: string;
   port: number;
-  /** Every request received, in order (including the ones answered with errors). */
+  /** Every Messages request received, in order (including the ones answered with errors). */
   requests: FakeRequest[];
+  /** Model ids looked up with GET /v1/models/{id}, in order. */
+  modelLookups: string[];
   /** Validation failures (each also answered with a 400); a healthy run leaves this empty. */
   problems: string[];
   /** Steps not yet consumed. */
@@ -255,6 +259,7 @@ const tokensOf = (chars: number): number => Math.ceil(chars / 4);
 export async function startFakeAnthropic(steps: FakeStep[] = [], options: FakeOptions = {}): Promise<FakeAnthropic> {
   const queue = [...steps];
   const requests: FakeRequest[] = [];
+  const modelLookups: string[] = [];
   const problems: string[] = [];
   const stalled = new Set<ServerResponse>();
   let previousBody: MessagesBody | undefined;
@@ -320,6 +325,22 @@ export async function startFakeAnthropic(steps: FakeStep[] = [], options: FakeOp
 
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const lookup = /^\/v1\/models\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && lookup) {
+      const id = decodeURIComponent(lookup[1]);
+      modelLookups.push(id);
+      if (!req.headers['x-api-key'] && !req.headers.authorization) {
+        return sendError(res, { status: 401, message: 'x-api-key header is required' });
+      }
+      const key = req.headers['x-api-key'] ?? req.headers.authorization;
+      if (options.expectedKey && key !== options.expectedKey && key !== `Bearer ${options.expectedKey}`) {
+        return sendError(res, { status: 401, message: 'invalid x-api-key' });
+      }
+      if (options.knownModels && !options.knownModels.includes(id)) {
+        return sendError(res, { status: 404, message: `model: ${id}` });
+      }
+      return sendJson(res, 200, { type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' });
+    }
     if (req.method !== 'POST' || url.pathname !== '/v1/messages') {
       problems.push(`unexpected ${req.method} ${url.pathname}`);
       return sendError(res, { status: 404, message: `fake: no route ${req.method} ${url.pathname}` });
@@ -391,6 +412,7 @@ export async function startFakeAnthropic(steps: FakeStep[] = [], options: FakeOp
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    modelLookups,
     problems,
     remaining: () => queue.length,
     push: (...more) => void queue.push(...more),
