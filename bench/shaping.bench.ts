@@ -178,7 +178,7 @@ function pad(s: string | number, n: number): string {
 mkdirSync(work, { recursive: true });
 console.log('Output shaping, first view of a failing run (budget 10,000 chars; goal < 12,000 chars, 100% survival)');
 console.log(
-  `${'runner'.padEnd(11)}${pad('lines', 8)}${pad('raw chars', 12)}${pad('shaped', 9)}${pad('ratio', 8)}${pad('ms', 7)}  survived`,
+  `${'runner'.padEnd(11)}${pad('lines', 8)}${pad('raw chars', 12)}${pad('shaped', 9)}${pad('ratio', 8)}${pad('ms', 7)}  survived  (at 4k budget)`,
 );
 let survived = 0;
 let measured = 0;
@@ -198,12 +198,15 @@ for (const runner of RUNNERS) {
   const ms = performance.now() - started;
   annotations.push(`${runner.name}: ${firstErrorLine(got.log)}`);
   const lost = runner.mustSurvive.filter((s) => !shaped.includes(s));
+  // The same log at a tight budget (what a tool result gets late in a long conversation), as a margin check.
+  const tight = shapeOutput(got.log, { budgetChars: 4_000 });
+  const tightOk = runner.mustSurvive.every((s) => tight.includes(s));
   measured++;
   if (lost.length === 0) survived++;
   if (shaped.length < GOAL_CHARS) underGoal++;
   if (lines < MIN_LINES) problems.push(`${runner.name}: only ${lines} lines (wanted ≥ ${MIN_LINES})`);
   console.log(
-    `${runner.name.padEnd(11)}${pad(lines, 8)}${pad(got.log.length, 12)}${pad(shaped.length, 9)}${pad(`${((shaped.length / got.log.length) * 100).toFixed(1)}%`, 8)}${pad(ms.toFixed(1), 7)}  ${lost.length === 0 ? 'yes' : `NO (lost: ${lost.join(' | ')})`}`,
+    `${runner.name.padEnd(11)}${pad(lines, 8)}${pad(got.log.length, 12)}${pad(shaped.length, 9)}${pad(`${((shaped.length / got.log.length) * 100).toFixed(1)}%`, 8)}${pad(ms.toFixed(1), 7)}  ${lost.length === 0 ? 'yes' : `NO (lost: ${lost.join(' | ')})`}  ${tightOk ? '(yes)' : '(no)'}`,
   );
 }
 console.log(`survival: ${survived}/${measured}; under ${GOAL_CHARS} chars: ${underGoal}/${measured}`);

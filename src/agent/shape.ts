@@ -10,6 +10,8 @@ const MAX_LINE_CHARS = 400;
 const CONTEXT_BEFORE = 2;
 const CONTEXT_AFTER = 3;
 const CONTINUATION_MAX = 14;
+/** How far back a failure report is followed (Go's messages before `--- FAIL`, pytest's code before `E` lines). */
+const LEAD_IN_MAX = 8;
 
 export interface ShapeOptions {
   /** Characters the result may hold, markers included. Default 10,000. */
@@ -72,6 +74,22 @@ const STRONG_ERROR = new RegExp(
     String.raw`^\s*> \d+ \|`,
   ].join('|'),
 );
+/** The lines that say a test or build failed, as opposed to lines that merely mention errors: kept before all others. */
+const DEFINITE_FAILURE = new RegExp(
+  [
+    String.raw`^\s*--- FAIL:`,
+    String.raw`^\s*FAIL\b`,
+    String.raw`\bFAILED\b`,
+    String.raw`\bpanicked at\b`,
+    String.raw`\bAssertionError\b`,
+    String.raw`^E {2,}\S`,
+    String.raw`^Traceback \(most recent call last\)`,
+    String.raw`\berror(?:\[E\d+\]| TS\d+)`,
+    String.raw`^\s*[×✗✕❌]`,
+    String.raw`\bassertion\b.*\bfailed\b`,
+    String.raw`^\s*(?:[A-Za-z]+\.)*(?:[A-Z][A-Za-z]*)?(?:Error|Exception):`,
+  ].join('|'),
+);
 const WEAK_ERROR = /\b(?:failed|failure|error|fatal|cannot|unable)\b|\bERR!/i;
 /** Lines that report a pass: never worth keeping for their own sake, even when a test's name says "error". */
 const PASS_LINE =
@@ -86,6 +104,10 @@ function continues(line: string): boolean {
 
 function isStrong(line: string): boolean {
   return STRONG_ERROR.test(line) && !PASS_LINE.test(line);
+}
+
+function isDefinite(line: string): boolean {
+  return DEFINITE_FAILURE.test(line) && !PASS_LINE.test(line);
 }
 
 function isWeak(line: string): boolean {
@@ -112,7 +134,12 @@ function errorBlocks(
   const blocks: Array<[number, number]> = [];
   for (let i = from; i < to; i++) {
     if (!wanted(lines[i])) continue;
-    const start = Math.max(from, i - CONTEXT_BEFORE);
+    let start = Math.max(from, i - CONTEXT_BEFORE);
+    if (start > from && i - start < LEAD_IN_MAX && continues(lines[start - 1])) {
+      while (start > from && i - start < LEAD_IN_MAX && continues(lines[start - 1])) start--;
+      // Plus the line that opens the report (`=== RUN TestX`, `---- tests::x stdout ----`): it names the test.
+      if (start > from) start--;
+    }
     let end = Math.min(to - 1, i + CONTEXT_AFTER);
     // Follow a diff or code frame that goes on past the fixed context (Expected/Received blocks, left/right).
     let j = end + 1;
@@ -166,9 +193,10 @@ export function shapeOutput(raw: string, opts: ShapeOptions = {}): string {
   used += tailUsed;
   if (tailStart < n) runs++;
 
-  // Then the error-looking blocks of the middle: strong ones first, each kind first ones first (the first failure is
-  // usually the cause). A block overlapping one already kept only adds its new lines.
-  const blocks = [...errorBlocks(lines, head, tailStart, isStrong), ...errorBlocks(lines, head, tailStart, isWeak)];
+  // Then the error-looking blocks of the middle: definite failures first, then lines that look like errors, then
+  // lines that merely mention one; within each kind, first ones first (the first failure is usually the cause).
+  // A block overlapping one already kept only adds its new lines.
+  const blocks = [isDefinite, isStrong, isWeak].flatMap((kind) => errorBlocks(lines, head, tailStart, kind));
   for (const [start, end] of blocks) {
     let blockCost = 0;
     let fresh = 0;

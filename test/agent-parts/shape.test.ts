@@ -105,6 +105,37 @@ describe('shapeOutput', () => {
     expect(shapeOutput(`key=\x1b[1m${secret}\x1b[0m`, { redact })).toBe('key=[REDACTED]');
   });
 
+  it('keeps a definite failure ahead of thousands of log lines that only look like errors', () => {
+    const passingWithLogs = (from: number, n: number) =>
+      Array.from({ length: n }, (_, k) => [
+        `=== RUN   TestCase${from + k}`,
+        `    cases_test.go:${from + k}: checked error path ${from + k}`,
+        `--- PASS: TestCase${from + k} (0.00s)`,
+      ]).flat();
+    const lines = [
+      ...passingWithLogs(0, 2000),
+      '=== RUN   TestInvoiceTotal',
+      '    invoice_test.go:41: invoiceTotal() = 4241, want 4242',
+      '    invoice_test.go:42: lines were [[2 2121]]',
+      '    invoice_test.go:43: rounding mode "floor"',
+      '--- FAIL: TestInvoiceTotal (0.00s)',
+      ...passingWithLogs(2000, 2000),
+      'FAIL',
+      'FAIL\texample.com/invoice\t0.210s',
+    ];
+    const out = shapeOutput(lines.join('\n'), { logPath: LOG });
+    expect(out.length).toBeLessThanOrEqual(DEFAULT_SHAPE_BUDGET);
+    expect(out).toContain(
+      [
+        '=== RUN   TestInvoiceTotal',
+        '    invoice_test.go:41: invoiceTotal() = 4241, want 4242',
+        '    invoice_test.go:42: lines were [[2 2121]]',
+        '    invoice_test.go:43: rounding mode "floor"',
+        '--- FAIL: TestInvoiceTotal (0.00s)',
+      ].join('\n'),
+    );
+  });
+
   it('clips very long lines it keeps', () => {
     const out = shapeOutput(`${'z'.repeat(50_000)}\nshort`, { budgetChars: 2_000 });
     expect(out).toMatch(/… \[\+\d+ chars\]/);
