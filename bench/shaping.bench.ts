@@ -167,6 +167,11 @@ function logFor(runner: Runner): { log: string } | { missing: string } {
   if (result.error) return { missing: `${cmd} could not run: ${result.error.message}` };
   const log = `${result.stdout}${result.stderr}`;
   if (result.status === 0) return { missing: `${runner.name} passed; the project was meant to fail` };
+  // A run that failed for another reason (runner not installed, offline, compile error) is not the log we want.
+  if (!runner.mustSurvive.every((text) => log.includes(text))) {
+    const why = log.trim().split('\n').slice(-3).join(' / ').slice(0, 300);
+    return { missing: `${runner.name} failed without the planted assertion (exit ${result.status}): ${why}` };
+  }
   writeFileSync(logPath, log);
   return { log };
 }
