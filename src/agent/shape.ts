@@ -26,8 +26,9 @@ export interface ShapeOptions {
 }
 
 // CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings, two-character escapes, 8-bit CSI.
+// An unterminated string sequence ends at the end of its line: a stray ESC ] must not swallow the rest of the log.
 const ANSI =
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][\s\S]*?(?:\x07|\x1b\\|$)|\x1b[PX^_][\s\S]*?(?:\x1b\\|$)|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]/g;
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\n]*?(?:\x07|\x1b\\|(?=\n)|$)|\x1b[PX^_][^\n]*?(?:\x1b\\|(?=\n)|$)|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 export function stripAnsi(text: string): string {
   return text

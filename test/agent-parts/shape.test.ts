@@ -22,6 +22,10 @@ describe('cleaning', () => {
     expect(stripAnsi(raw)).toBe('red bold done link end');
   });
 
+  it('ends an unterminated OSC at the end of its line instead of swallowing the log', () => {
+    expect(stripAnsi('before \x1b]0;broken title\nline two\nline three')).toBe('before \nline two\nline three');
+  });
+
   it('keeps only the last state of carriage-return progress lines', () => {
     const raw = 'Downloading 10%\rDownloading 55%\rDownloading 100%\nnext line\r\nlast\r';
     expect(collapseCarriageReturns(raw)).toBe('Downloading 100%\nnext line\nlast');
