@@ -46,6 +46,12 @@ const PATTERNS: Pattern[] = [
     regex: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest)\s+)?)([^\s"'\\,;]{6,})/gi,
   },
   { name: 'Bearer token', regex: /(\bbearer\s+)([A-Za-z0-9._~+/-]{16,}=*)/gi },
+  // `https://user:secret@host` (git remotes, registry URLs): mask the password, keep the rest readable.
+  { name: 'password in a URL', regex: /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)([^/\s@]+)(?=@)/gi },
+  { name: '.netrc password', regex: /(\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+)(\S+)/g },
+  { name: 'npm token pattern (npm_)', regex: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { name: 'Slack token pattern (xox*-)', regex: /\bxox[abeoprs]-[A-Za-z0-9-]{10,}/g },
+  { name: 'PyPI token pattern (pypi-)', regex: /\bpypi-[A-Za-z0-9_-]{50,}/g },
 ];
 
 /** The forms of one value that are worth masking, each with a short description of the form. */

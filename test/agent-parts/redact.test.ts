@@ -165,6 +165,23 @@ describe('Redactor: token patterns (no known value needed)', () => {
     expect(r.redact('the Authorization header is missing')).toBe('the Authorization header is missing');
   });
 
+  it('masks passwords in URLs and .netrc, and npm/Slack/PyPI tokens', () => {
+    expect(r.redact('origin\thttps://x-access-token:abc123def@github.com/o/r.git (fetch)')).toBe(
+      `origin\thttps://x-access-token:${REDACTED}@github.com/o/r.git (fetch)`,
+    );
+    expect(r.redact('ssh://git@github.com:22/o/r.git https://github.com/o/r')).toBe(
+      'ssh://git@github.com:22/o/r.git https://github.com/o/r',
+    );
+    expect(r.redact('machine github.com login x password s3cr3tvalue')).toBe(
+      `machine github.com login x password ${REDACTED}`,
+    );
+    expect(r.redact(`//registry.npmjs.org/:_authToken=npm_${'a'.repeat(36)}`)).toBe(
+      `//registry.npmjs.org/:_authToken=${REDACTED}`,
+    );
+    expect(r.redact('xoxb-123456789012-abcdefABCDEF')).toBe(REDACTED);
+    expect(r.redact(`pypi-AgEIcHlwaS5vcmc${'x'.repeat(60)}`)).toBe(REDACTED);
+  });
+
   it('leaves ordinary text alone and is idempotent', () => {
     const text = 'FAIL test/sum.test.ts > adds\nAssertionError: expected 3 to be 4\nghp_short sk-ant-no';
     expect(r.redact(text)).toBe(text);
