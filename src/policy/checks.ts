@@ -151,6 +151,14 @@ export function checkRedirects(redirects: readonly Redirection[], cx: CheckConte
       );
       continue;
     }
+    if (!arg.literal && /^\/dev\//.test(arg.value)) {
+      deny(
+        cx,
+        'network-egress',
+        `the redirect to ${clip(arg.value)} picks a device at run time (it could be /dev/tcp); write the path literally`,
+      );
+      continue;
+    }
     if (r.operator === '<' || r.operator === '<&') {
       const secret = r.operator === '<' ? secretPath(arg, cx.paths) : null;
       if (secret) deny(cx, 'secrets', `reading ${clip(arg.value)} reads credentials (${secret}); leave them alone`);
@@ -221,7 +229,7 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     );
     return;
   }
-  if (OPAQUE_RUNNERS.has(name)) {
+  if (OPAQUE_RUNNERS.has(name) || /^ld(-linux[^/]*|-musl[^/]*)?\.so/.test(name)) {
     deny(
       cx,
       'hidden-evaluation',
@@ -369,8 +377,19 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     case 'rm':
       return checkRm(args, cmd, cx);
     case 'cd':
-    case 'pushd':
       return checkCd(args, cx);
+    case 'pushd':
+      (cx.paths.dirStack ??= []).push(cx.paths.cwd);
+      return checkCd(args, cx);
+    case 'popd':
+      // Back to where the matching pushd was, or to a directory this line does not show.
+      cx.paths.cwd = cx.paths.dirStack?.length ? (cx.paths.dirStack.pop() ?? null) : null;
+      return;
+    case 'zip':
+      if (args.some((a) => a.value === '-TT' || a.value.startsWith('--unzip-command'))) {
+        deny(cx, 'code-in-arguments', 'zip -TT/--unzip-command runs a program; test the archive with unzip -t instead');
+      }
+      return;
     case 'timeout':
     case 'nice':
     case 'nohup':
@@ -380,6 +399,7 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     case 'time':
     case 'xargs':
     case 'busybox':
+    case 'toybox':
       return unwrap(name, args, cmd, cx, depth);
     case 'find':
       return checkFind(args, cmd, cx, depth);
@@ -552,7 +572,17 @@ function checkRepl(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckConte
 // ---------- state of the shell ----------
 
 function checkVariableNames(names: string[], cx: CheckContext): void {
-  for (const n of names) checkAssignment(n.replace(/\[.*$/, ''), null, true, cx.findings);
+  for (const n of names) {
+    if (/[$`]/.test(n)) {
+      deny(
+        cx,
+        'shell-state',
+        `the variable name ${clip(n)} is built at run time (it could be PATH); write variable names literally`,
+      );
+    } else {
+      checkAssignment(n.replace(/\[.*$/, ''), null, true, cx.findings);
+    }
+  }
 }
 
 function lastNames(args: Arg[], count: number): string[] {
@@ -591,6 +621,14 @@ function checkDeclaration(name: string, args: Arg[], cx: CheckContext): void {
     );
   }
   for (const a of names) {
+    if (a.assigns === undefined && /[$`]/.test(a.value.split('=')[0])) {
+      deny(
+        cx,
+        'shell-state',
+        `${name} ${clip(a.value)}: the variable name is built at run time (it could be PATH); write it literally`,
+      );
+      continue;
+    }
     const n = a.assigns ?? /^([A-Za-z_][A-Za-z0-9_]*)/.exec(a.value)?.[1];
     if (!n) continue;
     const isAssignment = a.assigns !== undefined || a.value.includes('=');
@@ -793,48 +831,65 @@ function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): void {
   checkCommand(sub, cx, depth + 1);
 }
 
-/** Index of the first argument after the options of a wrapper; `withValue` lists options that take the next word. */
-function skipOptions(args: Arg[], withValue: Set<string>, start = 0): number {
+/** A program's options, getopt style: short letters that take a value, long names that take one. */
+interface OptionSpec {
+  short: string;
+  long: string[];
+}
+
+/**
+ * Index of the first argument after the options (getopt style): `-abc` clusters where a value-taking letter takes
+ * the rest of the word or, at the end, the next word; `--name=value` or `--name value`; `--` ends the options.
+ */
+export function skipOptions(args: Arg[], spec: OptionSpec, start = 0): number {
   let i = start;
   while (i < args.length) {
     const v = args[i].value;
     if (v === '--') return i + 1;
     if (!v.startsWith('-') || v === '-') return i;
-    i += withValue.has(v) ? 2 : 1;
+    if (v.startsWith('--')) {
+      i += !v.includes('=') && spec.long.includes(v) ? 2 : 1;
+      continue;
+    }
+    let takesNext = false;
+    for (let k = 1; k < v.length; k++) {
+      if (spec.short.includes(v[k])) {
+        takesNext = k === v.length - 1;
+        break;
+      }
+    }
+    i += takesNext ? 2 : 1;
   }
   return i;
 }
 
-const WRAPPER_VALUE_OPTIONS: Record<string, Set<string>> = {
-  timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
-  nice: new Set(['-n', '--adjustment']),
-  nohup: new Set(),
-  stdbuf: new Set(['-i', '-o', '-e', '--input', '--output', '--error']),
-  command: new Set(),
-  builtin: new Set(),
-  time: new Set(['-f', '--format', '-o', '--output']),
-  xargs: new Set([
-    '-a',
-    '--arg-file',
-    '-d',
-    '--delimiter',
-    '-E',
-    '-e',
-    '-I',
-    '-L',
-    '-n',
-    '--max-args',
-    '-P',
-    '--max-procs',
-    '-s',
-    '--max-chars',
-    '--process-slot-var',
-  ]),
-  busybox: new Set(),
+const WRAPPER_OPTIONS: Record<string, OptionSpec> = {
+  timeout: { short: 'sk', long: ['--signal', '--kill-after'] },
+  nice: { short: 'n', long: ['--adjustment'] },
+  nohup: { short: '', long: [] },
+  stdbuf: { short: 'ioe', long: ['--input', '--output', '--error'] },
+  command: { short: '', long: [] },
+  builtin: { short: '', long: [] },
+  time: { short: 'fo', long: ['--format', '--output'] },
+  // -e, -i and -l take their optional value attached only.
+  xargs: {
+    short: 'adEILnPs',
+    long: [
+      '--arg-file',
+      '--delimiter',
+      '--max-args',
+      '--max-procs',
+      '--max-chars',
+      '--max-lines',
+      '--process-slot-var',
+    ],
+  },
+  busybox: { short: '', long: [] },
+  toybox: { short: '', long: [] },
 };
 
 function unwrap(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
-  let i = skipOptions(args, WRAPPER_VALUE_OPTIONS[name]);
+  let i = skipOptions(args, WRAPPER_OPTIONS[name]);
   if (name === 'command' && args.slice(0, i).some((a) => /^-[a-zA-Z]*[vV]/.test(a.value))) return; // lookup only
   if (name === 'timeout') i++; // the duration
   if (name === 'time') {
@@ -861,46 +916,53 @@ function unwrap(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext,
 }
 
 function checkEnv(args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
-  const withValue = new Set(['-u', '--unset', '-C', '--chdir']);
   let i = 0;
+  let chdir: Arg | undefined;
   const env: SimpleCommand['env'] = [];
   for (; i < args.length; i++) {
-    const v = args[i].value;
-    if (v === '-S' || v.startsWith('--split-string') || /^-[a-zA-Z]*S/.test(v)) {
-      const attached = v.startsWith('--split-string=') ? v.slice(15) : /^-[a-zA-Z]*S(.+)$/.exec(v)?.[1];
-      deny(
-        cx,
-        'hidden-evaluation',
-        'env -S splits a string into a command, hiding it from the policy; write the command as separate words',
-      );
-      return nestedCode(attached !== undefined ? [{ ...args[i], value: attached }] : args.slice(i + 1, i + 2), cx);
-    }
+    const a = args[i];
+    const v = a.value;
     if (v === '--') {
       i++;
       break;
     }
-    if (withValue.has(v)) {
-      i++;
+    if (v.startsWith('--')) {
+      if (v.startsWith('--split-string'))
+        return denySplitString(v.includes('=') ? [{ ...a, value: v.slice(15) }] : args.slice(i + 1, i + 2), cx);
+      if (v === '--chdir' || v === '--unset') {
+        if (v === '--chdir') chdir = args[i + 1];
+        i++;
+      } else if (v.startsWith('--chdir=')) chdir = { ...a, value: v.slice(8) };
       continue;
     }
-    if (v.startsWith('-') && v !== '-') continue;
-    const eq = /^([A-Za-z_][A-Za-z0-9_]*|[^=]*%%)=/.exec(v);
-    if (eq) {
-      const value = { ...args[i], value: v.slice(eq[0].length) };
-      env.push({ name: eq[1], value });
-      if (/^BASH_FUNC_/.test(eq[1]) || eq[1].endsWith('%%')) {
-        deny(
-          cx,
-          'shell-state',
-          'exporting a BASH_FUNC_ variable defines a function in the child shell; write the commands out',
-        );
-      } else {
-        checkAssignment(eq[1], value, false, cx.findings);
+    if (v.startsWith('-') && v !== '-') {
+      // Short clusters: -i, -0, -v; -u NAME and -C DIR take a value (attached or next); -S takes the rest.
+      for (let k = 1; k < v.length; k++) {
+        const c = v[k];
+        if (c === 'S')
+          return denySplitString(k < v.length - 1 ? [{ ...a, value: v.slice(k + 1) }] : args.slice(i + 1, i + 2), cx);
+        if (c === 'u' || c === 'C') {
+          const value = k < v.length - 1 ? { ...a, value: v.slice(k + 1) } : args[++i];
+          if (c === 'C') chdir = value;
+          break;
+        }
       }
       continue;
     }
     if (v === '-') continue;
-    break;
+    const eq = /^([A-Za-z_][A-Za-z0-9_]*|[^=]*%%)=/.exec(v);
+    if (!eq) break;
+    const value = { ...a, value: v.slice(eq[0].length) };
+    env.push({ name: eq[1], value });
+    if (/^BASH_FUNC_/.test(eq[1]) || eq[1].endsWith('%%')) {
+      deny(
+        cx,
+        'shell-state',
+        'exporting a BASH_FUNC_ variable defines a function in the child shell; write the commands out',
+      );
+    } else {
+      checkAssignment(eq[1], value, false, cx.findings);
+    }
   }
   const rest = args.slice(i);
   if (rest.length === 0) {
@@ -910,7 +972,36 @@ function checkEnv(args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: numb
       'env without a command prints the whole environment; use echo "$NAME" for the one variable you need',
     );
   }
-  runInner(inner(rest, cmd, 'env', { env }), cx, depth);
+  withDirectory(chdir, cx, () => runInner(inner(rest, cmd, 'env', { env }), cx, depth));
+}
+
+function denySplitString(words: Arg[], cx: CheckContext): void {
+  deny(
+    cx,
+    'hidden-evaluation',
+    'env -S splits a string into a command, hiding it from the policy; write the command as separate words',
+  );
+  nestedCode(words, cx);
+}
+
+/** Runs a check with the shell's directory moved to `dir` (env -C, git -C), then moves it back. */
+export function withDirectory(dir: Arg | undefined, cx: CheckContext, check: () => void): void {
+  if (!dir) return check();
+  const saved = cx.paths.cwd;
+  const path = dir.literal ? resolvePath(dir, cx.paths) : null;
+  if (path !== null && protectedHit(path, cx.paths, false)) {
+    deny(
+      cx,
+      'protected-paths',
+      `running a command inside ${clip(dir.value)}, a protected path, could change it; stay in the workspace`,
+    );
+  }
+  cx.paths.cwd = path;
+  try {
+    check();
+  } finally {
+    cx.paths.cwd = saved;
+  }
 }
 
 function checkSubRunner(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
@@ -924,29 +1015,27 @@ function checkSubRunner(name: string, args: Arg[], cmd: SimpleCommand, cx: Check
   checkRunner(`${name} ${sub}`, args.slice(i + 1), cmd, cx, depth);
 }
 
-const RUNNER_VALUE_OPTIONS = new Set([
-  '-p',
-  '--package',
-  '--with',
-  '-w',
-  '--python',
-  '-n',
-  '--name',
-  '--env',
-  '-e',
-  '--from',
-  '--directory',
-  '--project',
-  '-C',
-  '--cwd',
-  '--filter',
-]);
+const RUNNER_OPTIONS: OptionSpec = {
+  short: 'pwnCe',
+  long: [
+    '--package',
+    '--with',
+    '--python',
+    '--name',
+    '--env',
+    '--from',
+    '--directory',
+    '--project',
+    '--cwd',
+    '--filter',
+  ],
+};
 
 export function checkRunner(label: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {
   if (args.some((a) => a.value === '-c' || a.value === '--call' || a.value.startsWith('--call='))) {
     return deny(cx, 'hidden-evaluation', `${label} -c runs a string as a shell command; run the command itself`);
   }
-  const i = skipOptions(args, RUNNER_VALUE_OPTIONS);
+  const i = skipOptions(args, RUNNER_OPTIONS);
   const rest = args.slice(i);
   if (rest.length > 0) runInner(inner(rest, cmd, label), cx, depth);
 }

@@ -56,6 +56,14 @@ export function checkWrite(arg: Arg, cx: CheckContext, recursive: boolean, what:
       );
     return;
   }
+  if (cx.paths.cwd === null && arg.literal && !arg.value.startsWith('/') && !arg.value.startsWith('~')) {
+    deny(
+      cx,
+      'protected-paths',
+      `${what}: after a cd to a directory known only at run time, a relative path cannot be checked; cd to a literal path or write the path in full`,
+    );
+    return;
+  }
   const hit = mayHitProtected(arg, cx.paths, recursive);
   if (hit) {
     deny(

@@ -154,10 +154,27 @@ function denied(reason: string, rule: string, commands: string[][]): Decision {
   return { allowed: false, reason, rule, commands };
 }
 
+/** Files in the home directory that configure git, the shell or registries: writing them changes what later runs. */
+const HOME_PROTECTED_PATHS = [
+  '~/.gitconfig',
+  '~/.config/git',
+  '~/.bashrc',
+  '~/.bash_profile',
+  '~/.bash_login',
+  '~/.bash_logout',
+  '~/.profile',
+  '~/.inputrc',
+  '~/.ssh',
+  '~/.netrc',
+  '~/.git-credentials',
+  '~/.docker',
+  '~/.npmrc',
+];
+
 /** Absolute protected paths: the defaults plus the configured ones; `~/` against home, relative against the workspace. */
 export function protectedPaths(configured: readonly string[], workspace: string, home: string | undefined): string[] {
   const out = new Set<string>();
-  for (const raw of [...DEFAULT_PROTECTED_PATHS, ...configured]) {
+  for (const raw of [...DEFAULT_PROTECTED_PATHS, ...HOME_PROTECTED_PATHS, ...configured]) {
     const p = raw.trim();
     if (!p) continue;
     let abs: string;

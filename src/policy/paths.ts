@@ -8,6 +8,8 @@ export interface PathContext {
   home: string | undefined;
   /** The shell's directory as far as the line tells (a literal `cd` moves it); null when unknown. */
   cwd: string | null;
+  /** Directories saved by pushd, for popd. */
+  dirStack?: (string | null)[];
   /** Absolute protected paths (no trailing slash). */
   protectedPaths: string[];
 }
@@ -36,6 +38,9 @@ export function isInside(path: string, dir: string): boolean {
 
 /** The protected path a write to `path` would touch: inside one, or (for recursive operations) an ancestor of one. */
 export function protectedHit(path: string, ctx: PathContext, recursive: boolean): string | null {
+  // Any repository's .git directory, not only the workspace's: a nested or temporary repository's config runs programs.
+  const gitDir = /^(.*?\/\.git)(\/|$)/.exec(path);
+  if (gitDir) return gitDir[1];
   for (const p of ctx.protectedPaths) {
     if (isInside(path, p)) return p;
     if (recursive && isInside(p, path)) return p;

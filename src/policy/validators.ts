@@ -48,6 +48,8 @@ const GIT_NETWORK = new Set([
   'cvsimport',
   'archimport',
   'request-pull',
+  'send-pack',
+  'fetch-pack',
 ]);
 const GIT_GLOBAL_VALUE_OPTIONS = new Set([
   '-C',
@@ -103,6 +105,14 @@ export function checkGit(args: Arg[], cx: CheckContext): void {
     if (long && GIT_TRANSPORT_OPTIONS.some((o) => o.startsWith(long) && (long.length >= 2 || o === 'exec'))) {
       return deny(cx, 'git-exec', `git ${sub} ${clip(a.value)} names a program for git to run; leave it out`);
     }
+  }
+  const output = rest.findIndex(
+    (a) => a.value === '--output' || a.value.startsWith('--output=') || (sub === 'format-patch' && a.value === '-o'),
+  );
+  if (output >= 0) {
+    const v = rest[output].value;
+    const target = v.includes('=') ? { ...rest[output], value: v.slice(v.indexOf('=') + 1) } : rest[output + 1];
+    if (target) checkWrite(target, cx, false, `git ${sub} ${clip(v)}`);
   }
   if (sub === 'push')
     return deny(
@@ -490,7 +500,8 @@ function sedScriptProblem(script: string, cx: CheckContext): string | null {
       case 'L':
       case 'q':
       case 'Q':
-        while (i < n && /[0-9 \t]/.test(script[i])) i++;
+      case 'v':
+        while (i < n && /[0-9. \t]/.test(script[i])) i++;
         break;
       case ':':
       case 'b':
@@ -597,6 +608,8 @@ export function checkAwk(args: Arg[], cx: CheckContext): void {
       'awk piping to or from a command runs it in a shell; run the command yourself and pipe its output into awk',
     );
   }
+  if (/\/inet[46]?\//.test(code))
+    return deny(cx, 'network-egress', 'awk /inet/ special files open network connections; the repair works offline');
   if (/@load|@include/.test(code))
     return deny(
       cx,
@@ -664,6 +677,10 @@ export function checkTar(args: Arg[], cx: CheckContext): void {
       }
     }
     if (v === '--extract' || v === '--get') extracting = true;
+    if (v.startsWith('--file=') && /^[^/]*:/.test(v.slice(7)) && !args.some((a) => a.value === '--force-local')) {
+      return deny(cx, 'network-egress', `tar ${clip(v)} names a remote archive (host:path); use a local file`);
+    }
+    if (extracting && /^-C./.test(v)) checkWrite({ ...args[i], value: v.slice(2) }, cx, true, `tar ${clip(v)}`);
     if (extracting && (v === '-C' || v === '--directory') && args[i + 1])
       checkWrite(args[i + 1], cx, true, `tar -C ${clip(args[i + 1].value)}`);
     if (extracting && v.startsWith('--directory='))
@@ -704,9 +721,12 @@ export function checkInlineCode(name: string, args: Arg[], cx: CheckContext): vo
   const flags = INLINE_CODE_FLAGS[name] ?? INLINE_CODE_FLAGS.python;
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
+    const letters = flags.filter((f) => /^-[a-zA-Z]$/.test(f)).map((f) => f[1]);
+    // A cluster ending in a code flag (`perl -ne CODE`, `node -pe CODE`) takes the next word.
+    const clusterEndsInCode = /^-[a-zA-Z]+$/.test(v) && letters.includes(v[v.length - 1]);
     const attached = flags.find((f) => f.length === 2 && v.startsWith(f) && v.length > 2 && !v.startsWith('--'));
     let code: Arg | undefined;
-    if (flags.includes(v)) code = args[i + 1];
+    if (flags.includes(v) || clusterEndsInCode) code = args[i + 1];
     else if (attached) code = { ...args[i], value: v.slice(2) };
     else if (v.includes('=') && flags.includes(v.slice(0, v.indexOf('='))))
       code = { ...args[i], value: v.slice(v.indexOf('=') + 1) };

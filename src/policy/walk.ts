@@ -111,7 +111,9 @@ const KNOWN_TYPES = new Set([
 /** Variables whose value changes how the shell finds or runs commands, or how it reads the next line. */
 export function isShellControlVariable(name: string, persistent: boolean): boolean {
   if (
-    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(name) ||
+    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|XDG_CONFIG_HOME|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(
+      name,
+    ) ||
     /^LD_/.test(name) ||
     name.startsWith('BASH_FUNC_') ||
     /^(GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG|GIT_CONFIG_PARAMETERS|GIT_CONFIG_COUNT|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_SEQUENCE_EDITOR)$/.test(
