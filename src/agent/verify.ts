@@ -4,7 +4,14 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CommandResult, RunOptions } from '../terminal/types.js';
-import { git, gitOrEmpty } from './git.js';
+import { git, gitOrEmpty, untrackedFiles } from './git.js';
+import { stillFailingMessage, tamperMessage } from './prompt.js';
+import { scrubbed, type LoopRun } from './run.js';
+import { shapeOutput, tail } from './shape.js';
+import { checkWorkspaceTamper } from './tamper.js';
+
+/** Characters of a check's output the model sees. */
+export const CHECK_OUTPUT_BUDGET = 12_000;
 
 /** The part of the terminal session the loop uses. */
 export interface LoopSession {
@@ -97,4 +104,87 @@ export async function verifyInCleanWorktree(
     await rm(scratch, { recursive: true, force: true });
     await gitOrEmpty(workdir, ['worktree', 'prune']);
   }
+}
+
+/** ci-medic's verdict once the model says it is done (or a budget ran out after it changed things). */
+export interface Verdict {
+  fixed: boolean;
+  /** What the model is told when it is not fixed. */
+  feedback: string;
+}
+
+/**
+ * Re-run the check in a fresh shell; then the tamper guard; then, with a setup command, setup and check in a clean
+ * worktree. Records the verification in the result and the transcript.
+ */
+export async function verifyFix(run: LoopRun): Promise<Verdict> {
+  const { config, session, result } = run;
+  const runOptions = { timeoutMs: config.commandTimeoutMs, signal: run.budget.signal };
+  run.emit('verify', `verifying: re-running ${config.check} in a fresh shell`);
+  const r = await rerunCheck(session, config.check, runOptions);
+  const output = await scrubbed(run, r);
+  result.verification = { command: config.check, exitCode: r.exitCode, tail: tail(output, 20) };
+  run.record({
+    type: 'check',
+    phase: 'verify',
+    command: config.check,
+    exitCode: r.exitCode,
+    durationMs: r.durationMs,
+    timedOut: r.timedOut,
+    outputChars: r.output.length,
+    logPath: r.outputPath,
+  });
+  if (!passed(r)) {
+    run.emit('verify', `still failing (exit ${r.exitCode ?? 'none'})`);
+    const shaped = shapeOutput(output, { budgetChars: CHECK_OUTPUT_BUDGET, logPath: r.outputPath });
+    return { fixed: false, feedback: stillFailingMessage(config.check, r.exitCode, shaped, r.outputPath) };
+  }
+
+  const violations = await checkWorkspaceTamper(
+    config.workdir,
+    run.baseCommit,
+    config.check,
+    config.relaxedTamperRules,
+  );
+  if (violations.length > 0) {
+    run.record({ type: 'tamper', violations });
+    run.emit('tamper', `rejected: ${violations.map((v) => `${v.rule} in ${v.file}`).join(', ')}`);
+    result.reason = `tamper guard: ${violations.map((v) => `${v.rule} (${v.file})`).join(', ')}`;
+    return { fixed: false, feedback: tamperMessage(violations) };
+  }
+
+  if (!config.setup) return { fixed: true, feedback: '' };
+  const newFiles = (await untrackedFiles(config.workdir)).filter((f) => !run.untrackedBefore.has(f));
+  run.emit('verify', `verifying: ${config.setup} and ${config.check} in a clean worktree with only the diff applied`);
+  const clean = await verifyInCleanWorktree(
+    session,
+    config.workdir,
+    run.baseCommit,
+    newFiles,
+    config.setup,
+    config.check,
+    runOptions,
+  );
+  run.record({
+    type: 'check',
+    phase: `clean-worktree${clean.failedStep ? ` (${clean.failedStep} failed)` : ''}`,
+    command: clean.command,
+    exitCode: clean.result?.exitCode ?? null,
+    durationMs: clean.result?.durationMs ?? 0,
+    outputChars: clean.result?.output.length ?? 0,
+    logPath: clean.result?.outputPath,
+    timedOut: clean.result?.timedOut,
+  });
+  if (!clean.failedStep) return { fixed: true, feedback: '' };
+  let shaped = '';
+  if (clean.result) {
+    const out = await scrubbed(run, clean.result);
+    result.verification = { command: clean.command, exitCode: clean.result.exitCode, tail: tail(out, 20) };
+    shaped = shapeOutput(out, { budgetChars: CHECK_OUTPUT_BUDGET, logPath: clean.result.outputPath });
+  }
+  result.reason = clean.message;
+  return {
+    fixed: false,
+    feedback: `The check passes in the workspace, but ${clean.message}. Your change must work from a clean checkout (files outside the diff, like build outputs, are not there).\n\`\`\`\n${shaped}\n\`\`\``,
+  };
 }

@@ -1,0 +1,55 @@
+// Checks made before anything starts (configuration, credentials in .git/config), so that a bad configuration
+// fails fast, naming what is wrong, before tmux starts.
+import { stat } from 'node:fs/promises';
+import { ConfigError, type RepairConfig } from '../config.js';
+import { policyConfigFrom } from '../policy/index.js';
+import type { PolicyConfig } from '../policy/types.js';
+import { gitOrEmpty } from './git.js';
+
+/** Fail fast, before tmux starts, on configuration that cannot work. */
+export async function validateRepairConfig(config: RepairConfig, home?: string): Promise<PolicyConfig> {
+  if (!config.check.trim())
+    throw new ConfigError('check', 'the check command is empty; give the command CI runs, like "npm test"');
+  if (!config.apiKey && !config.authToken) {
+    throw new ConfigError(
+      'ANTHROPIC_API_KEY',
+      'no API key: set ANTHROPIC_API_KEY (the anthropic-api-key input), or ANTHROPIC_AUTH_TOKEN with --base-url for a gateway',
+    );
+  }
+  const dir = await stat(config.workdir).catch(() => null);
+  if (!dir?.isDirectory()) throw new ConfigError('workdir', `"${config.workdir}" is not a directory`);
+  if (!(await gitOrEmpty(config.workdir, ['rev-parse', 'HEAD'])).trim()) {
+    throw new ConfigError(
+      'workdir',
+      `"${config.workdir}" is not a git repository with a commit; ci-medic repairs a checkout`,
+    );
+  }
+  for (const [name, value] of [
+    ['max-turns', config.maxTurns],
+    ['time-budget', config.timeBudgetMs],
+    ['max-cost', config.maxCostUsd],
+    ['command-timeout', config.commandTimeoutMs],
+  ] as const) {
+    if (!(value > 0)) throw new ConfigError(name, `"${value}" must be greater than zero`);
+  }
+  return policyConfigFrom(config.policy, config.workdir, home);
+}
+
+/** The `http.<url>.extraheader` values actions/checkout leaves in .git/config, and the tokens inside them. */
+export async function gitConfigSecrets(workdir: string): Promise<string[]> {
+  const out = await gitOrEmpty(workdir, ['config', '--local', '--get-regexp', '^http\\..*\\.extraheader$']);
+  const secrets: string[] = [];
+  for (const line of out.split('\n').filter(Boolean)) {
+    const value = line.slice(line.indexOf(' ') + 1).trim();
+    const credential = /^authorization:\s*(?:basic|bearer)\s+(\S+)/i.exec(value)?.[1];
+    if (!credential) continue;
+    secrets.push(credential);
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    if (/^[\x20-\x7e]+$/.test(decoded)) {
+      secrets.push(decoded);
+      const password = decoded.slice(decoded.indexOf(':') + 1);
+      if (password && password !== decoded) secrets.push(password);
+    }
+  }
+  return secrets;
+}
