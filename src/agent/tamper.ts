@@ -176,7 +176,7 @@ function removed(f: FileDiff): string[] {
 const TEST_PATH = [
   /\.(?:test|spec|e2e)\.[cm]?[jt]sx?$/i,
   /(?:^|\/)test_[^/]*\.py$/,
-  /_tests?\.py$/,
+  /_test\.py$/,
   /(?:^|\/)conftest\.py$/,
   /_test\.go$/,
   /(?:Tests?|Spec|IT)\.(?:java|kt|scala|cs|swift|groovy)$/,
@@ -352,7 +352,7 @@ const PYTEST_KEYS =
 // ---------------------------------------------------------------------------------------------------------------
 // The check command: what it runs, so its own definition can be protected
 
-interface CheckTargets {
+export interface CheckTargets {
   /** Directory the check runs in, relative to the workspace ('' for the root). */
   dir: string;
   /** npm/yarn/pnpm/bun scripts the check runs (with their pre/post hooks). */
@@ -446,8 +446,9 @@ export function checkTargets(check: string): CheckTargets {
     } else if (base === 'tox' || base === 'nox') {
       t.files.push(joinDir(dir, base === 'tox' ? 'tox.ini' : 'noxfile.py'));
     } else if (INTERPRETERS.has(base)) {
+      // Test files named on the command line are guarded by the test rules, not frozen as the check's definition.
       const script = args.find((a) => looksLikeFile(a));
-      if (script) t.files.push(joinDir(t.dir, script));
+      if (script && !isTestFile(script)) t.files.push(joinDir(t.dir, script));
     } else if (looksLikeFile(cmd) && !isAbsolute(cmd)) {
       t.files.push(joinDir(t.dir, cmd));
     }
@@ -460,7 +461,9 @@ function filesInScript(script: string, dir: string): string[] {
   const files: string[] = [];
   for (const words of shellWords(script)) {
     for (const w of words) {
-      if (looksLikeFile(w) && !/^https?:/.test(w) && !w.includes('*') && !isAbsolute(w)) files.push(joinDir(dir, w));
+      if (looksLikeFile(w) && !/^https?:/.test(w) && !w.includes('*') && !isAbsolute(w) && !isTestFile(w)) {
+        files.push(joinDir(dir, w));
+      }
     }
   }
   return files;
