@@ -223,6 +223,28 @@ describe('repair loop', () => {
     expect(result.turns).toBe(2);
   });
 
+  test('time budget while the SDK waits to retry (a long retry-after): the wait is aborted too', async () => {
+    const dir = brokenRepo();
+    const api = await model(fail(529, 60_000), fail(529, 60_000));
+    const started = Date.now();
+    const result = await repair(configFor(dir, api, { timeBudgetMs: 3000 }));
+    expect(result.result).toBe('budget-exhausted');
+    expect(Date.now() - started).toBeLessThan(3000 + 10_000);
+  });
+
+  test('pause_turn: the conversation is sent back and the model continues', async () => {
+    const dir = brokenRepo();
+    const api = await model(
+      { reply: { content: [text('Thinking about the loop bound...')], stop_reason: 'pause_turn' } },
+      say(fixEdit),
+      say(text('Fixed.')),
+    );
+    const result = await repair(configFor(dir, api));
+    expect(api.problems).toEqual([]);
+    expect(result.result).toBe('fixed');
+    expect(result.turns).toBe(3);
+  });
+
   test('exhausted retries end the run with what to do', async () => {
     const dir = brokenRepo();
     const api = await model(...Array.from({ length: 5 }, () => fail(529, 5)));

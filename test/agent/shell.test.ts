@@ -107,6 +107,29 @@ describe('repair loop through the shell', () => {
     expect(api.requests).toHaveLength(1);
   });
 
+  test('a fix that only works because of an ignored file fails the clean-worktree verification and the model is told', async () => {
+    const dir = brokenRepo({ ...BROKEN_FILES, '.gitignore': 'generated/\n' });
+    const importing = (from: string): string =>
+      `import { add } from '${from}';\nexport function total(items) {\n  return items.reduce(add, 0);\n}\n`;
+    const api = await model(
+      say(
+        toolUse('write', { file_path: 'generated/sum.js', content: 'export const add = (a, b) => a + b;\n' }),
+        toolUse('write', { file_path: 'math.js', content: importing('./generated/sum.js') }),
+      ),
+      say(text('Done.')),
+      say(
+        toolUse('write', { file_path: 'sum.js', content: 'export const add = (a, b) => a + b;\n' }),
+        toolUse('write', { file_path: 'math.js', content: importing('./sum.js') }),
+      ),
+      say(text('Moved the helper into a tracked file.')),
+    );
+    const result = await repair(configFor(dir, api, { setup: 'true' }));
+    expect(api.problems).toEqual([]);
+    expect(lastUserText(api, 2)).toContain('failed in the clean worktree');
+    expect(result.result).toBe('fixed');
+    expect(result.changedFiles).toEqual(['math.js', 'sum.js']);
+  });
+
   test('with a setup command, the fix is verified again in a clean worktree (new files included)', async () => {
     const dir = brokenRepo();
     writeFileSync(join(dir, 'local-notes.txt'), 'untracked before the loop began: not part of the fix\n');
