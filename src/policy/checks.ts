@@ -6,7 +6,7 @@ import { checkWrite, deny, hasFlag, positionals, type CheckContext } from './con
 import { isInside, mayHitProtected, protectedHit, resolvePath, secretPath } from './paths.js';
 import { checkAwk, checkGit, checkInlineCode, checkRg, checkSed, checkTar, INLINE_CODE_FLAGS } from './validators.js';
 import { checkAssignment, clip, type SimpleCommand } from './walk.js';
-import { baseName, type Arg } from './words.js';
+import { baseName, wordArg, type Arg } from './words.js';
 
 /** Nesting bound for wrappers inside wrappers (`timeout 5 env nice xargs ...`). */
 const MAX_WRAPPER_DEPTH = 8;
@@ -136,18 +136,12 @@ const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
 export function checkRedirects(redirects: readonly Redirection[], cx: CheckContext): void {
   for (const r of redirects) {
     if (r.type !== 'Redirect' || !r.target) continue;
-    const target: Arg = {
-      value: r.target.value,
-      literal: !r.target.parts || r.target.parts.every((p) => p.type !== 'SimpleExpansion'),
-      pattern: false,
-    };
-    const word = r.target;
-    const arg = wordArgFromTarget(word);
-    if (/^\/dev\/(tcp|udp)\//.test(target.value)) {
+    const arg = wordArg(r.target);
+    if (/^\/dev\/(tcp|udp)\//.test(arg.value)) {
       deny(
         cx,
         'network-egress',
-        `the redirect to ${clip(target.value)} opens a network connection; the repair works offline`,
+        `the redirect to ${clip(arg.value)} opens a network connection; the repair works offline`,
       );
       continue;
     }
@@ -168,14 +162,6 @@ export function checkRedirects(redirects: readonly Redirection[], cx: CheckConte
     if ((r.operator === '>&' || r.operator === '<>') && /^(\d+-?|-)$/.test(arg.value)) continue; // fd duplication
     checkWrite(arg, cx, false, `the redirect ${r.operator} ${clip(arg.value)}`);
   }
-}
-
-function wordArgFromTarget(word: import('unbash').Word): Arg {
-  if (!word.parts) return { value: word.value, literal: true, pattern: false };
-  const dynamic = word.parts.some((p) => !['Literal', 'SingleQuoted', 'AnsiCQuoted', 'DoubleQuoted'].includes(p.type));
-  const pattern = word.parts.some((p) => p.type === 'Glob' || p.type === 'ExtendedGlob' || p.type === 'BraceExpansion');
-  const dq = word.parts.some((p) => p.type === 'DoubleQuoted' && p.parts.some((c) => c.type !== 'Literal'));
-  return { value: word.value, literal: !dynamic && !dq, pattern };
 }
 
 function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext, depth: number): void {

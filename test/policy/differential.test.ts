@@ -28,7 +28,7 @@ const STUBS = [
   'echo',
 ];
 /** Real programs linked into PATH, so that what they start goes through the stubs. */
-const REAL = ['env', 'timeout', 'nice', 'nohup', 'stdbuf', 'xargs', 'find'];
+const REAL = ['env', 'timeout', 'nice', 'nohup', 'stdbuf', 'xargs', 'find', 'bash', 'sh'];
 
 const PAYLOADS = [
   'ls -la',
@@ -99,6 +99,27 @@ const POSITIONS = [
   "trap 'C' EXIT",
   'command C',
   'echo "$(echo "$(C)")"',
+  '{ C; } > out.txt',
+  'for x in 1; do C; done 2>&1 | cat',
+  'echo $[ $(C) ]',
+  'for x in $(C); do :; done',
+  'select x in $(C); do break; done < /dev/null',
+  '[ "$(C)" ]',
+  'let x=$(C)+1',
+  '(( x = $(C) + 1 ))',
+  'declare a[$(C)]=1',
+  'a=([$(C)]=1)',
+  'echo ${x?$(C)}',
+  'echo $"$(C)"',
+  'echo $(case x in x) C;; esac)',
+  "echo $(echo ')'; C)",
+  "bash -c 'C'",
+  'sh -c "C"',
+  "bash -xc 'C; C'",
+  "echo x | xargs sh -c 'C'",
+  "find notes.txt -exec sh -c 'C' \\;",
+  "builtin eval 'C'",
+  "command eval 'C'",
 ];
 
 /** Wrappers around the command. */
