@@ -12,7 +12,6 @@ import {
 } from '@anthropic-ai/sdk/tools/agent-toolset/node';
 import { runRunnableTool, type BetaRunnableTool } from '@anthropic-ai/sdk/lib/tools/BetaRunnableTool';
 import type { Redactor } from '../redact.js';
-import { shapeOutput } from './shape.js';
 
 /** Our bash tool's definition: the same input schema as the SDK agent toolset's bash. */
 export const BASH_TOOL: Tool = {
@@ -53,6 +52,17 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
+/** Characters of a file tool's result the model gets (a whole-file read can be 256 KiB). */
+export const FILE_OUTPUT_BUDGET = 40_000;
+
+export function boundFileOutput(text: string): string {
+  if (text.length <= FILE_OUTPUT_BUDGET) return text;
+  const cut = text.lastIndexOf('\n', FILE_OUTPUT_BUDGET);
+  const head = text.slice(0, cut > 0 ? cut : FILE_OUTPUT_BUDGET);
+  const lines = head.split('\n').length;
+  return `${head}\n[... ${text.length - head.length} more characters not shown: read with view_range: [${lines + 1}, ${lines + 400}], or grep]`;
+}
+
 /** Run one of the SDK file tools; the result is redacted and bounded. */
 export async function runFileTool(
   tool: BetaRunnableTool,
@@ -65,8 +75,8 @@ export async function runFileTool(
     typeof outcome.content === 'string'
       ? outcome.content
       : outcome.content.map((b) => (b.type === 'text' ? b.text : `[${b.type} block omitted]`)).join('\n');
-  const content = shapeOutput(redactor.redact(text), { budgetChars: TOOL_OUTPUT_BUDGET });
-  return { content: content || '(empty)', isError: outcome.isError };
+  // File contents go back verbatim (the model edits by exact match), only bounded.
+  return { content: boundFileOutput(redactor.redact(text)) || '(empty)', isError: outcome.isError };
 }
 
 export function toolResult(id: string, outcome: ToolOutcome): ToolResultBlockParam {

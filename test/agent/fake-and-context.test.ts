@@ -4,6 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { afterEach, describe, expect, test } from 'vitest';
 import { clearOldToolResults, estimateRequestTokens } from '../../src/agent/context.js';
+import { boundFileOutput, FILE_OUTPUT_BUDGET } from '../../src/agent/tools.js';
 import {
   say,
   startFakeAnthropic,
@@ -142,5 +143,18 @@ describe('context editing', () => {
     // The last two turns are untouched.
     expect((messages[12].content as { content: string }[])[0].content).toBe(big);
     expect((messages[10].content as { content: string }[])[0].content).toBe(big);
+  });
+});
+
+describe('file tool results', () => {
+  test('a whole-file read is bounded at a line boundary and says how to read on', () => {
+    const file = Array.from({ length: 5000 }, (_, i) => `line ${i + 1} ${'x'.repeat(20)}`).join('\n');
+    const out = boundFileOutput(file);
+    expect(out.length).toBeLessThan(FILE_OUTPUT_BUDGET + 200);
+    expect(out).toContain('line 1 ');
+    expect(out).toMatch(/more characters not shown: read with view_range: \[\d+, \d+\]/);
+    const shownLines = out.split('\n').length - 1;
+    expect(out).toContain(`view_range: [${shownLines + 1},`);
+    expect(boundFileOutput('small\r\nfile\x1b[31m')).toBe('small\r\nfile\x1b[31m');
   });
 });
