@@ -119,7 +119,6 @@ export async function hostRescue(options: HostRescueOptions): Promise<HostRescue
   const continueBaseline = mtimeOf(options.continueFile);
 
   const host = options.provider === 'upterm' ? await launchUpterm(prepared) : await launchTmate(prepared);
-  say(`${options.provider} launched; waiting for the connection string`);
   let connection: string | undefined;
   let clientsSeen = false;
   let lastClients = 0;
@@ -131,6 +130,7 @@ export async function hostRescue(options: HostRescueOptions): Promise<HostRescue
     durationMs: Date.now() - started,
   });
   try {
+    say(`${options.provider} launched; waiting for the connection string`);
     for (;;) {
       if (options.signal?.aborted) return result('aborted', 'the rescue was cancelled');
       if (continued(options.continueFile, continueBaseline)) {
@@ -173,7 +173,11 @@ export async function hostRescue(options: HostRescueOptions): Promise<HostRescue
     return result('error', `the rescue failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await host.stop();
-    say(`${options.provider} stopped; the agent's session is untouched`);
+    try {
+      say(`${options.provider} stopped; the agent's session is untouched`);
+    } catch {
+      // a failing progress callback must not hide the outcome
+    }
   }
 }
 
@@ -355,8 +359,13 @@ async function launchUpterm(p: Prepared): Promise<RunningHost> {
     tail: () => lastLines(readText(p.logFile)),
     async stop() {
       await execTmux(wrapperSocket, ['kill-server'], { env, timeoutMs: STOP_GRACE_MS }).catch(() => undefined);
-      // The pane ran in its own process group: make sure upterm and its children went with the wrapper.
-      if (panePid) killGroup(panePid, 'SIGKILL');
+      // The pane ran in its own process group: upterm gets SIGHUP from the closed terminal and ends its session;
+      // whatever is still there after the grace period goes with the group.
+      if (panePid) {
+        const deadline = Date.now() + STOP_GRACE_MS;
+        while (groupAlive(panePid) && Date.now() < deadline) await sleep(50);
+        killGroup(panePid, 'SIGKILL');
+      }
     },
   };
 }
@@ -547,6 +556,24 @@ export function stripAnsi(text: string): string {
 
 function tmuxQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A process of the group is still running. On Linux zombies (dead, waiting to be reaped) do not count. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses, so parse from the last ')'.
+    const stat = readText(`/proc/${entry}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

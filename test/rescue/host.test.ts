@@ -21,6 +21,11 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9o
 const AGENT = 'agent-under-rescue';
 
 const tmux = (socket: string, ...args: string[]) => spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+/** Clients a person would be (control-mode clients, which the terminal layer may keep, do not count). */
+const terminalClients = (socket: string) =>
+  tmux(socket, 'list-clients', '-F', '#{client_control_mode}')
+    .stdout.split('\n')
+    .filter((l) => l.trim() === '0').length;
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -136,7 +141,7 @@ describe('hostRescue with upterm (stand-in)', () => {
       },
     });
     await until(() => published.length > 0, 15_000);
-    await until(() => tmux(agentSocket, 'list-clients', '-F', '#{client_tty}').stdout.trim() !== '');
+    await until(() => terminalClients(agentSocket) > 0);
     writeFileSync(continueFile, '');
     const result = await running;
 
@@ -247,7 +252,7 @@ describe('hostRescue with tmate', () => {
     });
     await until(() => published.length > 0, 15_000);
     // tmate's window runs the join command: the agent's server gets a client (the nested session).
-    await until(() => tmux(agentSocket, 'list-clients').stdout.trim() !== '');
+    await until(() => terminalClients(agentSocket) > 0);
     writeFileSync(continueFile, '');
     const result = await running;
     expect(result.outcome).toBe('continued');
@@ -256,7 +261,7 @@ describe('hostRescue with tmate', () => {
     const log = readFileSync(join(stateDir, 'tmate.log'), 'utf8');
     expect(log).toContain(`Using ${join(stateDir, 'authorized_keys')} for access control`);
     // The nested client left with the tmate server; the agent's session is still there.
-    await until(() => tmux(agentSocket, 'list-clients').stdout.trim() === '');
+    await until(() => terminalClients(agentSocket) === 0);
     expect(tmux(join(stateDir, 'tmate.sock'), 'has-session').status).not.toBe(0);
   });
 
@@ -317,12 +322,14 @@ describe('hostRescue into a real AgentSession', () => {
           writeFileSync(join(stateDir, 'tmate.sock.clients'), '1');
         },
       });
-      await until(() => tmux(session.socketPath, 'list-clients').stdout.trim() !== '', 15_000);
+      await until(() => terminalClients(session.socketPath) > 0, 15_000);
       writeFileSync(continueFile, '');
       expect((await running).outcome).toBe('continued');
       const attachScript = join(stateDir, 'tmate-attach.sh');
       expect(readFileSync(attachScript, 'utf8')).toContain(`attach -t cmr_agent-${process.pid}`);
       expect(spawnSync('bash', ['-n', attachScript]).status).toBe(0);
+      // The nested client left with tmate's server; the agent's own server and shell stay.
+      await until(() => terminalClients(session.socketPath) === 0);
       const after = await session.run('echo after-rescue');
       expect(after.exitCode).toBe(0);
       expect(after.output).toBe('after-rescue\n');
