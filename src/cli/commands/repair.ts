@@ -54,7 +54,11 @@ Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 
 `;
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
-export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RepairConfig | 'help' {
+export function repairConfigFromArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { config: RepairConfig; json: boolean } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -132,7 +136,7 @@ export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd
     protectedPaths: '--protected-path',
     disabledRules: '--disable-rule',
   });
-  return {
+  const config: RepairConfig = {
     check,
     setup: values.setup?.trim() || undefined,
     workdir,
@@ -156,6 +160,7 @@ export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd
     secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
+  return { config, json: values.json ?? false };
 }
 
 export function summary(r: RepairResult): string {
@@ -175,9 +180,9 @@ export const exitCodeFor = (r: RepairResult): number =>
   r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let config: RepairConfig | 'help';
+  let parsed: ReturnType<typeof repairConfigFromArgs>;
   try {
-    config = repairConfigFromArgs(argv, io.env, io.cwd);
+    parsed = repairConfigFromArgs(argv, io.env, io.cwd);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`ci-medic repair: ${error.message}\n`);
@@ -185,11 +190,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  if (config === 'help') {
+  if (parsed === 'help') {
     io.stdout(HELP);
     return 0;
   }
-  const json = argv.includes('--json');
+  const { config, json } = parsed;
   let result: RepairResult;
   try {
     result = await repair(config, {
