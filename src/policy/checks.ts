@@ -244,6 +244,13 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   }
   if (name in SUB_RUNNERS) return checkSubRunner(name, args, cmd, cx, depth);
   if (WRITERS.has(name)) checkWriter(name, args, cx);
+  if (cmd.extraArgs && cx.mentionsProtected && writesItsArguments(name, args)) {
+    deny(
+      cx,
+      'protected-paths',
+      `${name} gets its paths from xargs at run time, and this line names a protected path; list the files to change explicitly`,
+    );
+  }
   switch (name) {
     case 'eval':
       deny(cx, 'hidden-evaluation', 'eval runs text as a command, hiding it from the policy; write the command itself');
@@ -705,6 +712,14 @@ function checkDd(args: Arg[], cx: CheckContext): void {
       checkWrite(target, cx, false, `dd of=${clip(target.value)}`);
     }
   }
+}
+
+function writesItsArguments(name: string, args: Arg[]): boolean {
+  if (WRITERS.has(name) || name === 'rm' || name === 'dd') return true;
+  if (name === 'sed' || name === 'gsed' || name === 'perl') {
+    return args.some((a) => /^-[a-zA-Z]*i/.test(a.value) || a.value.startsWith('--in-place'));
+  }
+  return false;
 }
 
 function checkWriter(name: string, args: Arg[], cx: CheckContext): void {

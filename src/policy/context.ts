@@ -11,6 +11,8 @@ export interface CheckContext {
   unwrapped: SimpleCommand[];
   /** Parses and checks code given as a string (eval, trap, bash -c): its commands join the Decision's. */
   nested: (code: string) => void;
+  /** Some word of the line names a protected path (checked for commands that xargs feeds paths to). */
+  mentionsProtected?: boolean;
 }
 
 export function deny(cx: CheckContext, rule: FindingRule, reason: string): void {

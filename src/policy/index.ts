@@ -11,9 +11,11 @@ import { ConfigError, DEFAULT_PROTECTED_PATHS, type PolicySettings } from '../co
 import { checkCommand } from './checks.js';
 import type { CheckContext } from './context.js';
 import { compilePattern, joinArgv } from './patterns.js';
+import { protectedHit, resolvePath, type PathContext } from './paths.js';
 import { DEFAULT_RULES, isRuleName, type Finding } from './rules.js';
 import type { Decision, PolicyConfig } from './types.js';
 import { walk, type SimpleCommand } from './walk.js';
+import type { Arg } from './words.js';
 
 export type { Decision, PolicyConfig } from './types.js';
 export { DEFAULT_RULES, listDefaultRules, type RuleName } from './rules.js';
@@ -134,6 +136,7 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
   const result = walk(script, { maxDepth: MAX_NESTING, maxNodes: MAX_SYNTAX_NODES }, cx.findings);
   const outer = cx.nested;
   cx.nested = (code) => analyze(code, cx, all, level + 1);
+  cx.mentionsProtected ||= result.commands.some((c) => c.argv.some((a) => namesProtected(a, cx.paths)));
   for (const cmd of result.commands) {
     all.push(cmd);
     const saved = cx.unwrapped;
@@ -143,6 +146,13 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     cx.unwrapped = saved;
   }
   cx.nested = outer;
+}
+
+/** A word that is, or spells, a protected path (`.git/x`, `./.github`, an absolute protected path). */
+function namesProtected(arg: Arg, paths: PathContext): boolean {
+  if (/(^|\/)\.git(hub)?(\/|$)/.test(arg.value)) return true;
+  const path = arg.literal ? resolvePath(arg, paths) : null;
+  return path !== null && protectedHit(path, paths, false) !== null;
 }
 
 function firstFinding(findings: Finding[], disabled: Set<string>): Finding | undefined {
