@@ -192,8 +192,12 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       return end(ended.outcome, ended.reason);
     }
 
-    // 3. A budget ran out. If the model changed things since the last verification (and time is left), verify.
+    // 3. A budget ran out (or the caller cancelled). If the model changed things since the last verification
+    // and time is left, ci-medic still verifies.
     result.explanation = redactor.redact(ended.explanation);
+    if (options.signal?.aborted && !budget.exhausted) {
+      return end('error', 'the run was cancelled by the caller; the changes so far are left in the working tree');
+    }
     if (ended.changedSinceVerify && ended.budget !== 'time' && !budget.signal.aborted) {
       const verdict = await verifyFix(run);
       if (verdict.fixed) {

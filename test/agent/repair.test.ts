@@ -133,6 +133,23 @@ describe('repair loop', () => {
     expect(Date.now() - started).toBeLessThan(4000 + 10_000);
   });
 
+  test("the caller's signal cancels the run: the stalled request is aborted, the result says so", async () => {
+    const dir = brokenRepo();
+    const api = await model(stall());
+    const controller = new AbortController();
+    const started = Date.now();
+    const running = repair(configFor(dir, api), {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'turn') setTimeout(() => controller.abort(), 300);
+      },
+    });
+    const result = await running;
+    expect(result.result).toBe('error');
+    expect(result.reason).toContain('cancelled');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   test('cost budget: never starts a call whose worst case exceeds what is left', async () => {
     const dir = brokenRepo();
     const api = await model(
