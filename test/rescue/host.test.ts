@@ -265,6 +265,45 @@ describe('hostRescue with tmate', () => {
     expect(tmux(join(stateDir, 'tmate.sock'), 'has-session').status).not.toBe(0);
   });
 
+  it('(stand-in) cancelling ends the rescue and stops tmate', async () => {
+    const { options, stateDir, published } = setup({ provider: 'tmate' });
+    const controller = new AbortController();
+    const running = hostRescue({
+      ...options,
+      signal: controller.signal,
+      onConnectionString: (s) => {
+        published.push(s);
+        controller.abort();
+      },
+    });
+    const result = await running;
+    expect(result.outcome).toBe('aborted');
+    expect(result.connection).toBe(published[0]);
+    expect(tmux(join(stateDir, 'tmate.sock'), 'has-session').status).not.toBe(0);
+  });
+
+  it('(stand-in) the host ending by itself after someone connected is "ended", before anyone connected an error', async () => {
+    const first = setup({ provider: 'tmate' });
+    const ended = hostRescue({
+      ...first.options,
+      onConnectionString: () => writeFileSync(join(first.stateDir, 'tmate.sock.clients'), '1'),
+    });
+    await until(() => first.events.includes('a person connected'), 15_000);
+    tmux(join(first.stateDir, 'tmate.sock'), 'kill-server');
+    const result = await ended;
+    expect(result.outcome).toBe('ended');
+    expect(result.detail).toMatch(/tmate ended \(exit code 0\)/);
+
+    const second = setup({ provider: 'tmate' });
+    const failed = hostRescue({
+      ...second.options,
+      onConnectionString: () => tmux(join(second.stateDir, 'tmate.sock'), 'kill-server'),
+    });
+    const error = await failed;
+    expect(error.outcome).toBe('error');
+    expect(error.detail).toMatch(/stopped before anyone connected.*Session closed/);
+  });
+
   it("(real Debian tmate) no reachable server: ends at the connect timeout with tmate's error, cleans up", async () => {
     const { options, stateDir, published } = setup({
       provider: 'tmate',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError } from '../../src/config.js';
 import {
+  hostedRescueHelp,
   joinCommandFor,
   rescueInstructions,
   TMATE_ACTION,
@@ -106,6 +107,18 @@ describe('rescueInstructions', () => {
 
   it('quotes a socket path that needs it, so the join command still works in a shell', () => {
     expect(joinCommandFor("/tmp/a b/it's.sock", 'x')).toBe(`tmux -S '/tmp/a b/it'\\''s.sock' attach -t x`);
+  });
+
+  it('hosted help: upterm lands directly in the session, tmate is nested; both say how to let the job go on', () => {
+    const common = { connection: 'ssh a@b', continueFile: '/w/continue', sessionName, socketPath };
+    const upterm = hostedRescueHelp('upterm', common);
+    expect(upterm).toContain('Connect with: ssh a@b');
+    expect(upterm).toContain('directly');
+    expect(upterm).not.toContain('C-b C-b');
+    expect(upterm).toContain('touch /w/continue');
+    const tmate = hostedRescueHelp('tmate', common);
+    expect(tmate).toContain('C-b C-b d');
+    expect(tmate).toContain(`tmux -S ${socketPath} attach -t ${sessionName}`);
   });
 
   it('rejects bad input naming it', () => {
