@@ -255,6 +255,8 @@ async function launchUpterm(p: Prepared): Promise<RunningHost> {
     XDG_STATE_HOME: join(options.stateDir, 'state'),
     XDG_CONFIG_HOME: join(options.stateDir, 'config'),
   };
+  // upterm binds its admin socket at <runtime>/upterm/<session id>.sock (ids are about 20 characters; keep a margin).
+  socketIn(join(runtime, 'upterm'), `${'x'.repeat(32)}.sock`, options.socketPath);
   for (const dir of [runtime, env.XDG_STATE_HOME, env.XDG_CONFIG_HOME])
     mkdirSync(dir, { recursive: true, mode: 0o700 });
 

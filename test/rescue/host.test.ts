@@ -233,6 +233,13 @@ describe('hostRescue preconditions (fail closed)', () => {
     expect(error.message).toContain('no-such-session');
   });
 
+  it('refuses a state directory too long for a socket, naming it', async () => {
+    const { options } = setup({ provider: 'upterm', stateDir: join(root, 'x'.repeat(80)) });
+    const error = (await hostRescue(options).catch((e: unknown) => e)) as RescueError;
+    expect(error.kind).toBe('bad-option');
+    expect(error.message).toMatch(/stateDir: the socket path .* is longer than 100 characters/);
+  });
+
   it('refuses when the tool is not installed', async () => {
     const { options } = setup({ provider: 'upterm', baseEnv: { PATH: '/nonexistent' } });
     const error = (await hostRescue(options).catch((e: unknown) => e)) as RescueError;
