@@ -139,11 +139,16 @@ export function rescueInstructions(options: RescueInstructionsOptions): RescueIn
 
   const joinCommand = joinCommandFor(options.socketPath, options.sessionName);
   const readOnlyJoinCommand = joinCommandFor(options.socketPath, options.sessionName, true);
-  const unfixed = `failure() && steps.${stepId}.outputs.result != 'fixed'`;
+  // Not when ci-medic fixed it, found it passing again, or skipped the run (an empty result, ci-medic itself failing,
+  // still gets a rescue); never for a pull request from a fork (its author's code must not get a live shell).
+  const result = `steps.${stepId}.outputs.result`;
+  const unfixed =
+    `failure() && ${result} != 'fixed' && ${result} != 'already-passing' && ${result} != 'skipped' && ` +
+    `(github.event.pull_request == null || github.event.pull_request.head.repo.full_name == github.repository)`;
 
   // Built as text (not a YAML library) so the comments survive; the test parses it back with `yaml`.
   const workflowSnippet = [
-    `# Rescue shell into ci-medic's tmux session, only when ci-medic did not fix the failure.`,
+    `# Rescue shell into ci-medic's tmux session, only when ci-medic did not fix the failure (never for a fork's PR).`,
     `# Once connected, join the agent's session with: ${joinCommand}`,
     `- name: Rescue shell (upterm)`,
     `  id: ${UPTERM_STEP_ID}`,
