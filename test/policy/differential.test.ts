@@ -172,8 +172,9 @@ beforeAll(() => {
   bin = join(dir, 'bin');
   mkdirSync(bin);
   log = join(dir, 'argv.log');
-  // \036 ends a record, \037 separates arguments; printf is a builtin of /bin/sh, so PATH is not consulted.
-  const stub = `#!/bin/sh\nprintf '%s' "\${0##*/}" >> "$STUB_LOG"\nfor a in "$@"; do printf '\\037%s' "$a" >> "$STUB_LOG"; done\nprintf '\\036' >> "$STUB_LOG"\n`;
+  // \036 ends a record, \037 separates arguments; one printf per record, so that stubs running side by side in a
+  // pipeline do not interleave (a small O_APPEND write is atomic). printf is a builtin of /bin/sh.
+  const stub = `#!/bin/sh\nus=$(printf '\\037')\nr="\${0##*/}"\nfor a in "$@"; do r="$r$us$a"; done\nprintf '%s\\036' "$r" >> "$STUB_LOG"\n`;
   for (const name of STUBS) {
     writeFileSync(join(bin, name), stub);
     chmodSync(join(bin, name), 0o755);

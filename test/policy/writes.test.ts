@@ -91,6 +91,13 @@ const DIRECTORY_WRITES = [
   'cp -r src .git/',
   'mkdir -p .git/hooks/x',
   'ln -s /tmp .git/evil',
+  'find . -type f -exec sed -i s/a/b/ {} +',
+  'find . -name config -exec sed -i s/r/R/ {} +',
+  "find . -name '*.yml' -exec sed -i s/npm/true/ {} +",
+  'find . -path "*/.git/*" -delete',
+  'find . -delete',
+  "find . -name '.g*' -exec rm -rf {} +",
+  'find .git -type f -exec truncate -s 0 {} +',
 ];
 
 let root: string;
