@@ -25,7 +25,7 @@ const SESSION = new Set('tmux screen tmate upterm byobu exit logout suspend rese
 const SHELLS = new Set('bash sh zsh dash ksh mksh fish csh tcsh rbash ash yash'.split(' '));
 /** Programs that run another command in a way this policy does not parse: run the inner command directly. */
 const OPAQUE_RUNNERS = new Set(
-  'setsid ionice chrt taskset flock unbuffer faketime strace ltrace catchsegv fakeroot firejail systemd-run sg newgrp prlimit numactl cgexec chpst daemonize start-stop-daemon script parallel expect entr watchexec run-parts sh-c'.split(
+  'at batch setsid ionice chrt taskset flock unbuffer faketime strace ltrace catchsegv fakeroot firejail systemd-run sg newgrp prlimit numactl cgexec chpst daemonize start-stop-daemon script parallel expect entr watchexec run-parts sh-c'.split(
     ' ',
   ),
 );
@@ -77,7 +77,9 @@ const PUBLISH_SUBCOMMANDS: Record<string, Set<string>> = {
 };
 /** Commands whose path arguments are written (created, changed, moved or removed). */
 const WRITERS = new Set(
-  'tee touch truncate chmod chown chgrp mkdir rmdir unlink shred mv ln cp install mkfifo mknod'.split(' '),
+  'gzip gunzip bzip2 bunzip2 xz unxz zstd lz4 dos2unix unix2dos tee touch truncate chmod chown chgrp mkdir rmdir unlink shred mv ln cp install mkfifo mknod'.split(
+    ' ',
+  ),
 );
 
 export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): void {
@@ -121,6 +123,13 @@ function checkArgument(arg: Arg, cx: CheckContext): void {
   if (/\/dev\/(tcp|udp)\//.test(arg.value)) {
     deny(cx, 'network-egress', `${clip(arg.value)} opens a network connection; the repair works offline`);
   }
+  if (!arg.literal && /^[a-z][a-z0-9+.-]*:\/\/.*(\$|`)/i.test(arg.value)) {
+    deny(
+      cx,
+      'network-egress',
+      `the URL ${clip(arg.value)} is built at run time, a way to send data out; write URLs literally`,
+    );
+  }
   const secret = secretPath(arg, cx.paths);
   if (secret) {
     deny(
@@ -160,7 +169,16 @@ export function checkRedirects(redirects: readonly Redirection[], cx: CheckConte
     }
     if (!WRITE_REDIRECTS.has(r.operator)) continue;
     if ((r.operator === '>&' || r.operator === '<>') && /^(\d+-?|-)$/.test(arg.value)) continue; // fd duplication
+    const before = cx.findings.length;
     checkWrite(arg, cx, false, `the redirect ${r.operator} ${clip(arg.value)}`);
+    if (cx.findings.length > before) continue;
+    const secret = secretPath(arg, cx.paths);
+    if (secret)
+      deny(
+        cx,
+        'secrets',
+        `the redirect ${r.operator} ${clip(arg.value)} writes where credentials or runner files live (${secret}); leave them alone`,
+      );
   }
 }
 
@@ -226,6 +244,12 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   if (SHELLS.has(name)) return checkShell(name, args, cmd, cx);
   if (REPLS.has(name) || /^python3\.\d+$/.test(name)) checkRepl(name, args, cmd, cx);
   if (name in INLINE_CODE_FLAGS || /^python3\.\d+$/.test(name)) checkInlineCode(name, args, cx);
+  if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*i/.test(a.value))) {
+    // In-place edits: the files are the arguments after the code (-e CODE) or after the script.
+    const code = args.findIndex((a) => /^-[a-zA-Z]*e$/.test(a.value));
+    const files = positionals(code >= 0 ? args.slice(code + 2) : args).slice(code >= 0 ? 0 : 1);
+    for (const f of files) checkWrite(f, cx, false, `${name} -i ${clip(f.value)}`);
+  }
   const publish = PUBLISH_SUBCOMMANDS[name];
   if (publish) {
     const sub = positionals(args)[0];
@@ -377,6 +401,26 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     case 'popd':
       // Back to where the matching pushd was, or to a directory this line does not show.
       cx.paths.cwd = cx.paths.dirStack?.length ? (cx.paths.dirStack.pop() ?? null) : null;
+      return;
+    case 'getent':
+      if (/^a?hosts(v[46])?$|^networks$/.test(args[0]?.value ?? '')) {
+        deny(cx, 'network-egress', `getent ${args[0].value} resolves names over DNS; the repair works offline`);
+      }
+      return;
+    case 'unzip':
+      for (let k = 0; k < args.length; k++) {
+        if (args[k].value === '-d' && args[k + 1])
+          checkWrite(args[k + 1], cx, true, `unzip -d ${clip(args[k + 1].value)}`);
+      }
+      return;
+    case 'sort':
+      for (let k = 0; k < args.length; k++) {
+        const v = args[k].value;
+        if ((v === '-o' || v === '--output') && args[k + 1])
+          checkWrite(args[k + 1], cx, false, `sort -o ${clip(args[k + 1].value)}`);
+        else if (v.startsWith('--output=') || /^-o./.test(v))
+          checkWrite({ ...args[k], value: v.replace(/^--output=|^-o/, '') }, cx, false, `sort ${clip(v)}`);
+      }
       return;
     case 'zip':
       if (args.some((a) => a.value === '-TT' || a.value.startsWith('--unzip-command'))) {
@@ -692,7 +736,7 @@ function checkKill(args: Arg[], cx: CheckContext): void {
         'privilege',
         `kill ${v} signals init or every process; kill the specific PID you started (see jobs -l or ps aux)`,
       );
-    if (v === '0' || /^-?\$(\$|PPID|BASHPID|\{(PPID|BASHPID)\})$/.test(v)) {
+    if (v === '0' || /^-?\$(\$|PPID|BASHPID|\{(PPID|BASHPID)\})$/.test(v) || /tmux|\$\$|PPID|BASHPID/.test(v)) {
       return deny(
         cx,
         'session',

@@ -99,7 +99,9 @@ export function mayHitProtected(arg: Arg, ctx: PathContext, recursive: boolean):
 const SECRET_PATHS: RegExp[] = [
   /(^|\/)\.ssh(\/|$)/,
   /(^|\/)\.netrc$/,
-  /(^|\/)\.git-credentials$/,
+  /(^|\/)\.?git-credentials[^/]*$/, // ~/.git-credentials, and checkout's $RUNNER_TEMP/git-credentials-<id>.config
+  /(^|\/)\.cargo\/credentials(\.toml)?$/,
+  /\/_runner_file_commands(\/|$)/, // GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT: they steer later workflow steps
   /(^|\/)\.docker\/config\.json$/,
   /(^|\/)\.config\/gh(\/|$)/,
   /(^|\/)\.aws(\/|$)/,
@@ -121,6 +123,15 @@ export function secretPath(arg: Arg, ctx: PathContext): string | null {
     const resolved = resolvePath({ ...arg, value: text }, ctx);
     for (const re of SECRET_PATHS) {
       if (re.test(text.replace(/\/+$/, '')) || (resolved !== null && re.test(resolved))) return resolved ?? text;
+    }
+    // Registry tokens live in the home directory's rc files (a workspace .npmrc is ordinary configuration).
+    if (
+      resolved !== null &&
+      ctx.home &&
+      /^\/\.(npmrc|yarnrc(\.yml)?)$/.test(resolved.slice(ctx.home.length)) &&
+      resolved.startsWith(ctx.home)
+    ) {
+      return resolved;
     }
   }
   return null;

@@ -158,6 +158,11 @@ export function checkGit(args: Arg[], cx: CheckContext): void {
   switch (sub) {
     case 'config':
       return checkGitConfig(rest, cx);
+    case 'rm':
+    case 'mv':
+    case 'init':
+      for (const p of positionals(rest)) checkWrite(p, cx, sub !== 'init', `git ${sub} ${clip(p.value)}`);
+      return;
     case 'checkout':
       return checkGitCheckout(rest, cx);
     case 'reset':

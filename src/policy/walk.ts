@@ -125,7 +125,7 @@ export function isShellControlVariable(name: string, persistent: boolean): boole
   // Only a lasting change matters for these: `IFS= read -r line` is ordinary.
   return (
     persistent &&
-    /^(IFS|PS0|PS1|PS2|PROMPT_COMMAND|TMOUT|histchars|HISTFILE|HISTCONTROL|CDPATH|BASH_XTRACEFD)$/.test(name)
+    /^(IFS|PS0|PS1|PS2|PROMPT_COMMAND|TMOUT|histchars|HISTFILE|HISTCONTROL|CDPATH|BASH_XTRACEFD|INPUTRC)$/.test(name)
   );
 }
 
