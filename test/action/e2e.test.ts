@@ -53,6 +53,7 @@ async function runAction(options: {
   event: unknown;
   ref?: string;
   apiUrl?: string;
+  extraEnv?: NodeJS.ProcessEnv;
 }): Promise<ActionRun> {
   const runnerTemp = makeTempDir('ci-medic-runner-');
   const outputFile = join(runnerTemp, 'output');
@@ -83,6 +84,7 @@ async function runAction(options: {
     RUNNER_TEMP: runnerTemp,
     MY_SERVICE_TOKEN: ENV_SECRET,
   });
+  Object.assign(env, options.extraEnv);
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
   const child = spawn(process.execPath, [ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -151,6 +153,15 @@ function baseInputs(anthropic: FakeAnthropic, extra: Record<string, string> = {}
     ...extra,
   };
 }
+
+/** A model that never fixes anything: it only talks. */
+function giveUpScript(turns: number): FakeStep[] {
+  return Array.from({ length: turns }, () => say(text('I do not know how to fix this.')));
+}
+
+const socketOf = (session: string): string => `/tmp/ci-medic-${process.getuid?.() ?? 0}/${session}.sock`;
+const RESCUE_BIN = resolve('test/rescue/bin');
+const ACTOR_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOctocatOctocatOctocatOctocatOctocat00000 octocat';
 
 function expectNoSecrets(where: string, content: string): void {
   // `::add-mask::VALUE` is how a secret is masked: the runner consumes those lines and never shows them.
@@ -365,5 +376,104 @@ describe('node dist/index.js, as the runner runs it', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('pull-request: "sometimes" is not accepted; use one of: create, draft, none');
+  });
+
+  it('not fixed: the step fails with the reason, annotates the first failing line, prints the rescue and keeps the session', async () => {
+    const repo = makeCheckout();
+    anthropic.push(...giveUpScript(2));
+    const inputs = baseInputs(anthropic, { 'max-turns': '2' });
+    const run = await runAction({ workspace: repo.dir, inputs, eventName: 'push', event: pushEvent });
+    expect(run.status).toBe(1);
+    expect(run.outputs.result).toBe('budget-exhausted');
+    expect(run.outputs.branch).toBe('');
+    expect(run.outputs.turns).toBe('2');
+    expect(run.stdout).toMatch(/^::error title=npm test fails::.*AssertionError/m);
+    expect(run.stdout).toMatch(/^::error::ci-medic did not fix `npm test` \(budget-exhausted\): .*turn/m);
+    const session = inputs['session-name'];
+    expect(run.outputs['rescue-command']).toBe(`tmux -S ${socketOf(session)} attach -t ${session}`);
+    expect(run.stdout).toContain('::notice title=ci-medic%3A take over the agent session::');
+    expect(run.summary).toContain('### Rescue');
+    expect(run.summary).toContain('owenthereal/action-upterm');
+    expect(run.summary).toContain(run.outputs['rescue-command']);
+    // The agent's session is still there to be joined.
+    expect(spawnSync('tmux', ['-S', socketOf(session), 'has-session', '-t', session]).status).toBe(0);
+    expect(git(repo.dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
+    expectNoSecrets('stdout', run.stdout);
+    expectNoSecrets('summary', run.summary);
+  });
+
+  it('not fixed with fail-on-not-fixed: false and rescue: upterm: hosts the rescue for the actor, publishes it, succeeds', async () => {
+    const repo = makeCheckout();
+    const fake = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, keys: { octocat: [{ id: 1, key: ACTOR_KEY }] } });
+    try {
+      anthropic.push(...giveUpScript(1));
+      const inputs = baseInputs(anthropic, {
+        'max-turns': '1',
+        'fail-on-not-fixed': 'false',
+        rescue: 'upterm',
+        'rescue-connect-timeout': '2s',
+        'rescue-max-minutes': '1',
+      });
+      const run = await runAction({
+        workspace: repo.dir,
+        inputs,
+        eventName: 'push',
+        event: pushEvent,
+        apiUrl: fake.url,
+        extraEnv: { PATH: `${RESCUE_BIN}:${process.env.PATH}` },
+      });
+      expect(run.status, run.stdout).toBe(0);
+      expect(run.outputs.result).toBe('budget-exhausted');
+      expect(run.stdout).toMatch(/^::warning::ci-medic did not fix/m);
+      // The key lookup went to the API for the actor, and the connection string was published.
+      expect(fake.requests.some((r) => r.path === '/users/octocat/keys')).toBe(true);
+      expect(run.outputs['rescue-command']).toMatch(/^ssh /);
+      expect(run.stdout).toContain(`Rescue shell ready: ${run.outputs['rescue-command']}`);
+      expect(run.summary).toContain('**Hosted rescue:** no-connection');
+      // Only the rescue host was stopped: the agent's session lives on.
+      const session = inputs['session-name'];
+      expect(spawnSync('tmux', ['-S', socketOf(session), 'has-session', '-t', session]).status).toBe(0);
+      expectNoSecrets('stdout', run.stdout);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('same-repository pull_request from a shallow, detached checkout: a draft pull request into the pull request branch', async () => {
+    const upstream = makeCheckout();
+    git(upstream.dir, 'push', '-q', 'origin', 'main:feature');
+    // actions/checkout's way: a depth-1 fetch of one commit, detached HEAD.
+    const dir = join(makeTempDir(), 'checkout');
+    git(resolve(dir, '..'), 'init', '-q', dir);
+    git(dir, 'remote', 'add', 'origin', upstream.origin);
+    git(dir, 'fetch', '-q', '--depth=1', 'origin', '+refs/heads/feature:refs/remotes/origin/feature');
+    git(dir, 'checkout', '-q', '--detach', 'origin/feature');
+    git(dir, 'config', EXTRAHEADER_KEY, EXTRAHEADER);
+    const fake = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, gitDir: upstream.origin });
+    try {
+      anthropic.push(...repairScript());
+      const run = await runAction({
+        workspace: dir,
+        inputs: baseInputs(anthropic, { 'pull-request': 'draft', labels: '' }),
+        eventName: 'pull_request',
+        ref: 'refs/pull/3/merge',
+        event: {
+          pull_request: {
+            number: 3,
+            head: { ref: 'feature', repo: { full_name: 'acme/shop' } },
+            base: { ref: 'main' },
+          },
+          sender: { login: 'octocat' },
+        },
+        apiUrl: fake.url,
+      });
+      expect(run.status, run.stdout).toBe(0);
+      expect(run.outputs.result).toBe('fixed');
+      expect(fake.pulls).toHaveLength(1);
+      expect(fake.pulls[0]).toMatchObject({ draft: true, base: { ref: 'feature' }, head: { ref: run.outputs.branch } });
+      expect(git(dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
+    } finally {
+      await fake.close();
+    }
   });
 });
