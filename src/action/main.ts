@@ -147,7 +147,7 @@ export async function run(env: Env = process.env): Promise<void> {
       await repairAndDeliver(state, decision);
     } else {
       setResult(state, decision.action === 'skip' ? 'skipped' : 'error', decision.reason);
-      if (decision.action === 'skip') core.notice(decision.reason, { title: 'ci-medic skipped' });
+      if (decision.action === 'skip') core.notice(redactor.redact(decision.reason), { title: 'ci-medic skipped' });
       else state.failure = decision.reason;
     }
   } catch (error) {
@@ -320,7 +320,7 @@ async function reportNotFixed(
     });
     state.outputs['rescue-command'] = rescue.joinCommand;
     state.summary.rescueMarkdown = rescue.markdown;
-    core.notice(rescue.notice, { title: 'ci-medic: take over the agent session' });
+    core.notice(redact(rescue.notice), { title: 'ci-medic: take over the agent session' });
     if (settings.rescue === 'upterm' || settings.rescue === 'tmate') {
       const connection = await hostRescueFromAction({
         provider: settings.rescue,
@@ -332,7 +332,7 @@ async function reportNotFixed(
         publish: async (connection) => {
           state.outputs['rescue-command'] = connection;
           core.setOutput('rescue-command', connection);
-          core.notice(`Rescue shell ready: ${connection}`, { title: 'ci-medic rescue' });
+          core.notice(redact(`Rescue shell ready: ${connection}`), { title: 'ci-medic rescue' });
         },
       });
       if (connection.detail) state.summary.rescueMarkdown += `\n\n**Hosted rescue:** ${connection.detail}`;
