@@ -476,4 +476,29 @@ describe('node dist/index.js, as the runner runs it', () => {
       await fake.close();
     }
   });
+
+  it('a push refused for lack of permission names the contents: write permission', async () => {
+    const repo = makeCheckout();
+    // The server's refusal, as GitHub words it, from the stand-in remote's pre-receive hook.
+    const hook = join(repo.origin, 'hooks', 'pre-receive');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\necho "Permission to acme/shop.git denied to github-actions[bot]." >&2\necho "fatal: unable to access: The requested URL returned error: 403" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    anthropic.push(...repairScript());
+    const run = await runAction({
+      workspace: repo.dir,
+      inputs: baseInputs(anthropic),
+      eventName: 'push',
+      event: pushEvent,
+      apiUrl: github.url,
+    });
+    expect(run.status).toBe(1);
+    expect(run.outputs.result).toBe('error');
+    expect(run.outputs['pr-url']).toBe('');
+    expect(run.stdout).toMatch(/::error::Pushing the fix was refused.*permissions:.*contents: write/s);
+    expect(run.summary).toContain('the fix was verified but not pushed');
+    expect(git(repo.dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
+  });
 });
