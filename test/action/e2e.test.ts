@@ -215,6 +215,9 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(run.stdout).not.toMatch(/::error::/);
     expect(run.status, run.stdout).toBe(0);
     expect(anthropic.problems).toEqual([]);
+    // One collapsible log group per model turn.
+    expect(run.stdout).toMatch(/^::group::ci-medic turn 1$/m);
+    expect(run.stdout).toMatch(/^::group::ci-medic turn 2$/m);
 
     // Outputs.
     const { outputs } = run;
@@ -500,5 +503,22 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(run.stdout).toMatch(/::error::Pushing the fix was refused.*permissions:.*contents: write/s);
     expect(run.summary).toContain('the fix was verified but not pushed');
     expect(git(repo.dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
+  });
+
+  it('a check that already passes: already-passing, no model call, success', async () => {
+    const repo = makeRepo({ 'package.json': '{"scripts":{"test":"node -e 0"}}\n' });
+    const before = anthropic.requests.length;
+    const run = await runAction({
+      workspace: repo.dir,
+      inputs: baseInputs(anthropic),
+      eventName: 'workflow_dispatch',
+      event: {},
+      apiUrl: github.url,
+    });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.outputs.result).toBe('already-passing');
+    expect(run.outputs.turns).toBe('0');
+    expect(anthropic.requests.length).toBe(before);
+    expect(run.summary).toContain('`already-passing`');
   });
 });
