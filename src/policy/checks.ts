@@ -103,13 +103,6 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   }
   const name = baseName(name0.value);
   const args = cmd.argv.slice(1);
-  if (name.startsWith('^')) {
-    deny(
-      cx,
-      'history-expansion',
-      `'${clip(name0.value)}' at the start of a line is history substitution; write the command out`,
-    );
-  }
   for (const a of cmd.argv) checkArgument(a, cx);
   checkRedirects(cmd.redirects, cx);
   if (depth > MAX_WRAPPER_DEPTH) {

@@ -41,6 +41,9 @@ export function protectedHit(path: string, ctx: PathContext, recursive: boolean)
   // Any repository's .git directory, not only the workspace's: a nested or temporary repository's config runs programs.
   const gitDir = /^(.*?\/\.git)(\/|$)/.exec(path);
   if (gitDir) return gitDir[1];
+  // ci-medic's own session state (command files, exit statuses, the tmux socket) and transcripts.
+  const ours = /^(\/tmp\/ci-medic(-\d+)?)(\/|$)/.exec(path);
+  if (ours) return ours[1];
   for (const p of ctx.protectedPaths) {
     if (isInside(path, p)) return p;
     if (recursive && isInside(p, path)) return p;

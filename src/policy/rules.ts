@@ -63,10 +63,6 @@ export const DEFAULT_RULES = [
     description:
       'programs that wait for a person: editors, pagers, top/watch, bare REPLs, git add -p, tail -f, watch modes',
   },
-  {
-    name: 'history-expansion',
-    description: '! followed by text, which the interactive shell would replace from its history',
-  },
 ] as const;
 
 export type RuleName = (typeof DEFAULT_RULES)[number]['name'];

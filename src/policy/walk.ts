@@ -115,6 +115,7 @@ export function isShellControlVariable(name: string, persistent: boolean): boole
       name,
     ) ||
     /^LD_/.test(name) ||
+    name.startsWith('__cm_') || // the terminal protocol's own variables (src/terminal/protocol.ts)
     name.startsWith('BASH_FUNC_') ||
     /^(GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG|GIT_CONFIG_PARAMETERS|GIT_CONFIG_COUNT|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_SEQUENCE_EDITOR)$/.test(
       name,
@@ -150,8 +151,6 @@ export function checkAssignment(name: string, value: Arg | null, persistent: boo
 }
 
 const ARRAY_SUBSCRIPT_CODE = /[A-Za-z_][A-Za-z0-9_]*\[[^\]]*(\$\(|`)/;
-// `!` starts history expansion in an interactive shell unless a blank, `=`, `(` or a closing `"` follows.
-const HISTORY_BANG = /(^|[^\\])!(?![\s=("]|$)/;
 
 interface WalkState {
   result: WalkResult;
@@ -162,7 +161,7 @@ interface WalkState {
 
 export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
   const state: WalkState = { result: { commands: [], findings }, limits, nodes: 0, stopped: false };
-  visit(script, 0, false, false, state);
+  visit(script, 0, false, state);
   return state.result;
 }
 
@@ -170,7 +169,7 @@ function report(state: WalkState, finding: Finding): void {
   state.result.findings.push(finding);
 }
 
-function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boolean, state: WalkState): void {
+function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkState): void {
   if (state.stopped) return;
   if (++state.nodes > state.limits.maxNodes || depth > state.limits.maxDepth) {
     state.stopped = true;
@@ -187,7 +186,7 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boo
     });
     return;
   }
-  const child = (n: SyntaxNode) => visit(n, depth + 1, false, inHereDoc, state);
+  const child = (n: SyntaxNode) => visit(n, depth + 1, false, state);
   switch (node.type) {
     case 'Script':
       checkScript(node, state);
@@ -207,7 +206,7 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boo
         report(state, { rule: 'parse', reason: `could not parse the arithmetic (( ${clip(node.body)} ))` });
       break;
     case 'Pipeline':
-      node.commands.forEach((c, i) => visit(c, depth + 1, i > 0, inHereDoc, state));
+      node.commands.forEach((c, i) => visit(c, depth + 1, i > 0, state));
       return;
     case 'Command':
       visitCommand(node, pipedIn, state);
@@ -259,7 +258,7 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boo
     case 'HereDocBody':
       // A quoted here-document is data; its text still must not hide code for array subscripts.
       if (!node.parts && ARRAY_SUBSCRIPT_CODE.test(node.text)) reportSubscript(state, node.text);
-      forEachChild(node, (n) => visit(n, depth + 1, false, true, state));
+      forEachChild(node, (n) => visit(n, depth + 1, false, state));
       return;
     case 'SingleQuoted':
     case 'AnsiCQuoted':
@@ -267,10 +266,6 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, inHereDoc: boo
       break;
     case 'Literal':
       if (ARRAY_SUBSCRIPT_CODE.test(node.value)) reportSubscript(state, node.value);
-      if (!inHereDoc && HISTORY_BANG.test(node.text)) reportHistory(state, node.text);
-      break;
-    case 'Word':
-      if (!node.parts && !inHereDoc && HISTORY_BANG.test(node.text)) reportHistory(state, node.text);
       break;
     default:
       break;
@@ -350,13 +345,6 @@ function reportSubscript(state: WalkState, text: string): void {
   report(state, {
     rule: 'hidden-evaluation',
     reason: `the text ${clip(text)} holds a command substitution inside an array subscript, which bash runs when the text is used in arithmetic; write the value without $( ) or backticks`,
-  });
-}
-
-function reportHistory(state: WalkState, text: string): void {
-  report(state, {
-    rule: 'history-expansion',
-    reason: `'!' in ${clip(text)} would be replaced from the shell's history; put the text in single quotes, or write it to a file with a quoted here-document (<<'EOF')`,
   });
 }
 

