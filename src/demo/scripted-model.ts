@@ -68,6 +68,17 @@ export async function startScriptedModel(options: { paceMs?: number } = {}): Pro
   };
   const server = createServer((req, res) => {
     void readBody(req).then((raw) => {
+      const model = /^\/v1\/models\/([^/?]+)/.exec(req.url ?? '');
+      if (req.method === 'GET' && model) {
+        // The loop checks that the model exists before it starts.
+        const id = decodeURIComponent(model[1]);
+        return send(res, 200, {
+          type: 'model',
+          id,
+          display_name: `${id} (scripted)`,
+          created_at: '2026-01-01T00:00:00Z',
+        });
+      }
       if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
         return send(res, 404, {
           type: 'error',
