@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
@@ -219,8 +220,10 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(run.stdout).toMatch(/^::group::ci-medic turn 1$/m);
     expect(run.stdout).toMatch(/^::group::ci-medic turn 2$/m);
 
-    // Outputs.
+    // Outputs: every output action.yml declares is set.
     const { outputs } = run;
+    const declared = Object.keys(parse(readFileSync('action.yml', 'utf8')).outputs as object);
+    expect(Object.keys(outputs).sort()).toEqual(declared.sort());
     expect(outputs.result).toBe('fixed');
     expect(outputs.branch).toMatch(/^ci-medic\/[0-9a-f]{12}$/);
     expect(Number(outputs.turns)).toBeGreaterThanOrEqual(2);

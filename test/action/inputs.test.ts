@@ -1,4 +1,6 @@
 // Input parsing: defaults, validation errors that name the input, value and what is accepted, secrets collected.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { DEFAULT_COMMIT_AUTHOR, readInputs } from '../../src/action/inputs.js';
@@ -17,6 +19,21 @@ function errorOf(values: Record<string, string>): ConfigError {
 }
 
 describe('readInputs', () => {
+  it('reads exactly the inputs action.yml declares, with the same defaults', () => {
+    const declared = parse(readFileSync('action.yml', 'utf8')).inputs as Record<string, { default?: string }>;
+    const asked = new Set<string>();
+    readInputs((name) => {
+      asked.add(name);
+      return name === 'check' ? 'npm test' : '';
+    }, paths);
+    expect([...asked].sort()).toEqual(Object.keys(declared).sort());
+    // Feeding action.yml's defaults gives the same result as feeding nothing (the runner always sends the defaults).
+    const withDefaults = readInputs((name) => (name === 'check' ? 'npm test' : (declared[name].default ?? '')), paths);
+    const withNothing = readInputs(from({ check: 'npm test' }), paths);
+    expect(withDefaults.settings).toEqual({ ...withNothing.settings, githubToken: '${{ github.token }}' });
+    expect({ ...withDefaults.config, secrets: [] }).toEqual({ ...withNothing.config, secrets: [] });
+  });
+
   it('requires check and says what it is', () => {
     const error = errorOf({});
     expect(error.input).toBe('check');
