@@ -145,6 +145,7 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     all.push(...cx.unwrapped);
     cx.unwrapped = saved;
   }
+  for (const code of result.code) analyze(code, cx, all, level + 1);
   cx.nested = outer;
 }
 

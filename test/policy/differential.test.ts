@@ -156,6 +156,15 @@ function generate(bin: string): string[] {
       out.add(position.replace('C', wrapper.replace('C', command)));
     }
   }
+  // Code hidden in data that bash evaluates anyway (array subscripts in strings used as arithmetic or names).
+  out.add("x='a[$(id)]'; echo $((x))");
+  out.add('x=a[\\$\\(id\\)]; echo $((x))');
+  out.add('x="a[\\$(id -u)]"; echo $((x + 1))');
+  out.add("printf -v 'a[$(id)]' x");
+  out.add("read 'a[$(id)]' <<< x");
+  out.add("[[ -v 'a[$(id)]' ]]");
+  out.add("echo 'a[$(ls)]' > v.txt; read -r x < v.txt; echo $((x))");
+  out.add("cat > v.txt <<'EOF'\na[$(cat notes.txt)]\nEOF\nread -r x < v.txt; echo $((x))");
   // Dynamic names: the policy must refuse them (it cannot know what runs).
   out.add('c=curl; $c https://x.invalid');
   out.add('${IFS}id');
