@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { ConfigError } from '../config.js';
-import { gitConfigSecrets, repair } from '../agent/loop.js';
+import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
 import type { RepairResult } from '../agent/types.js';
 import { commitAndPush } from '../github/branch.js';
 import { authSecretsFor, removeCheckoutCredentials } from '../github/credentials.js';
@@ -98,6 +98,26 @@ function stepId(env: Env): string | undefined {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) && !id.startsWith('__') ? id : undefined;
 }
 
+/** The loop names its settings as the CLI does; the Action's user knows them by the input names. */
+const INPUT_NAMES: Record<string, string> = {
+  workdir: 'working-directory',
+  ANTHROPIC_API_KEY: 'anthropic-api-key',
+  '--allow': 'allow',
+  '--deny': 'deny',
+  '--protected-path': 'protected-paths',
+  '--disable-rule': 'disable-rules',
+  '--relax-tamper': 'relax-tamper-rules',
+  '--base-url': 'anthropic-base-url',
+  '--model': 'model',
+};
+
+function asInputError(error: unknown): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const input = INPUT_NAMES[error.input];
+  if (!input) return error;
+  return new ConfigError(input, error.message.slice(error.input.length + 2));
+}
+
 /** A deep copy with every string redacted (for the summary and PR body). */
 function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
   return redactor.redactDeep(result);
@@ -153,7 +173,7 @@ export async function run(env: Env = process.env): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     setResult(state, 'error', message);
-    state.failure = `ci-medic: ${message}`;
+    state.failure = error instanceof ConfigError ? message : `ci-medic: ${message}`;
   } finally {
     await finish(state);
   }
@@ -182,6 +202,10 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const { config } = state.inputs;
   const redact = (text: string): string => state.redactor.redact(text);
 
+  // Everything that can be checked without tmux is checked before tmux is installed or started.
+  await validateRepairConfig(config).catch((error: unknown) => {
+    throw asInputError(error);
+  });
   await ensureTmux({ log: (line) => core.info(line) });
 
   // The session must not reach the job's token: checkout's persisted credential leaves .git/config for the loop.

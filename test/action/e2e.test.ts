@@ -524,4 +524,24 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(anthropic.requests.length).toBe(before);
     expect(run.summary).toContain('`already-passing`');
   });
+
+  it('configuration the loop cannot work with fails before tmux starts, named by its input', async () => {
+    const noKey = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test', 'session-name': sessionName() },
+      eventName: 'push',
+      event: pushEvent,
+    });
+    expect(noKey.status).toBe(1);
+    expect(noKey.stdout).toMatch(/^::error::anthropic-api-key: no API key/m);
+    const missing = await runAction({
+      workspace: checkout.dir,
+      inputs: { check: 'npm test', 'anthropic-api-key': API_KEY, 'working-directory': 'no/such/dir' },
+      eventName: 'push',
+      event: pushEvent,
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toMatch(/^::error::working-directory: ".*no\/such\/dir" is not a directory/m);
+    expect(missing.stdout).not.toContain('[check]');
+  });
 });
