@@ -1,5 +1,5 @@
 // Loop events -> the runner's log: one collapsible group per model turn, one line per event inside it.
-import type { RepairEvent } from '../agent/loop.js';
+import type { RepairEvent } from '../agent/index.js';
 
 interface LogSink {
   startGroup(name: string): void;

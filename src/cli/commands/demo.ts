@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { repair, type RepairEvent } from '../../agent/loop.js';
+import { repair, type RepairEvent } from '../../agent/index.js';
 import { DEFAULT_PROTECTED_PATHS, parseDuration, type RepairConfig } from '../../config.js';
 import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
 import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
