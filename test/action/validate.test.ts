@@ -27,6 +27,8 @@ describe('action.yml', () => {
 
   it('runs on node24 from dist/index.js and declares the inputs and outputs of the issue', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    // The Marketplace refuses descriptions of 125 characters or more.
+    expect(action.description.length).toBeLessThan(125);
     expect(action.inputs.check.required).toBe(true);
     expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(action.inputs['branch-prefix'].default).toBe('ci-medic/');
