@@ -59,7 +59,7 @@ const SHOWN_CHARS = 2_000;
 
 /** The command as shown in the pane: control characters removed (they would drive the terminal), long text cut. */
 export function shownCommand(command: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   let text = command.replace(/\n+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
   const lines = text.split('\n');
   if (lines.length > SHOWN_LINES)

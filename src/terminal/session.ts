@@ -14,9 +14,12 @@ import {
   rmSync,
   statSync,
   unlinkSync,
+  watch,
   writeFileSync,
   writeSync,
+  type FSWatcher,
 } from 'node:fs';
+import { ControlClient, tmuxQuote } from './control.js';
 import { shellEnvironment } from './env.js';
 import { foregroundReadsTerminal, INTERACTIVE_PROGRAMS } from './hang.js';
 import {
@@ -59,6 +62,10 @@ const RUNG_WAIT_MS = 1_000;
 const LOG_FLUSH_MS = 3_000;
 /** Waiting for the first prompt of a new shell. */
 const SHELL_READY_MS = 10_000;
+/** Attaching the control client; past this the session falls back to a spawned client per command. */
+const CONTROL_READY_MS = 3_000;
+/** After waking a command's channel ourselves, how long its waiter gets to notice. */
+const RELEASE_MS = 2_000;
 const PANE_WIDTH = 200;
 const PANE_HEIGHT = 50;
 const PROMPT = '[ci-medic] \\w \\$ ';
@@ -113,6 +120,10 @@ export class AgentSession {
   private readonly paths: ProtocolPaths;
   private next: number;
   private running = false;
+  private control: ControlClient | null = null;
+  private watcher: FSWatcher | null = null;
+  /** Commands waiting for their N.rc, by N. */
+  private readonly rcWaiters = new Map<number, () => void>();
 
   private constructor(name: string, meta: SessionMeta, next: number) {
     this.name = name;
@@ -301,6 +312,10 @@ export class AgentSession {
 
   /** Kill the tmux server. The state directory (logs) stays until the next start of this name. */
   async stop(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
+    this.control?.close();
+    this.control = null;
     try {
       await this.tmux(['kill-server']);
     } catch (error) {
@@ -378,29 +393,10 @@ export class AgentSession {
     );
     rmSync(rcFile(this.stateDir, n), { force: true });
 
-    // One client types the line and then blocks on the command's channel: one process per command.
-    const waiter = new AbortController();
+    const channel = channelName(this.meta.token, n);
     let signalled = false;
     let clientError: unknown = null;
-    const client = execTmux(
-      this.socketPath,
-      [
-        'send-keys',
-        '-t',
-        this.target,
-        '-l',
-        typedLine(this.paths, n),
-        ';',
-        'send-keys',
-        '-t',
-        this.target,
-        'Enter',
-        ';',
-        'wait-for',
-        channelName(this.meta.token, n),
-      ],
-      { env: this.meta.env, tmux: this.meta.tmux, signal: waiter.signal, timeoutMs: timeoutMs + 60_000 },
-    ).then(
+    const client = this.typeAndWait(n, channel, timeoutMs).then(
       () => {
         signalled = true;
       },
@@ -429,6 +425,7 @@ export class AgentSession {
       await raceSleep(client, Math.min(delay, deadline - now), options.signal);
       delay = CHECK_INTERVAL_MS;
       if (finished() || options.signal?.aborted || Date.now() >= deadline) continue;
+      if (readRc(rcFile(this.stateDir, n))) this.wake(n); // a missed file event: the tick is the backstop
       const pane = await this.paneState().catch(() => null);
       if (finished()) break;
       if (!pane) continue;
@@ -462,17 +459,14 @@ export class AgentSession {
       }
     }
 
-    if (clientError && !signalled) {
-      if (!(clientError instanceof TmuxError && clientError.message === 'aborted')) throw clientError;
-    }
+    if (clientError && !signalled) throw clientError;
 
     const recovery: string[] = [];
     let shellRestarted = false;
     if (stop && !signalled) {
       if (stop === 'dead-shell' && !existsSync(logFile(this.stateDir, n)) && !retried) {
         // The shell was dead before it read the line (killed between commands): respawn and type it again.
-        waiter.abort();
-        await client;
+        await this.release(n, channel, client);
         await this.respawn(this.lastCwd());
         const again = await this.execute(n, options, true);
         return {
@@ -483,8 +477,7 @@ export class AgentSession {
       }
       shellRestarted = await this.climbLadder(stop, client, finished, recovery);
     }
-    waiter.abort();
-    await client;
+    if (!signalled) await this.release(n, channel, client);
 
     const rc = readRc(rcFile(this.stateDir, n));
     const completed = !stop && rc !== null && rc.done;
@@ -500,6 +493,109 @@ export class AgentSession {
       stoppedBecause: stop,
       recovery,
     };
+  }
+
+  /**
+   * Type the fixed line for command N and wait until the shell has reported. Fast path: the keys go through the
+   * control client and the wake-up comes from the N.rc file (fs.watch), so a command costs no process on our side:
+   * a tmux client per command (typing, or blocking on wait-for; tmux refuses wait-for from attached control
+   * clients) cost several times the command on a busy machine. The shell still signals the command's wait-for
+   * channel after writing N.rc, which is what the fallback path (one spawned client that types, then waits) and any
+   * outside observer use.
+   */
+  private async typeAndWait(n: number, channel: string, timeoutMs: number): Promise<void> {
+    const line = typedLine(this.paths, n);
+    const control = await this.controlClient();
+    const quotedLine = tmuxQuote(line);
+    const quotedTarget = tmuxQuote(this.target);
+    if (!control || !quotedLine || !quotedTarget || !this.watchState()) {
+      await execTmux(
+        this.socketPath,
+        [
+          'send-keys',
+          '-t',
+          this.target,
+          '-l',
+          line,
+          ';',
+          'send-keys',
+          '-t',
+          this.target,
+          'Enter',
+          ';',
+          'wait-for',
+          channel,
+        ],
+        { env: this.meta.env, tmux: this.meta.tmux, timeoutMs: timeoutMs + 60_000 },
+      );
+      return;
+    }
+    const reported = new Promise<void>((resolve) => this.rcWaiters.set(n, resolve));
+    await Promise.all([
+      control.command(`send-keys -t ${quotedTarget} -l ${quotedLine}`),
+      control.command(`send-keys -t ${quotedTarget} Enter`),
+    ]).catch((error: unknown) => {
+      // The keys may have gone in before the control client went away: never type twice, just wait.
+      if (control.alive) {
+        this.rcWaiters.delete(n);
+        throw error;
+      }
+    });
+    await reported;
+  }
+
+  /** Watch the state directory for N.rc files; false when the platform cannot (the fallback path waits instead). */
+  private watchState(): boolean {
+    if (this.watcher) return true;
+    try {
+      this.watcher = watch(this.stateDir, (_event, file) => {
+        if (!this.rcWaiters.size) return;
+        const m = file ? /^(\d+)\.rc$/.exec(String(file)) : null;
+        if (file && !m) return;
+        for (const n of m ? [Number(m[1])] : [...this.rcWaiters.keys()]) {
+          // The hook writes the status in one write; until its newline is there, a later event will come.
+          if (readRc(rcFile(this.stateDir, n))) this.wake(n);
+        }
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = null;
+      });
+      this.watcher.unref();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private wake(n: number): void {
+    const resolve = this.rcWaiters.get(n);
+    this.rcWaiters.delete(n);
+    resolve?.();
+  }
+
+  /** The session's control client, started on first use; null when tmux would not attach one. */
+  private async controlClient(): Promise<ControlClient | null> {
+    if (this.control?.alive) return this.control;
+    const control = ControlClient.start(this.socketPath, tmuxSessionName(this.name), {
+      env: this.meta.env,
+      tmux: this.meta.tmux,
+    });
+    const ready = await Promise.race([control.ready, sleep(CONTROL_READY_MS).then(() => false)]);
+    if (!ready) {
+      control.close();
+      this.control = null;
+      return null;
+    }
+    this.control = control;
+    return control;
+  }
+
+  /** Wake whoever waits on a command's channel that its shell will never signal, and let the wait settle. */
+  private async release(n: number, channel: string, client: Promise<void>): Promise<void> {
+    this.wake(n);
+    await this.tmux(['wait-for', '-S', channel]).catch(() => {});
+    await raceSleep(client, RELEASE_MS);
   }
 
   /** Stop the command: each rung gets RUNG_WAIT_MS to bring the prompt back. Returns true when the shell was respawned. */
@@ -644,7 +740,7 @@ function readRc(path: string): { status: number; done: boolean } | null {
   } catch {
     return null;
   }
-  const m = /^(\d+) ?(done)?/.exec(text);
+  const m = /^(\d+) ?(done)?\n/.exec(text);
   return m ? { status: Number(m[1]), done: m[2] === 'done' } : null;
 }
 
