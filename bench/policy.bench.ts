@@ -73,4 +73,16 @@ console.log(
 console.log(
   `bash -n (spawned)    median ${fmt(bashN.median)}  p95 ${fmt(bashN.p95)}  over ${sample.length} commands: ${(bashN.median / decision.median).toFixed(0)}x a whole decision`,
 );
+
+// Large inputs: the cost stays linear in the length (a whole source file written with a here-document, and text
+// built to make a naive regular expression backtrack).
+const large: Record<string, string> = {
+  'here-doc of 200 KB': `cat > src/big.ts <<'EOF'\n${'const x = a[i] + b[j]; // $(not run) `nor this`\n'.repeat(4000)}EOF`,
+  '120 KB of "a[" (backtracking bait)': `echo '${'a['.repeat(60_000)}'`,
+  '40 000 arguments': `echo ${'word '.repeat(40_000)}`,
+};
+for (const [label, command] of Object.entries(large)) {
+  const t = measure((c) => policy.evaluate(c, config), [command], 5);
+  console.log(`large: ${label.padEnd(36)} ${t.median.toFixed(1)} ms (${(command.length / 1024).toFixed(0)} KB)`);
+}
 if (decision.median >= 1) process.exitCode = 1;

@@ -1223,7 +1223,3 @@ function globMatch(pattern: string, text: string): boolean {
   }
   return new RegExp(`^${re}$`, 's').test(text);
 }
-
-export function dirOf(path: string): string {
-  return posix.dirname(path);
-}

@@ -118,7 +118,12 @@ const SECRET_PATHS: RegExp[] = [
 ];
 
 /** Where secrets live: a path that names one of them (checked on the raw text and the resolved path). */
+// Every secret path's text contains one of these, whatever the spelling of its directories (`~`, `..`, `$HOME`).
+const SECRET_HINT =
+  /ssh|netrc|credentials|docker|gh|aws|gnupg|kube|pypirc|config|environ|mem|secrets|shadow|_runner|npmrc|yarnrc/;
+
 export function secretPath(arg: Arg, ctx: PathContext): string | null {
+  if (!SECRET_HINT.test(arg.value)) return null;
   const candidates = [arg.value];
   const eq = arg.value.indexOf('=');
   if (eq > 0) candidates.push(arg.value.slice(eq + 1)); // --file=~/.netrc, if=/proc/self/environ

@@ -155,7 +155,30 @@ export function checkAssignment(name: string, value: Arg | null, persistent: boo
 
 // A string that names an array element with a command substitution in the subscript: bash runs it when the string
 // is evaluated as arithmetic (`$((x))`, `[[ -v ]]`, `printf -v`, `read`, declare -i) or used as a variable name.
-const ARRAY_SUBSCRIPT_CODE = /[A-Za-z_][A-Za-z0-9_]*\[([^\]]*(\$\(|`)[^\]]*)\]?/;
+// Scanned from each `$(` or backtick back to an unclosed `[` after a name: linear, whatever the text holds.
+const MAX_SUBSCRIPT_SCAN = 512;
+
+function subscriptCode(text: string): string | null {
+  for (let at = nextSubstitution(text, 0); at >= 0; at = nextSubstitution(text, at + 1)) {
+    for (let k = at - 1; k >= 1 && at - k <= MAX_SUBSCRIPT_SCAN; k--) {
+      const c = text[k];
+      if (c === ']') break;
+      if (c === '[' && /[A-Za-z0-9_]/.test(text[k - 1])) {
+        const close = text.indexOf(']', at);
+        return text.slice(k + 1, close < 0 ? Math.min(text.length, at + MAX_SUBSCRIPT_SCAN) : close);
+      }
+    }
+  }
+  return null;
+}
+
+function nextSubstitution(text: string, from: number): number {
+  const dollar = text.indexOf('$(', from);
+  const tick = text.indexOf('`', from);
+  if (dollar < 0) return tick;
+  if (tick < 0) return dollar;
+  return Math.min(dollar, tick);
+}
 
 /** The parts of a word whose text is fixed by the source (quotes removed), joined; expansions become NUL. */
 function literalText(parts: readonly WordPart[]): string {
@@ -358,14 +381,14 @@ function assignmentArg(a: { value: Word | ArrayValue }): Arg {
 }
 
 function checkSubscriptCode(state: WalkState, text: string): void {
-  const match = ARRAY_SUBSCRIPT_CODE.exec(text);
-  if (!match) return;
+  const code = subscriptCode(text);
+  if (code === null) return;
   report(state, {
     rule: 'hidden-evaluation',
     reason: `the text ${clip(text)} holds a command substitution inside an array subscript, which bash runs when the text is used in arithmetic or as a variable name; write the value without $( ) or backticks`,
   });
   // What it would run, for the Decision's commands and the other rules.
-  state.result.code.push(`: ${match[1]}`);
+  state.result.code.push(`: ${code}`);
 }
 
 export function clip(text: string, max = 60): string {
