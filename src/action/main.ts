@@ -15,6 +15,7 @@ import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-requ
 import { rescueInstructions } from '../rescue/instructions.js';
 import { isSecretName } from '../terminal/env.js';
 import { ensureTmux } from '../terminal/install.js';
+import { AgentSession } from '../terminal/session.js';
 import { Redactor } from '../redact.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
@@ -116,6 +117,14 @@ function asInputError(error: unknown): unknown {
   const input = INPUT_NAMES[error.input];
   if (!input) return error;
   return new ConfigError(input, error.message.slice(error.input.length + 2));
+}
+
+async function stopSession(name: string): Promise<void> {
+  try {
+    await (await AgentSession.find(name))?.stop();
+  } catch (error) {
+    core.debug(`the agent session ${name} was not stopped: ${(error as Error).message}`);
+  }
 }
 
 /** A deep copy with every string redacted (for the summary and PR body). */
@@ -231,6 +240,10 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   setResult(state, result.result, result.reason);
   state.summary.repair = redactResult(result, state.redactor);
 
+  // The session was kept for a rescue; with nothing left to rescue, it goes.
+  if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
+    await stopSession(result.sessionName);
+  }
   if (result.result === 'fixed') return deliverFix(state, decision, result);
   if (result.result === 'already-passing') {
     core.notice(redact(`\`${config.check}\` passes: nothing to repair.`), { title: 'ci-medic' });

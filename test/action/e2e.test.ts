@@ -206,9 +206,11 @@ describe('node dist/index.js, as the runner runs it', () => {
 
   it('repairs on push: outputs, summary, a pull request, a branch that passes in a fresh clone, credentials restored, no secret written', async () => {
     anthropic.push(...repairScript());
+    const inputs = baseInputs(anthropic);
+    const baseSession = inputs['session-name'];
     const run = await runAction({
       workspace: checkout.dir,
-      inputs: baseInputs(anthropic),
+      inputs,
       eventName: 'push',
       event: pushEvent,
       apiUrl: github.url,
@@ -258,6 +260,9 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(run.summary).toMatch(/\| 3 \| `sed -i [^|]*&& npm test` \| allowed[^|]*\| 0 \|/);
     expect(run.summary).toContain('math.js');
     expect(run.summary).toContain(outputs['pr-url']);
+
+    // Nothing to rescue: the agent's tmux server is gone.
+    expect(spawnSync('tmux', ['-S', socketOf(baseSession), 'has-session']).status).not.toBe(0);
 
     // The credential was back after the run, and the session never saw it.
     expect(git(checkout.dir, 'config', '--get', EXTRAHEADER_KEY)).toBe(EXTRAHEADER);
