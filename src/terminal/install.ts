@@ -11,7 +11,7 @@ export interface EnsureTmuxOptions {
   /** PATH to search (default: the usual system directories). */
   path?: string;
   platform?: NodeJS.Platform;
-  /** Run a command (default: spawn with inherited stdio bounded by a timeout); for callers that log it. */
+  /** Told each install command before it runs (the Action logs them). */
   log?: (line: string) => void;
 }
 

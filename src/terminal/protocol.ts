@@ -40,14 +40,17 @@ export const logFile = (stateDir: string, n: number) => `${stateDir}/${n}.log`;
 export const rcFile = (stateDir: string, n: number) => `${stateDir}/${n}.rc`;
 export const cwdFile = (stateDir: string) => `${stateDir}/cwd`;
 
-/** The prompt hook: reports the pending command's status, records the cwd, signals the command's channel. */
+/**
+ * The prompt hook: reports the pending command's status, records the cwd, signals the command's channel.
+ * `>|` writes even under the command's `set -o noclobber`.
+ */
 export function promptHook(p: ProtocolPaths): string {
   const dir = p.stateDir;
   return (
     `__cm_rc=$?; if [ -n "\${__cm_n-}" ]; then ` +
     `[ -n "\${__cm_s-}" ] && __cm_rc=$__cm_s; ` +
-    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" > ${shellQuote(dir)}/"$__cm_n".rc; ` +
-    `builtin printf '%s' "$PWD" > ${shellQuote(`${dir}/cwd`)}; ` +
+    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
+    `builtin printf '%s' "$PWD" >| ${shellQuote(`${dir}/cwd`)}; ` +
     `${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n"; ` +
     `__cm_n=; fi`
   );
@@ -59,7 +62,6 @@ const SHOWN_CHARS = 2_000;
 
 /** The command as shown in the pane: control characters removed (they would drive the terminal), long text cut. */
 export function shownCommand(command: string): string {
-   
   let text = command.replace(/\n+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
   const lines = text.split('\n');
   if (lines.length > SHOWN_LINES)

@@ -276,6 +276,20 @@ export class AgentSession {
   /** Run one command in the live shell; resolves when it ends, or after the recovery ladder stopped it. */
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
     if (this.running) throw new TmuxError('other', `session "${this.name}" is already running a command`);
+    if (options.signal?.aborted) {
+      // Aborted before it started: nothing is typed.
+      return {
+        exitCode: null,
+        output: '',
+        outputPath: '',
+        durationMs: 0,
+        timedOut: false,
+        interrupted: true,
+        shellRestarted: false,
+        stoppedBecause: 'aborted',
+        recovery: [],
+      };
+    }
     this.running = true;
     const n = this.allocate(command);
     try {
@@ -480,6 +494,8 @@ export class AgentSession {
     if (!signalled) await this.release(n, channel, client);
 
     const rc = readRc(rcFile(this.stateDir, n));
+    // Back at the prompt without having finished: C-c from outside (a person attached, or interrupt()).
+    if (!stop && rc !== null && !rc.done) stop = 'interrupted';
     const completed = !stop && rc !== null && rc.done;
     const output = await this.readOutput(n, completed);
     return {
@@ -581,7 +597,12 @@ export class AgentSession {
       env: this.meta.env,
       tmux: this.meta.tmux,
     });
-    const ready = await Promise.race([control.ready, sleep(CONTROL_READY_MS).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      control.ready,
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CONTROL_READY_MS))),
+    ]);
+    clearTimeout(timer); // a pending timer would keep a CLI process alive for seconds
     if (!ready) {
       control.close();
       this.control = null;

@@ -22,9 +22,10 @@ export interface CommandResult {
 
 /**
  * Why a command was stopped: its deadline passed, the caller aborted, the shell died, an interactive program or a
- * terminal read was waiting for a person, or (with `idleTimeoutMs`) it printed nothing for too long.
+ * terminal read was waiting for a person, (with `idleTimeoutMs`) it printed nothing for too long, or it was
+ * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`).
  */
-export type StopReason = 'timeout' | 'aborted' | 'dead-shell' | 'interactive' | 'tty-read' | 'idle';
+export type StopReason = 'timeout' | 'aborted' | 'dead-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
 
 export interface RunOptions {
   /** Per-command deadline. */

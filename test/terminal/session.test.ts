@@ -199,6 +199,33 @@ describe('hangs and the recovery ladder', () => {
     expect((await session.run('echo after abort')).output).toBe('after abort\n');
   });
 
+  it('reports a command interrupted from outside (a person pressing C-c)', async () => {
+    const pending = session.run('echo started; sleep 30', { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    await session.interrupt();
+    const r = await pending;
+    expect(r).toMatchObject({ stoppedBecause: 'interrupted', interrupted: true, exitCode: null, output: 'started\n' });
+    expect(r.durationMs).toBeLessThan(5_000);
+  });
+
+  it('types nothing when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const r = await session.run('echo never > never-written', { signal: controller.signal });
+    expect(r).toMatchObject({ stoppedBecause: 'aborted', exitCode: null });
+    expect((await session.run('ls never-written 2>&1 | wc -l; echo next')).output).toBe('1\nnext\n');
+  });
+
+  it('copes with shell options a command leaves behind (noclobber, set -u, set -e)', async () => {
+    const s = await startSession('options', workdir);
+    expect((await s.run('set -o noclobber; set -u; echo set')).output).toBe('set\n');
+    expect((await s.run('echo still works')).output).toBe('still works\n');
+    await s.run('set -e');
+    const r = await s.run('false', { timeoutMs: 20_000 });
+    expect(r.shellRestarted).toBe(true); // set -e made the interactive shell exit
+    expect((await s.run('echo respawned; pwd')).output).toBe(`respawned\n${workdir}\n`);
+  });
+
   it('answers a program with sendText when hang detection is off', async () => {
     const pending = session.run('read -r answer </dev/tty; echo "got [$answer]"', {
       timeoutMs: 20_000,

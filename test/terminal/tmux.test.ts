@@ -19,6 +19,7 @@ const NAME = `tt${process.pid}`;
 
 afterAll(async () => {
   await execTmux(socketPathFor(NAME), ['kill-server']).catch(() => {});
+  await execTmux(socketPathFor(`${NAME}.dotted`), ['kill-server']).catch(() => {});
   rmSync(stateDirFor(NAME), { recursive: true, force: true });
   rmSync(stateDirFor(`${NAME}.dotted`), { recursive: true, force: true });
 });
