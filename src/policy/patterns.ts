@@ -1,7 +1,7 @@
 // User allow/deny patterns over argument vectors: `git push*` (a glob over the words joined by single spaces) or
 // `re:^make( |$)` (a regular expression searched in that same string).
 import { ConfigError } from '../config.js';
-import { baseName, globToRegExp } from './words.js';
+import { baseName, globMatches } from './words.js';
 
 export interface CompiledPattern {
   source: string;
@@ -29,8 +29,8 @@ export function compilePattern(source: string): CompiledPattern | Error {
     }
   } else {
     // Words separated by any run of blanks in the pattern match words separated by one space.
-    const re = globToRegExp(trimmed.split(/\s+/).join(' '));
-    compiled = { source: trimmed, test: (s) => re.test(s) };
+    const glob = trimmed.split(/\s+/).join(' ');
+    compiled = { source: trimmed, test: (s) => globMatches(glob, s) };
   }
   if (cache.size > 1000) cache.clear();
   cache.set(source, compiled);

@@ -606,7 +606,13 @@ export function checkAwk(args: Arg[], cx: CheckContext): void {
       'code-in-arguments',
       'awk system() runs shell commands; do the work in awk or run the command yourself',
     );
-  if (/\|\s*&?\s*getline|\|&/.test(code) || /\bprintf?\b[^;{}]*\|/.test(code) || /"[^"]*"\s*\|\s*getline/.test(code)) {
+  // Statements that print (split, not one regular expression over the program: that could backtrack at length).
+  const printStatements = code.split(/[;{}\n]/).filter((st) => /\bprintf?\b/.test(st));
+  if (
+    /\|\s*&?\s*getline|\|&/.test(code) ||
+    printStatements.some((st) => st.includes('|')) ||
+    /"[^"]*"\s*\|\s*getline/.test(code)
+  ) {
     return deny(
       cx,
       'code-in-arguments',
@@ -623,7 +629,7 @@ export function checkAwk(args: Arg[], cx: CheckContext): void {
     );
   if (/\bENVIRON\b|\bPROCINFO\b/.test(code))
     return deny(cx, 'secrets', 'awk ENVIRON reads the environment; use echo "$NAME" for the one variable you need');
-  const redirect = /\bprintf?\b[^;{}]*>>?\s*("[^"]*")/.exec(code);
+  const redirect = printStatements.map((st) => />>?\s*("[^"]*")/.exec(st)).find((m) => m !== null);
   if (redirect)
     checkWrite(
       { value: redirect[1].slice(1, -1), literal: true, pattern: false },

@@ -47,17 +47,41 @@ export function baseName(value: string): string {
   return slash < 0 ? trimmed : trimmed.slice(slash + 1);
 }
 
-/** A shell glob over a whole string as a regular expression (`*` crosses `/`: used for argument vectors). */
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
+/**
+ * Matches a glob (`*` any run of characters, `?` one, `\\x` a literal x) against a whole string. `*` crosses spaces
+ * and slashes: patterns match argument vectors joined by spaces. Iterative, backtracking only to the last star, so
+ * a long command line costs O(length x pattern) whatever the pattern (a regular expression could take far longer).
+ */
+export function globMatches(glob: string, text: string): boolean {
+  const tokens: { star: boolean; ch: string | null }[] = [];
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '\\' && i + 1 < glob.length) out += escapeRegExp(glob[++i]);
-    else out += escapeRegExp(c);
+    if (c === '*') tokens.push({ star: true, ch: null });
+    else if (c === '?') tokens.push({ star: false, ch: null });
+    else if (c === '\\' && i + 1 < glob.length) tokens.push({ star: false, ch: glob[++i] });
+    else tokens.push({ star: false, ch: c });
   }
-  return new RegExp(`^${out}$`, 's');
+  let t = 0;
+  let p = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const token = tokens[p];
+    if (token && !token.star && (token.ch === null || token.ch === text[t])) {
+      t++;
+      p++;
+    } else if (token?.star) {
+      starP = p++;
+      starT = t;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[p]?.star) p++;
+  return p === tokens.length;
 }
 
 export function escapeRegExp(text: string): string {

