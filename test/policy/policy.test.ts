@@ -10,6 +10,8 @@ import {
   policyConfigFrom,
   type PolicyConfig,
 } from '../../src/policy/index.js';
+import type { ParsedScript } from 'unbash';
+import { walk } from '../../src/policy/walk.js';
 import { globMatches } from '../../src/policy/words.js';
 import { EVASIONS } from './corpus.js';
 
@@ -126,6 +128,18 @@ describe('default rules', () => {
       allowed: false,
       rule: 'parse',
     });
+  });
+
+  it('fails closed on a syntax node it does not know, and on a nested parse error', () => {
+    const mystery = {
+      type: 'Script',
+      pos: 0,
+      end: 1,
+      commands: [{ type: 'Statement', pos: 0, end: 1, command: { type: 'Mystery', pos: 0, end: 1 } }],
+    };
+    const result = walk(mystery as unknown as ParsedScript, { maxDepth: 10, maxNodes: 100 });
+    expect(result.findings).toEqual([{ rule: 'parse', reason: expect.stringContaining("'Mystery'") }]);
+    expect(evaluate('echo "$(echo $(ls)"', config())).toMatchObject({ allowed: false, rule: 'parse' });
   });
 
   it('bounds the size of what it checks', () => {

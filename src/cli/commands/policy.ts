@@ -8,7 +8,8 @@ import { EXIT_USAGE, type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic policy [options] -- COMMAND
 
-Parses COMMAND like bash would and prints whether the repair agent may run it, and why.
+Parses COMMAND like bash would and prints whether the repair agent may run it, and why. Quote COMMAND as one
+argument (ci-medic policy -- 'grep -rn "x" src | head'); several words after -- are joined with spaces.
 
 Options:
   --allow P             allow pattern (repeatable; any switches to allowlist mode): a glob over the words,
