@@ -39,6 +39,11 @@ export const runFile = (stateDir: string, n: number) => `${stateDir}/${n}.run`;
 export const logFile = (stateDir: string, n: number) => `${stateDir}/${n}.log`;
 export const rcFile = (stateDir: string, n: number) => `${stateDir}/${n}.rc`;
 export const cwdFile = (stateDir: string) => `${stateDir}/cwd`;
+/** A fifo through which each command's tee tells the shell it is done (created once per session). */
+export const teeFifo = (stateDir: string) => `${stateDir}/tee.fifo`;
+
+/** How long the shell waits for tee to finish drawing a command's output before it draws the prompt. */
+export const TEE_SETTLE_SECONDS = '0.5';
 
 /**
  * The prompt hook: reports the pending command's status, records the cwd, signals the command's channel.
@@ -49,9 +54,14 @@ export function promptHook(p: ProtocolPaths): string {
   return (
     `__cm_rc=$?; if [ -n "\${__cm_n-}" ]; then ` +
     `[ -n "\${__cm_s-}" ] && __cm_rc=$__cm_s; ` +
-    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
+    // tee draws asynchronously, and only sees the end of its input once the shell closed the pipe (when the typed
+    // line is done, i.e. here): wait, bounded (a background job may hold the pipe), until it has drawn everything,
+    // so the prompt comes after the output for a person watching. Lines of earlier commands are skipped.
+    `[ -n "\${__cm_fd-}" ] && while builtin read -t ${TEE_SETTLE_SECONDS} -r __cm_t <&$__cm_fd && [ "$__cm_t" != "$__cm_n" ]; do :; done; ` +
     `builtin printf '%s' "$PWD" >| ${shellQuote(`${dir}/cwd`)}; ` +
     `${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n"; ` +
+    // N.rc last: it wakes the waiting side, which may type the next line at once; by now the prompt is next.
+    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
     `__cm_n=; fi`
   );
 }
@@ -73,15 +83,18 @@ export function shownCommand(command: string): string {
 /** The text of N.run; `command` is shown in the pane before it runs. */
 export function runScript(p: ProtocolPaths, n: number, command = ''): string {
   const marker = endMarker(p.token, n).replace('\u001b', '\\033').replace('\u0007', '\\007');
+  const fifo = shellQuote(teeFifo(p.stateDir));
   return (
     `__cm_n=${n}; __cm_s=; PROMPT_COMMAND=${shellQuote(promptHook(p))}\n` +
     // Leave an alternate screen a killed full-screen program left behind (else the next hang check sees it).
     `builtin printf '\\033[?1049l\\033[2m$ %s\\033[0m\\n' ${shellQuote(shownCommand(command))}\n` +
+    // The shell keeps the fifo open (read-write: never blocks) for tee to say it is done (see promptHook).
+    `[ -n "\${__cm_fd-}" ] || { [ -p ${fifo} ] && exec {__cm_fd}<>${fifo}; } 2>/dev/null\n` +
     `{ . ${shellQuote(commandFile(p.stateDir, n))}; __cm_s=$?; builtin printf '${marker}'; }` +
     // tee runs in the background of the process substitution, which exits at once: a bare `wait` in the command
     // would otherwise wait for tee, which waits for the shell to close the pipe. `<&0` keeps the pipe as tee's
     // stdin (a background job's stdin is /dev/null otherwise).
-    ` </dev/null > >(tee ${shellQuote(logFile(p.stateDir, n))} <&0 &) 2>&1\n`
+    ` </dev/null > >({ tee ${shellQuote(logFile(p.stateDir, n))}; [ -n "\${__cm_fd-}" ] && builtin echo ${n} >&$__cm_fd; } <&0 &) 2>&1\n`
   );
 }
 

@@ -2,6 +2,7 @@
 // file protocol in protocol.ts; this class types the fixed line, waits (with its own deadline and hang checks),
 // and climbs the recovery ladder when a command will not finish: C-c, leave the interactive program, C-\,
 // respawn the shell in the same directory.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -31,6 +32,7 @@ import {
   rcFile,
   runFile,
   runScript,
+  teeFifo,
   typedLine,
   type ProtocolPaths,
 } from './protocol.js';
@@ -173,6 +175,8 @@ export class AgentSession {
       historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     };
     writePrivate(`${stateDir}/session.json`, JSON.stringify(meta));
+    // Without the fifo the output is still exact; only the prompt may be drawn before the output's last lines.
+    await makeFifo(teeFifo(stateDir), env);
     const conf = `${stateDir}/tmux.conf`;
     writePrivate(
       conf,
@@ -493,7 +497,12 @@ export class AgentSession {
     }
     if (!signalled) await this.release(n, channel, client);
 
-    const rc = readRc(rcFile(this.stateDir, n));
+    // The wait-for signal (fallback path) comes just before N.rc is written.
+    let rc = readRc(rcFile(this.stateDir, n));
+    for (let delay = 1; signalled && !rc && delay < 1_000; delay *= 2) {
+      await sleep(delay);
+      rc = readRc(rcFile(this.stateDir, n));
+    }
     // Back at the prompt without having finished: C-c from outside (a person attached, or interrupt()).
     if (!stop && rc !== null && !rc.done) stop = 'interrupted';
     const completed = !stop && rc !== null && rc.done;
@@ -736,6 +745,12 @@ export class AgentSession {
       delay = Math.min(delay * 2, 50);
     }
   }
+}
+
+function makeFifo(path: string, env: Record<string, string>): Promise<void> {
+  return new Promise((resolve) => {
+    execFile('mkfifo', ['-m', '600', path], { env, timeout: 5_000 }, () => resolve());
+  });
 }
 
 function readOr(path: string): Buffer {
