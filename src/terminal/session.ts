@@ -79,6 +79,7 @@ interface SessionMeta {
   bash: string;
   token: string;
   historyLimit: number;
+  useControlClient: boolean;
 }
 
 type PaneState = { dead: boolean; alternate: boolean; command: string; pid: number; tty: string };
@@ -173,6 +174,7 @@ export class AgentSession {
       bash,
       token: randomBytes(6).toString('hex'),
       historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+      useControlClient: opts.controlClient ?? true,
     };
     writePrivate(`${stateDir}/session.json`, JSON.stringify(meta));
     // Without the fifo the output is still exact; only the prompt may be drawn before the output's last lines.
@@ -328,8 +330,11 @@ export class AgentSession {
     await this.tmux(['paste-buffer', '-d', '-b', buffer, '-t', this.target]);
   }
 
-  /** Kill the tmux server. The state directory (logs) stays until the next start of this name. */
-  async stop(): Promise<void> {
+  /**
+   * Kill the tmux server. The state directory (the commands' logs, which results point to) stays until the next
+   * start of this name, unless `removeState`.
+   */
+  async stop(options: { removeState?: boolean } = {}): Promise<void> {
     this.watcher?.close();
     this.watcher = null;
     this.control?.close();
@@ -340,6 +345,7 @@ export class AgentSession {
       if (!(error instanceof TmuxError && (error.kind === 'no-server' || error.kind === 'socket-gone'))) throw error;
     }
     rmSync(this.socketPath, { force: true });
+    if (options.removeState) rmSync(this.stateDir, { recursive: true, force: true });
   }
 
   /** The exact commands a person runs to watch (read-only) or join the session. */
@@ -601,6 +607,7 @@ export class AgentSession {
 
   /** The session's control client, started on first use; null when tmux would not attach one. */
   private async controlClient(): Promise<ControlClient | null> {
+    if (this.meta.useControlClient === false) return null;
     if (this.control?.alive) return this.control;
     const control = ControlClient.start(this.socketPath, tmuxSessionName(this.name), {
       env: this.meta.env,

@@ -55,6 +55,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Scrollback kept per pane (default 50,000 lines). */
   historyLimit?: number;
+  /**
+   * Type commands through a tmux control-mode client and wake on the N.rc file (default true: no process per
+   * command). False: one spawned tmux client per command types the line and blocks on wait-for.
+   */
+  controlClient?: boolean;
 }
 
 export interface SessionInfo {

@@ -11,8 +11,13 @@ const started: AgentSession[] = [];
 let session: AgentSession;
 let workdir: string;
 
-async function startSession(suffix: string, cwd: string, baseEnv: Record<string, string | undefined> = process.env) {
-  const s = await AgentSession.start({ name: `${PREFIX}-${suffix}`, cwd, baseEnv });
+async function startSession(
+  suffix: string,
+  cwd: string,
+  baseEnv: Record<string, string | undefined> = process.env,
+  controlClient = true,
+) {
+  const s = await AgentSession.start({ name: `${PREFIX}-${suffix}`, cwd, baseEnv, controlClient });
   started.push(s);
   return s;
 }
@@ -232,9 +237,10 @@ describe('hangs and the recovery ladder', () => {
       detectHangs: false,
     });
     await new Promise((r) => setTimeout(r, 300));
-    await session.sendText('typed; text\n');
+    await session.sendText('typed; text;');
+    await session.sendText('\n');
     const r = await pending;
-    expect(r.output).toBe('got [typed; text]\n');
+    expect(r.output).toBe('got [typed; text;]\n');
   });
 });
 
@@ -252,7 +258,34 @@ describe('sessions', () => {
     expect(a.socketPath).not.toBe(b.socketPath);
   });
 
-  it('shows each command and its output on the screen', async () => {
+  it('works the same with one spawned tmux client per command (no control client)', async () => {
+    const s = await startSession('spawned', workdir, process.env, false);
+    expect(await s.run("cd / && printf 'x;y\\r\\n'")).toMatchObject({ output: 'x;y\r\n', exitCode: 0 });
+    expect(await s.run('pwd; (exit 5)')).toMatchObject({ output: '/\n', exitCode: 5 });
+    const slow = await s.run('sleep 30', { timeoutMs: 500 });
+    expect(slow).toMatchObject({ timedOut: true, exitCode: null });
+    expect((await s.run('echo next')).output).toBe('next\n');
+  });
+
+  it('stops a command whose output stops growing, when asked to', async () => {
+    const r = await session.run('echo tick; sleep 30', { timeoutMs: 20_000, idleTimeoutMs: 600 });
+    expect(r).toMatchObject({ stoppedBecause: 'idle', interrupted: true, output: 'tick\n' });
+    expect(r.durationMs).toBeLessThan(5_000);
+  });
+
+  it('stop({ removeState }) removes the logs too', async () => {
+    const s = await AgentSession.start({ name: `${PREFIX}-gone`, cwd: workdir });
+    const r = await s.run('echo bye');
+    expect(readFileSync(r.outputPath, 'utf8')).toContain('bye');
+    await s.stop({ removeState: true });
+    expect(() => readFileSync(r.outputPath)).toThrow();
+  });
+
+  it('shows each command and its output on the screen, long lines joined', async () => {
+    await session.run(`printf '%s\\n' ${'w'.repeat(450)}`);
+    const joined = await session.capture(20);
+    expect(joined.split('\n')).toContain('w'.repeat(450));
+
     await session.run('echo visible-to-a-person');
     const screen = await session.capture(100);
     expect(screen).toContain('visible-to-a-person');
