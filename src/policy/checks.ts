@@ -359,11 +359,11 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
     case 'set':
       return checkSet(args, cx);
     case 'shopt':
-      if (hasFlag(args, 's') && args.some((a) => a.value === 'dotglob' || a.value === 'nocaseglob')) {
+      if (hasFlag(args, 's') && args.some((a) => /^(dotglob|nocaseglob|cdable_vars)$/.test(a.value))) {
         deny(
           cx,
           'shell-state',
-          'changing how globs match (dotglob, nocaseglob) makes * reach .git; leave the shell options as they are',
+          'dotglob, nocaseglob and cdable_vars change what globs and cd reach (.git among them); leave the shell options as they are',
         );
       }
       return;
@@ -772,7 +772,10 @@ function checkWriter(name: string, args: Arg[], cx: CheckContext): void {
         : args[t + 1]
           ? [args[t + 1]]
           : [];
-    } else {
+    } else if (
+      !args.some((a) => /^-[a-zA-Z]*[sl]/.test(a.value) || a.value === '--symbolic-link' || a.value === '--link')
+    ) {
+      // A plain copy reads its sources; with -s/-l it makes links to them, which later writes go through.
       targets = targets.slice(-1);
     }
   }
@@ -842,7 +845,11 @@ function literalDirPrefix(value: string): string {
 }
 
 function checkCd(args: Arg[], cx: CheckContext): void {
-  const target = positionals(args)[0];
+  const target = positionals(args)[0] ?? args.find((a) => /^[-+]\d+$/.test(a.value));
+  if (target && /^[-+]\d+$/.test(target.value)) {
+    cx.paths.cwd = null; // pushd +N / -N rotates the directory stack
+    return;
+  }
   if (!target) {
     cx.paths.cwd = cx.paths.home ?? null;
     return;

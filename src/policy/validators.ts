@@ -742,6 +742,13 @@ export function checkInlineCode(name: string, args: Arg[], cx: CheckContext): vo
     else if (v.includes('=') && flags.includes(v.slice(0, v.indexOf('='))))
       code = { ...args[i], value: v.slice(v.indexOf('=') + 1) };
     if (!code) continue;
+    if (/(^|[^A-Za-z0-9_-])\.git(hub)?(\/|['"\s]|$)/.test(code.value)) {
+      return deny(
+        cx,
+        'protected-paths',
+        `${name} ${v} code that names .git/ or .github/ could change them, and the policy cannot see what it does; use git commands or the edit tool on other files`,
+      );
+    }
     const backtick = (name === 'perl' || name === 'ruby' || name === 'php') && code.value.includes('`');
     if (SPAWNS.test(code.value) || backtick) {
       return deny(

