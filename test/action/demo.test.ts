@@ -1,7 +1,7 @@
 // `ci-medic demo`, in-process: the scripted model on loopback, the real loop, tmux, policy and git; ends with a branch
 // on the local stand-in remote that passes the check.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as demo } from '../../src/cli/commands/demo.js';
@@ -11,7 +11,10 @@ import { git, makeTempDir, removeTempDirs } from '../helpers/repo.js';
 
 const sockets: string[] = [];
 afterAll(() => {
-  for (const socket of sockets) spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+  for (const socket of sockets) {
+    spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+    rmSync(socket.replace(/\.sock$/, '.d'), { recursive: true, force: true });
+  }
   removeTempDirs();
 });
 

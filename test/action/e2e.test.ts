@@ -3,7 +3,7 @@
 // a bare repository as `origin`, and the scripted Messages API stand-in. Real tmux, bash, git and SDK.
 // CI_MEDIC_ACTION_ENTRY may point at another build of the entry (a development bundle); the default is dist/index.js.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -184,9 +184,9 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const name of sessions.splice(0)) {
-    spawnSync('tmux', ['-S', `/tmp/ci-medic-${process.getuid?.() ?? 0}/${name}.sock`, 'kill-server'], {
-      stdio: 'ignore',
-    });
+    spawnSync('tmux', ['-S', socketOf(name), 'kill-server'], { stdio: 'ignore' });
+    // The terminal layer keeps a session's state directory (logs) until the name is used again: these never are.
+    rmSync(socketOf(name).replace(/\.sock$/, '.d'), { recursive: true, force: true });
   }
 });
 
