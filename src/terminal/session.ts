@@ -531,8 +531,8 @@ export class AgentSession {
    * control client and the wake-up comes from the N.rc file (fs.watch), so a command costs no process on our side:
    * a tmux client per command (typing, or blocking on wait-for; tmux refuses wait-for from attached control
    * clients) cost several times the command on a busy machine. The shell still signals the command's wait-for
-   * channel after writing N.rc, which is what the fallback path (one spawned client that types, then waits) and any
-   * outside observer use.
+   * channel (just before writing N.rc), which is what the fallback path (one spawned client that types, then
+   * waits) and any outside observer use.
    */
   private async typeAndWait(n: number, channel: string, timeoutMs: number): Promise<void> {
     const line = typedLine(this.paths, n);
@@ -715,19 +715,20 @@ export class AgentSession {
     );
   }
 
+  /** The pane's state; through the control client when it is attached (the hang checks then cost no process). */
   private async paneState(): Promise<PaneState> {
-    const { stdout } = await this.tmux([
-      'display-message',
-      '-p',
-      '-t',
-      this.target,
-      '#{pane_dead}\t#{alternate_on}\t#{pane_current_command}\t#{pane_pid}\t#{pane_tty}',
-    ]);
-    const [dead, alternate, command, pid, tty] = stdout.replace(/\n$/, '').split('\t');
+    const format = '#{pane_dead}|#{alternate_on}|#{pane_pid}|#{pane_tty}|#{pane_current_command}';
+    const control = this.control?.alive ? this.control : null;
+    const target = tmuxQuote(this.target);
+    const stdout =
+      control && target
+        ? await control.command(`display-message -p -t ${target} '${format}'`)
+        : (await this.tmux(['display-message', '-p', '-t', this.target, format])).stdout;
+    const [dead, alternate, pid, tty, ...command] = stdout.replace(/\n$/, '').split('|');
     return {
       dead: dead === '1',
       alternate: alternate === '1',
-      command: command ?? '',
+      command: command.join('|'),
       pid: Number(pid),
       tty: tty ?? '',
     };
