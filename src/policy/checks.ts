@@ -236,14 +236,14 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   }
   if (SHELLS.has(name)) return checkShell(name, args, cmd, cx);
   if (REPLS.has(name) || /^python3\.\d+$/.test(name)) checkRepl(name, args, cmd, cx);
-  if (name in INLINE_CODE_FLAGS || /^python3\.\d+$/.test(name)) checkInlineCode(name, args, cx);
+  if (Object.hasOwn(INLINE_CODE_FLAGS, name) || /^python3\.\d+$/.test(name)) checkInlineCode(name, args, cx);
   if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*i/.test(a.value))) {
     // In-place edits: the files are the arguments after the code (-e CODE) or after the script.
     const code = args.findIndex((a) => /^-[a-zA-Z]*e$/.test(a.value));
     const files = positionals(code >= 0 ? args.slice(code + 2) : args).slice(code >= 0 ? 0 : 1);
     for (const f of files) checkWrite(f, cx, false, `${name} -i ${clip(f.value)}`);
   }
-  const publish = PUBLISH_SUBCOMMANDS[name];
+  const publish = Object.hasOwn(PUBLISH_SUBCOMMANDS, name) ? PUBLISH_SUBCOMMANDS[name] : undefined;
   if (publish) {
     const sub = positionals(args)[0];
     if (
@@ -259,7 +259,7 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
       return;
     }
   }
-  if (name in SUB_RUNNERS) return checkSubRunner(name, args, cmd, cx, depth);
+  if (Object.hasOwn(SUB_RUNNERS, name)) return checkSubRunner(name, args, cmd, cx, depth);
   if (WRITERS.has(name)) checkWriter(name, args, cx);
   if (cmd.extraArgs && cx.mentionsProtected && writesItsArguments(name, args)) {
     deny(
@@ -1198,7 +1198,10 @@ function foundPath(start: Arg, expr: Arg[], cx: CheckContext): { arg: Arg; whole
     if (!isInside(p, root) || p === root) continue;
     const rel = p.slice(root.length).replace(/^\//, '');
     const asFound = `${start.value.replace(/\/+$/, '')}/${rel}`;
-    const samples = [posix.basename(p), ...(PROTECTED_SAMPLES[posix.basename(p)] ?? [])];
+    const samples = [
+      posix.basename(p),
+      ...(Object.hasOwn(PROTECTED_SAMPLES, posix.basename(p)) ? PROTECTED_SAMPLES[posix.basename(p)] : []),
+    ];
     const nameHit = names.some((n) => samples.some((f) => globMatch(n, f)));
     const pathHit = paths.some((n) => [asFound, ...samples.map((f) => `${asFound}/${f}`)].some((f) => globMatch(n, f)));
     if (nameHit || pathHit) return { arg: { value: asFound, literal: true, pattern: false }, whole: false };

@@ -31,6 +31,19 @@ export const MAX_NESTING = 160;
 const NEUTRAL_WRAPPERS = new Set(['env', 'timeout', 'nice', 'nohup', 'stdbuf', 'command', 'builtin', 'time', 'xargs']);
 
 export function evaluate(command: string, config: PolicyConfig): Decision {
+  try {
+    return decide(command, config);
+  } catch (error) {
+    // Fail closed: a bug here must never let a command through, nor crash the repair loop.
+    return denied(
+      `the policy could not check this command (${(error as Error).message}); write it more simply`,
+      'parse',
+      [],
+    );
+  }
+}
+
+function decide(command: string, config: PolicyConfig): Decision {
   if (command.length > MAX_COMMAND_LENGTH) {
     return denied(
       `the command is ${command.length} characters long, more than the ${MAX_COMMAND_LENGTH} the policy checks; write long files with the edit tool or in smaller pieces`,

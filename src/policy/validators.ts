@@ -729,7 +729,7 @@ const SPAWNS =
   /\b(os\.(system|popen|exec\w*|spawn\w*|fork)|subprocess|pty\.spawn|commands\.getoutput|child_process|exec(Sync|File|FileSync)?\s*\(|spawn(Sync)?\s*\(|system\s*\(|popen|proc_open|shell_exec|passthru|IO\.popen|Open3|Kernel\.(exec|system|spawn)|%x[({[]|qx[\s({[/]|socket|urllib|requests\.|http\.client|httplib|fetch\s*\(|XMLHttpRequest|net\.(connect|createConnection)|https?\.(get|request)|Net::HTTP|LWP|IO::Socket|open-uri|ctypes|__import__|importlib)/;
 
 export function checkInlineCode(name: string, args: Arg[], cx: CheckContext): void {
-  const flags = INLINE_CODE_FLAGS[name] ?? INLINE_CODE_FLAGS.python;
+  const flags = Object.hasOwn(INLINE_CODE_FLAGS, name) ? INLINE_CODE_FLAGS[name] : INLINE_CODE_FLAGS.python;
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
     const letters = flags.filter((f) => /^-[a-zA-Z]$/.test(f)).map((f) => f[1]);

@@ -142,6 +142,12 @@ describe('default rules', () => {
     expect(evaluate('echo "$(echo $(ls)"', config())).toMatchObject({ allowed: false, rule: 'parse' });
   });
 
+  it('takes command names that are also names of object properties as plain names', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(evaluate(`${name} -e x`, config({ protectedPaths: ['constructor'] })).allowed).toBe(true);
+    }
+  });
+
   it('bounds the size of what it checks', () => {
     const long = `echo ${'a'.repeat(MAX_COMMAND_LENGTH)}`;
     expect(evaluate(long, config())).toMatchObject({ allowed: false, rule: 'parse' });
