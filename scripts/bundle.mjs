@@ -14,7 +14,17 @@ for (const [entry, out] of [
   ['lib/cli/index.js', 'dist/cli'],
 ]) {
   rmSync(out === 'dist' ? 'dist/index.js' : out, { recursive: true, force: true });
-  run(bin('ncc'), ['build', entry, '-o', out, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '-q']);
+  run(bin('ncc'), [
+    'build',
+    entry,
+    '-o',
+    out,
+    '--minify',
+    '--no-source-map-register',
+    '--license',
+    'licenses.txt',
+    '-q',
+  ]);
 }
 
 // The CLI bundle is the package's "bin": make sure it starts with a shebang and is executable.

@@ -11,7 +11,14 @@ export const DEFAULT_SESSION_NAME = 'ci-medic';
 export const DEFAULT_PROTECTED_PATHS = ['.git/', '.github/'];
 
 /** Tamper-guard rules that configuration may relax (see src/agent/tamper.ts). */
-export const TAMPER_RULES = ['skip-markers', 'deleted-tests', 'check-definition', 'ci-config', 'lockfiles', 'suppressions'] as const;
+export const TAMPER_RULES = [
+  'skip-markers',
+  'deleted-tests',
+  'check-definition',
+  'ci-config',
+  'lockfiles',
+  'suppressions',
+] as const;
 export type TamperRule = (typeof TAMPER_RULES)[number];
 
 export interface PolicySettings {
@@ -108,7 +115,10 @@ const SESSION_NAME = /^[a-zA-Z0-9_.-]+$/;
 
 export function validateSessionName(input: string, value: string): string {
   if (!SESSION_NAME.test(value) || value.length > 64) {
-    throw new ConfigError(input, `"${value}" is not a valid session name; use letters, digits, '_', '.', '-' (64 at most)`);
+    throw new ConfigError(
+      input,
+      `"${value}" is not a valid session name; use letters, digits, '_', '.', '-' (64 at most)`,
+    );
   }
   return value;
 }
