@@ -169,7 +169,27 @@ function generate(bin: string): string[] {
   out.add('c=curl; $c https://x.invalid');
   out.add('${IFS}id');
   out.add('$(echo id)');
+  for (const command of nested(bin, 120)) out.add(command);
   return [...out];
+}
+
+/** Positions nested in positions (two or three deep), from a fixed seed so every run checks the same lines. */
+function nested(bin: string, count: number): string[] {
+  let seed = 20_261_121;
+  const pick = <T>(list: T[]): T => {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    return list[seed % list.length];
+  };
+  const singles = POSITIONS.filter((p) => p.split('C').length === 2 && !p.includes('EOF'));
+  const out: string[] = [];
+  for (let n = 0; n < count; n++) {
+    let command = 'C';
+    const depth = 2 + (n % 2);
+    for (let d = 0; d < depth; d++) command = command.replace('C', pick([...singles, ...WRAPPERS.slice(1)]));
+    const [name, ...args] = pick(PAYLOADS).split(' ');
+    out.push(command.replace('C', [pick(nameForms(name, bin)), ...args].join(' ')));
+  }
+  return out;
 }
 
 let dir: string;
