@@ -31,11 +31,12 @@ export class ControlClient {
   private constructor(child: ChildProcess) {
     this.child = child;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    // The client must not keep the process alive: callers race every wait with a timer of their own.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) {
-      (stream as unknown as { unref?: () => void } | null)?.unref?.();
-    }
+    // An idle client must not keep the process alive (a CLI run would never exit); a busy one must (an awaited
+    // answer with nothing else pending would let the process end mid-await). Attaching counts as busy.
+    this.setRef(true);
+    void this.ready.then(() => {
+      if (!this.pending.length) this.setRef(false);
+    });
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => this.onData(chunk));
     child.stderr?.resume();
@@ -62,6 +63,7 @@ export class ControlClient {
   command(line: string): Promise<string> {
     if (this.exited) return Promise.reject(new TmuxError('socket-gone', 'the tmux control client has exited'));
     return new Promise((resolve, reject) => {
+      if (!this.pending.length) this.setRef(true);
       this.pending.push({ resolve, reject, line });
       this.child.stdin?.write(`${line}\n`);
     });
@@ -69,6 +71,14 @@ export class ControlClient {
 
   close(): void {
     if (!this.exited) this.child.kill('SIGTERM');
+  }
+
+  private setRef(on: boolean): void {
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr]) {
+      const h = handle as unknown as { ref?: () => void; unref?: () => void } | null;
+      if (on) h?.ref?.();
+      else h?.unref?.();
+    }
   }
 
   private onData(chunk: string): void {
@@ -98,6 +108,7 @@ export class ControlClient {
         return;
       }
       const request = this.pending.shift();
+      if (!this.pending.length) this.setRef(false);
       if (!request) return;
       if (failed)
         request.reject(
@@ -113,6 +124,7 @@ export class ControlClient {
     if (this.exited) return;
     this.exited = true;
     this.markReady(false);
+    this.setRef(false);
     for (const request of this.pending.splice(0)) {
       request.reject(new TmuxError('socket-gone', 'the tmux control client exited', [request.line]));
     }

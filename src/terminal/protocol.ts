@@ -59,7 +59,8 @@ export function promptHook(p: ProtocolPaths): string {
     // so the prompt comes after the output for a person watching. Lines of earlier commands are skipped.
     `[ -n "\${__cm_fd-}" ] && while builtin read -t ${TEE_SETTLE_SECONDS} -r __cm_t <&$__cm_fd && [ "$__cm_t" != "$__cm_n" ]; do :; done; ` +
     `builtin printf '%s' "$PWD" >| ${shellQuote(`${dir}/cwd`)}; ` +
-    `${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n"; ` +
+    // Detached: waiting for a tmux client to start, connect and exit would delay every command by milliseconds.
+    `(${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n" &); ` +
     // N.rc last: it wakes the waiting side, which may type the next line at once; by now the prompt is next.
     `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
     `__cm_n=; fi`
