@@ -255,7 +255,7 @@ export class AgentSession {
     const busy = await existing.busyReason();
     if (busy) {
       throw new TmuxError(
-        'other',
+        'busy',
         `session "${opts.name}" is busy (${busy}); wait for it to finish, interrupt it, or use another session name`,
       );
     }
@@ -281,7 +281,7 @@ export class AgentSession {
 
   /** Run one command in the live shell; resolves when it ends, or after the recovery ladder stopped it. */
   async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
-    if (this.running) throw new TmuxError('other', `session "${this.name}" is already running a command`);
+    if (this.running) throw new TmuxError('busy', `session "${this.name}" is already running a command`);
     if (options.signal?.aborted) {
       // Aborted before it started: nothing is typed.
       return {
@@ -394,10 +394,7 @@ export class AgentSession {
   private takeLock(n: number): void {
     const lock = this.readLock();
     if (lock && lock.pid !== process.pid && pidAlive(lock.pid)) {
-      throw new TmuxError(
-        'other',
-        `session "${this.name}" is busy: command ${lock.n} is running (process ${lock.pid})`,
-      );
+      throw new TmuxError('busy', `session "${this.name}" is busy: command ${lock.n} is running (process ${lock.pid})`);
     }
     writePrivate(this.lockPath(), JSON.stringify({ pid: process.pid, n }));
   }

@@ -21,6 +21,7 @@ export type TmuxErrorKind =
   | 'command-too-long'
   | 'not-installed'
   | 'duplicate-session'
+  | 'busy'
   | 'timeout'
   | 'other';
 

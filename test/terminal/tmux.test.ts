@@ -126,7 +126,10 @@ describe('execTmux against a real tmux', () => {
     expect((await again.run('echo $MARK')).output).toBe('reused\n');
     const pending = first.run('sleep 2', { detectHangs: false });
     await new Promise((r) => setTimeout(r, 300));
-    await expect(AgentSession.acquire({ name, cwd: '/tmp' })).rejects.toThrow(/busy/);
+    await expect(AgentSession.acquire({ name, cwd: '/tmp' })).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining('is busy'),
+    });
     await pending;
     await first.stop();
   });
