@@ -76,6 +76,15 @@ describe('names, sockets and versions', () => {
     expect(await ensureTmux()).toMatchObject({ installed: false, version: expect.stringMatching(/^\d+\.\d+/) });
   });
 
+  it('plans apt-get on Linux (through sudo when not root) and brew on macOS', () => {
+    const plan = installPlan('linux', process.env.PATH ?? '');
+    expect(plan).toHaveProperty('commands');
+    const commands = (plan as { commands: string[][] }).commands.map((c) => c.join(' '));
+    expect(commands[0]).toMatch(/apt-get update/);
+    expect(commands[1]).toMatch(/apt-get install -y -qq tmux$/);
+    if (process.getuid?.() !== 0) expect(commands[1]).toMatch(/sudo -n /);
+  });
+
   it('plans an install per platform, or says why it cannot', () => {
     expect(installPlan('linux', '/nonexistent')).toMatchObject({ impossible: expect.stringContaining('apt-get') });
     expect(installPlan('darwin', '/nonexistent')).toMatchObject({ impossible: expect.stringContaining('brew') });
@@ -93,6 +102,11 @@ describe('execTmux against a real tmux', () => {
     const s = await AgentSession.start({ name: NAME, cwd: '/tmp' });
     await expect(execTmux(s.socketPath, ['has-session', '-t', '=nope'])).rejects.toMatchObject({ kind: 'no-session' });
     await expect(AgentSession.start({ name: NAME, cwd: '/tmp' })).rejects.toMatchObject({ kind: 'duplicate-session' });
+    // The config file holds for the first pane too.
+    const pane = await execTmux(s.socketPath, ['display-message', '-p', '-t', `=${NAME}:0.0`, '#{history_limit}']);
+    expect(pane.stdout.trim()).toBe('50000');
+    const remain = await execTmux(s.socketPath, ['show-options', '-gv', 'remain-on-exit']);
+    expect(remain.stdout.trim()).toBe('on');
     await expect(execTmux(s.socketPath, ['wait-for', 'never'], { timeoutMs: 200 })).rejects.toMatchObject({
       kind: 'timeout',
     });
