@@ -77,14 +77,18 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
 
   const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
-  const transcript = new Transcript(config.transcriptPath, redactor);
+  const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();
   const untrackedBefore = new Set(await untrackedFiles(config.workdir));
   const result = emptyResult(config, baseCommit);
   let turn = 0;
   const emit = (type: RepairEvent['type'], message: string): void => {
-    options.onEvent?.({ type, turn, message: redactor.redact(message) });
+    try {
+      options.onEvent?.({ type, turn, message: redactor.redact(message) });
+    } catch {
+      // A progress sink that throws must not end the repair.
+    }
   };
   const record = (event: TranscriptEvent): void => {
     try {
@@ -433,6 +437,14 @@ async function finish(
     // Nothing changed, yet the check passes now: the first failure was not reproducible.
     result.result = 'already-passing';
     result.reason = `\`${config.check}\` passed on re-run without any change (the failure may have been flaky)`;
+  }
+}
+
+function openTranscript(path: string, redactor: Redactor): Transcript {
+  try {
+    return new Transcript(path, redactor);
+  } catch (error) {
+    throw new ConfigError('transcript', `cannot write "${path}" (${(error as Error).message}); give a writable path`);
   }
 }
 

@@ -127,6 +127,20 @@ describe('ci-medic repair', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  test('an unwritable transcript path exits 2 naming it, before tmux starts', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([]);
+    const name = sessionName();
+    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const code = await main(
+      ['--check', 'npm test', '--session', name, '--transcript', join(dir, 'package.json', 't.jsonl')],
+      cli,
+    );
+    expect(code).toBe(2);
+    expect(cli.err).toContain(`transcript: cannot write "${join(dir, 'package.json', 't.jsonl')}"`);
+    expect(existsSync(socketPathFor(name))).toBe(false);
+  });
+
   test('a workdir that is not a repository exits 2 before tmux starts', async () => {
     const name = sessionName();
     const cli = io({ ANTHROPIC_API_KEY: API_KEY }, makeTempDir());
