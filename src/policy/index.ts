@@ -5,6 +5,11 @@
 // whole budget of this module (< 1 ms per decision, see bench/policy.bench.ts). unbash reports its own errors and
 // partial trees, and every one of them is a denial here; the differential test (test/policy/differential.test.ts)
 // checks against real bash that nothing runs which the policy did not see.
+//
+// What it cannot see, by design (the boundary is the session's environment, not this module): code in files that
+// run later (scripts, package.json scripts, Makefiles, test files), the contents of archives, paths that xargs
+// reads at run time (writers fed by xargs are refused only when the line names a protected path), values assembled
+// at run time that bash later evaluates as arithmetic, and what an allowed program does on its own.
 import { posix } from 'node:path';
 import { parse } from 'unbash';
 import { ConfigError, DEFAULT_PROTECTED_PATHS, type PolicySettings } from '../config.js';
