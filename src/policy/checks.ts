@@ -104,12 +104,32 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   const name = baseName(name0.value);
   const args = cmd.argv.slice(1);
   for (const a of cmd.argv) checkArgument(a, cx);
+  checkOutputOptions(name, args, cx);
   checkRedirects(cmd.redirects, cx);
   if (depth > MAX_WRAPPER_DEPTH) {
     deny(cx, 'parse', `wrappers are nested more than ${MAX_WRAPPER_DEPTH} deep; run the inner command directly`);
     return;
   }
   checkNamed(name, args, cmd, cx, depth);
+}
+
+/** Compilers and converters whose -o names the file they write. */
+const DASH_O_WRITERS = new Set(
+  'gcc g++ cc c++ clang clang++ rustc go ld as objcopy shuf iconv pandoc nasm tcc zig'.split(' '),
+);
+
+/** Output options (`--output=FILE`, `--outfile FILE`, `--out-dir DIR`, and -o for compilers): written paths. */
+function checkOutputOptions(name: string, args: Arg[], cx: CheckContext): void {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '--') return;
+    const long = /^--(output|outfile|out-file|outdir|out-dir|output-dir|output-file|target-dir)(=(.*))?$/.exec(v);
+    let target: Arg | undefined;
+    if (long) target = long[2] ? { ...args[i], value: long[3] } : args[i + 1];
+    else if (DASH_O_WRITERS.has(name) && v === '-o') target = args[i + 1];
+    else if (DASH_O_WRITERS.has(name) && /^-o./.test(v)) target = { ...args[i], value: v.slice(2) };
+    if (target) checkWrite(target, cx, /dir$/.test(long?.[1] ?? ''), `${name} ${clip(v)}`);
+  }
 }
 
 function checkArgument(arg: Arg, cx: CheckContext): void {

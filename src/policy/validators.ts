@@ -653,7 +653,16 @@ const TAR_PROGRAM_OPTIONS = [
 ];
 
 export function checkTar(args: Arg[], cx: CheckContext): void {
-  let extracting = false;
+  const isCluster = (v: string, i: number) => /^-[A-Za-z]+$/.test(v) || (i === 0 && /^[A-Za-z]+$/.test(v));
+  // The mode first: -C matters when extracting, -f names a file written when creating, wherever they stand.
+  const extracting = args.some(
+    (a, i) => (isCluster(a.value, i) && /x/.test(a.value)) || /^--(extract|get)$/.test(a.value),
+  );
+  const creating = args.some(
+    (a, i) =>
+      (isCluster(a.value, i) && /[cru]/.test(a.value)) || /^--(create|append|update|concatenate)$/.test(a.value),
+  );
+  const remote = (file: string) => /^[^/]*:/.test(file) && !args.some((a) => a.value === '--force-local');
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
     const long = /^--([a-z-]+)/.exec(v)?.[1];
@@ -664,38 +673,32 @@ export function checkTar(args: Arg[], cx: CheckContext): void {
         `tar ${clip(v)} makes tar run a program; use plain tar options (-x, -c, -z, -f)`,
       );
     }
-    // Old-style first argument (`tar xvf a.tar`) and short clusters: I/F take a program or script.
-    const cluster = /^-[A-Za-z]+$/.test(v) || (i === 0 && /^[A-Za-z]+$/.test(v));
-    if (cluster) {
-      if (/[IF]/.test(v))
+    let file: Arg | undefined;
+    if (isCluster(v, i)) {
+      // Old-style first argument (`tar xvf a.tar`) and short clusters: I/F take a program or script.
+      if (/[IF]/.test(v)) {
         return deny(
           cx,
           'code-in-arguments',
           `tar ${v} (-I/-F) makes tar run a program; use -z, -j or -J for compression`,
         );
-      if (/x/.test(v)) extracting = true;
-      if (
-        /f/.test(v) &&
-        args[i + 1] &&
-        /^[^/]*:/.test(args[i + 1].value) &&
-        !args.some((a) => a.value === '--force-local')
-      ) {
-        return deny(
-          cx,
-          'network-egress',
-          `tar -f ${clip(args[i + 1].value)} names a remote archive (host:path), reached over rsh/ssh; use a local file`,
-        );
       }
+      if (/f/.test(v)) file = args[i + 1];
+    } else if (v.startsWith('--file=')) file = { ...args[i], value: v.slice(7) };
+    else if (v === '--file') file = args[i + 1];
+    if (file && remote(file.value)) {
+      return deny(
+        cx,
+        'network-egress',
+        `tar -f ${clip(file.value)} names a remote archive (host:path), reached over rsh/ssh; use a local file`,
+      );
     }
-    if (v === '--extract' || v === '--get') extracting = true;
-    if (v.startsWith('--file=') && /^[^/]*:/.test(v.slice(7)) && !args.some((a) => a.value === '--force-local')) {
-      return deny(cx, 'network-egress', `tar ${clip(v)} names a remote archive (host:path); use a local file`);
-    }
-    if (extracting && /^-C./.test(v)) checkWrite({ ...args[i], value: v.slice(2) }, cx, true, `tar ${clip(v)}`);
-    if (extracting && (v === '-C' || v === '--directory') && args[i + 1])
+    if (file && creating && file.value !== '-') checkWrite(file, cx, false, `tar -f ${clip(file.value)}`);
+    if (!extracting) continue;
+    if (/^-C./.test(v)) checkWrite({ ...args[i], value: v.slice(2) }, cx, true, `tar ${clip(v)}`);
+    if ((v === '-C' || v === '--directory') && args[i + 1])
       checkWrite(args[i + 1], cx, true, `tar -C ${clip(args[i + 1].value)}`);
-    if (extracting && v.startsWith('--directory='))
-      checkWrite({ ...args[i], value: v.slice(12) }, cx, true, `tar ${clip(v)}`);
+    if (v.startsWith('--directory=')) checkWrite({ ...args[i], value: v.slice(12) }, cx, true, `tar ${clip(v)}`);
   }
 }
 

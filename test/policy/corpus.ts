@@ -386,6 +386,10 @@ export const EVASIONS: Evasion[] = [
     command: "node -e \"require('fs').writeFileSync(require('path').join('.github', 'workflows', 'ci.yml'), '')\"",
     rule: 'default:protected-paths',
   },
+  { command: 'tar -C .git -xf evil.tar', rule: 'default:protected-paths' },
+  { command: 'tar -czf .git/hooks/x.tgz src', rule: 'default:protected-paths' },
+  { command: 'gcc -o .git/hooks/pre-commit evil.c', rule: 'default:protected-paths' },
+  { command: 'npx esbuild src/x.ts --outfile=.github/workflows/ci.yml', rule: 'default:protected-paths' },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },
@@ -556,4 +560,8 @@ export const REPAIR_COMMANDS: string[] = [
   'ln -sf ../shared/config.ts src/config.ts',
   'cat .github/workflows/ci.yml',
   'git log --oneline -- .github/',
+  'tar -czf /tmp/src.tgz -C src .',
+  'gcc -O2 -o build/app src/main.c',
+  'npx esbuild src/index.ts --bundle --outfile=dist/index.js',
+  'grep -o "[0-9]\\+ passed" test.log',
 ];
