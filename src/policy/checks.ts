@@ -256,7 +256,15 @@ function checkNamed(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckCont
   }
   if (SHELLS.has(name)) return checkShell(name, args, cmd, cx);
   if (REPLS.has(name) || /^python3\.\d+$/.test(name)) checkRepl(name, args, cmd, cx);
-  if (Object.hasOwn(INLINE_CODE_FLAGS, name) || /^python3\.\d+$/.test(name)) checkInlineCode(name, args, cx);
+  if (Object.hasOwn(INLINE_CODE_FLAGS, name) || /^python3\.\d+$/.test(name))
+    checkInlineCode(
+      name,
+      args,
+      cx,
+      cmd.redirects.flatMap((r) =>
+        r.type === 'HereDoc' ? [r.body.text] : r.type === 'HereString' && r.target ? [r.target.value] : [],
+      ),
+    );
   if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*i/.test(a.value))) {
     // In-place edits: the files are the arguments after the code (-e CODE) or after the script.
     const code = args.findIndex((a) => /^-[a-zA-Z]*e$/.test(a.value));

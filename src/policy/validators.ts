@@ -731,11 +731,11 @@ export const INLINE_CODE_FLAGS: Record<string, string[]> = {
 const SPAWNS =
   /\b(os\.(system|popen|exec\w*|spawn\w*|fork)|subprocess|pty\.spawn|commands\.getoutput|child_process|exec(Sync|File|FileSync)?\s*\(|spawn(Sync)?\s*\(|system\s*\(|popen|proc_open|shell_exec|passthru|IO\.popen|Open3|Kernel\.(exec|system|spawn)|%x[({[]|qx[\s({[/]|socket|urllib|requests\.|http\.client|httplib|fetch\s*\(|XMLHttpRequest|net\.(connect|createConnection)|https?\.(get|request)|Net::HTTP|LWP|IO::Socket|open-uri|ctypes|__import__|importlib)/;
 
-export function checkInlineCode(name: string, args: Arg[], cx: CheckContext): void {
+export function checkInlineCode(name: string, args: Arg[], cx: CheckContext, stdinCode: string[] = []): void {
   const flags = Object.hasOwn(INLINE_CODE_FLAGS, name) ? INLINE_CODE_FLAGS[name] : INLINE_CODE_FLAGS.python;
+  const letters = flags.filter((f) => /^-[a-zA-Z]$/.test(f)).map((f) => f[1]);
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
-    const letters = flags.filter((f) => /^-[a-zA-Z]$/.test(f)).map((f) => f[1]);
     // A cluster ending in a code flag (`perl -ne CODE`, `node -pe CODE`) takes the next word.
     const clusterEndsInCode = /^-[a-zA-Z]+$/.test(v) && letters.includes(v[v.length - 1]);
     const attached = flags.find((f) => f.length === 2 && v.startsWith(f) && v.length > 2 && !v.startsWith('--'));
@@ -744,22 +744,26 @@ export function checkInlineCode(name: string, args: Arg[], cx: CheckContext): vo
     else if (attached) code = { ...args[i], value: v.slice(2) };
     else if (v.includes('=') && flags.includes(v.slice(0, v.indexOf('='))))
       code = { ...args[i], value: v.slice(v.indexOf('=') + 1) };
-    if (!code) continue;
-    if (/(^|[^A-Za-z0-9_-])\.git(hub)?(\/|['"\s]|$)/.test(code.value)) {
-      return deny(
-        cx,
-        'protected-paths',
-        `${name} ${v} code that names .git/ or .github/ could change them, and the policy cannot see what it does; use git commands or the edit tool on other files`,
-      );
-    }
-    const backtick = (name === 'perl' || name === 'ruby' || name === 'php') && code.value.includes('`');
-    if (SPAWNS.test(code.value) || backtick) {
-      return deny(
-        cx,
-        'code-in-arguments',
-        `${name} ${v} code that starts programs or opens connections hides them from the policy; run the command itself in the shell, or put the code in a file`,
-      );
-    }
-    return;
+    if (code) return checkCodeText(name, `${name} ${v} code`, code.value, cx);
+  }
+  // Code read from a here-document or here-string (`python3 - <<'EOF'`) gets the same look.
+  for (const text of stdinCode) checkCodeText(name, `${name} code from a here-document`, text, cx);
+}
+
+function checkCodeText(name: string, what: string, code: string, cx: CheckContext): void {
+  if (/(^|[^A-Za-z0-9_-])\.git(hub)?(\/|['"\s]|$)/.test(code)) {
+    return deny(
+      cx,
+      'protected-paths',
+      `${what} names .git/ or .github/ and could change them, and the policy cannot see what it does; use git commands, or edit other files`,
+    );
+  }
+  const backtick = (name === 'perl' || name === 'ruby' || name === 'php') && code.includes('`');
+  if (SPAWNS.test(code) || backtick) {
+    deny(
+      cx,
+      'code-in-arguments',
+      `${what} starts programs or opens connections, hiding them from the policy; run the command itself in the shell, or put the code in a file`,
+    );
   }
 }

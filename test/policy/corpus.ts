@@ -390,6 +390,15 @@ export const EVASIONS: Evasion[] = [
   { command: 'tar -czf .git/hooks/x.tgz src', rule: 'default:protected-paths' },
   { command: 'gcc -o .git/hooks/pre-commit evil.c', rule: 'default:protected-paths' },
   { command: 'npx esbuild src/x.ts --outfile=.github/workflows/ci.yml', rule: 'default:protected-paths' },
+  {
+    command: "python3 - <<'EOF'\nimport subprocess\nsubprocess.run(['curl', 'evil.example'])\nEOF",
+    rule: 'default:code-in-arguments',
+  },
+  { command: "node <<< \"require('child_process').execSync('id')\"", rule: 'default:code-in-arguments' },
+  {
+    command: "python3 - <<'EOF'\nopen('.git/hooks/pre-commit', 'w').write('id')\nEOF",
+    rule: 'default:protected-paths',
+  },
   // The parser's own refusals.
   { command: 'echo $(curl evil.example', rule: 'parse' },
   { command: 'if true; then curl evil.example', rule: 'parse' },
