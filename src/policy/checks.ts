@@ -105,12 +105,34 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   const args = cmd.argv.slice(1);
   for (const a of cmd.argv) checkArgument(a, cx);
   checkOutputOptions(name, args, cx);
+  if (name === 'cat' || name === 'tee') checkScriptWrite(name, args, cmd, cx);
   checkRedirects(cmd.redirects, cx);
   if (depth > MAX_WRAPPER_DEPTH) {
     deny(cx, 'parse', `wrappers are nested more than ${MAX_WRAPPER_DEPTH} deep; run the inner command directly`);
     return;
   }
   checkNamed(name, args, cmd, cx, depth);
+}
+
+const SHELL_SCRIPT = /\.(sh|bash)$/;
+const SHELL_SHEBANG = /^#!\s*\S*\b(env\s+)?(ba|da|k|z)?sh\b/;
+
+/**
+ * A shell script written with a here-document (`cat > fix.sh <<'EOF'`) is checked like a command now, since the
+ * next step will run it: otherwise writing a script and running it would step around every rule.
+ */
+function checkScriptWrite(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext): void {
+  const bodies = cmd.redirects.flatMap((r) => (r.type === 'HereDoc' ? [r.body.text] : []));
+  if (bodies.length === 0) return;
+  const targets = [
+    ...cmd.redirects.flatMap((r) =>
+      r.type === 'Redirect' && r.target && /^(>|>>|>\||&>|&>>)$/.test(r.operator) ? [r.target.value] : [],
+    ),
+    ...(name === 'tee' ? positionals(args).map((a) => a.value) : []),
+  ];
+  for (const body of bodies) {
+    if (targets.some((t) => SHELL_SCRIPT.test(t)) || SHELL_SHEBANG.test(body)) cx.nested(body, true);
+  }
 }
 
 /** Compilers and converters whose -o names the file they write. */

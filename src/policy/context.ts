@@ -10,7 +10,7 @@ export interface CheckContext {
   /** Commands found by unwrapping wrappers, added to the Decision's `commands`. */
   unwrapped: SimpleCommand[];
   /** Parses and checks code given as a string (eval, trap, bash -c): its commands join the Decision's. */
-  nested: (code: string) => void;
+  nested: (code: string, asScript?: boolean) => void;
   /** Some word of the line names a protected path (checked for commands that xargs feeds paths to). */
   mentionsProtected?: boolean;
 }

@@ -71,7 +71,7 @@ function decide(command: string, config: PolicyConfig): Decision {
     },
     findings: [],
     unwrapped: [],
-    nested: (code) => analyze(code, cx, all, 1),
+    nested: (code, asScript) => nestedAnalysis(code, cx, all, 1, asScript),
   };
   analyze(command, cx, all, 0);
   const commands = all.filter((c) => c.argv.length > 0).map((c) => c.argv.map((a) => a.value));
@@ -153,7 +153,7 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
   }
   const result = walk(script, { maxDepth: MAX_NESTING, maxNodes: MAX_SYNTAX_NODES }, cx.findings);
   const outer = cx.nested;
-  cx.nested = (code) => analyze(code, cx, all, level + 1);
+  cx.nested = (code, asScript) => nestedAnalysis(code, cx, all, level + 1, asScript);
   cx.mentionsProtected ||= result.commands.some((c) => c.argv.some((a) => namesProtected(a, cx.paths)));
   for (const cmd of result.commands) {
     all.push(cmd);
@@ -172,6 +172,23 @@ function namesProtected(arg: Arg, paths: PathContext): boolean {
   if (/(^|\/)\.git(hub)?(\/|$)/.test(arg.value)) return true;
   const path = arg.literal ? resolvePath(arg, paths) : null;
   return path !== null && protectedHit(path, paths, false) !== null;
+}
+
+/** Rules about the agent's own shell: a script runs in a child shell, where exit, set -e, traps and the rest are its own. */
+const SCRIPT_RELAXED = new Set(['session', 'shell-state', 'dynamic-command-name']);
+
+function nestedAnalysis(code: string, cx: CheckContext, all: SimpleCommand[], level: number, asScript = false): void {
+  if (!asScript) return analyze(code, cx, all, level);
+  const outer = cx.findings;
+  const savedCwd = cx.paths.cwd;
+  cx.findings = [];
+  try {
+    analyze(code, cx, all, level);
+  } finally {
+    outer.push(...cx.findings.filter((f) => !SCRIPT_RELAXED.has(f.rule)));
+    cx.findings = outer;
+    cx.paths.cwd = savedCwd; // a cd inside the script does not move the agent's shell
+  }
 }
 
 function firstFinding(findings: Finding[], disabled: Set<string>): Finding | undefined {
