@@ -105,7 +105,7 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   const args = cmd.argv.slice(1);
   for (const a of cmd.argv) checkArgument(a, cx);
   checkOutputOptions(name, args, cx);
-  if (name === 'cat' || name === 'tee') checkScriptWrite(name, args, cmd, cx);
+  if (name === 'cat' || name === 'tee' || name === 'echo' || name === 'printf') checkScriptWrite(name, args, cmd, cx);
   checkRedirects(cmd.redirects, cx);
   if (depth > MAX_WRAPPER_DEPTH) {
     deny(cx, 'parse', `wrappers are nested more than ${MAX_WRAPPER_DEPTH} deep; run the inner command directly`);
@@ -122,8 +122,15 @@ const SHELL_SHEBANG = /^#!\s*\S*\b(env\s+)?(ba|da|k|z)?sh\b/;
  * next step will run it: otherwise writing a script and running it would step around every rule.
  */
 function checkScriptWrite(name: string, args: Arg[], cmd: SimpleCommand, cx: CheckContext): void {
-  const bodies = cmd.redirects.flatMap((r) => (r.type === 'HereDoc' ? [r.body.text] : []));
-  if (bodies.length === 0) return;
+  const bodies =
+    name === 'echo' || name === 'printf'
+      ? [
+          positionals(args)
+            .map((a) => a.value.replace(/\\n/g, '\n'))
+            .join(' '),
+        ]
+      : cmd.redirects.flatMap((r) => (r.type === 'HereDoc' ? [r.body.text] : []));
+  if (bodies.length === 0 || bodies.every((b) => b.trim() === '')) return;
   const targets = [
     ...cmd.redirects.flatMap((r) =>
       r.type === 'Redirect' && r.target && /^(>|>>|>\||&>|&>>)$/.test(r.operator) ? [r.target.value] : [],
