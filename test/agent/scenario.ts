@@ -73,7 +73,7 @@ export function configFor(workdir: string, fake: FakeAnthropic, overrides: Parti
   };
 }
 
-/** Every command log the session wrote (the terminal keeps them in the session's state directory). */
+/** Every file the session wrote: command logs, scripts, state (the terminal keeps them in its state directory). */
 export function sessionLogs(name: string): string {
   const dir = stateDirFor(name);
   if (!existsSync(dir)) return '';
@@ -81,8 +81,10 @@ export function sessionLogs(name: string): string {
   const walk = (d: string): void => {
     for (const entry of readdirSync(d)) {
       const p = join(d, entry);
-      if (statSync(p).isDirectory()) walk(p);
-      else texts.push(readFileSync(p, 'utf8'));
+      const kind = statSync(p);
+      // Regular files only: the state directory also holds the terminal's FIFO, and reading one blocks forever.
+      if (kind.isDirectory()) walk(p);
+      else if (kind.isFile()) texts.push(readFileSync(p, 'utf8'));
     }
   };
   walk(dir);
