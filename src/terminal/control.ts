@@ -2,7 +2,7 @@
 // spawn: on a busy machine a new tmux client per command costs more than the command. One command per line; tmux
 // answers each in order with a %begin/%end (or %error) block.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { classifyTmuxError, TmuxError } from './tmux.js';
+import { classifyTmuxError, TMUX_CALL_TIMEOUT_MS, TmuxError } from './tmux.js';
 
 interface Pending {
   resolve: (output: string) => void;
@@ -24,6 +24,7 @@ export class ControlClient {
   private blockIsOurs = false;
   private buffered = '';
   private exited = false;
+  private timedOut = false;
   private markReady: (ok: boolean) => void = () => {};
   /** Resolves true once tmux has attached the client, false when it exited first. */
   readonly ready: Promise<boolean>;
@@ -59,12 +60,36 @@ export class ControlClient {
     return !this.exited;
   }
 
-  /** Run one tmux command line; resolves with its output, rejects with a TmuxError on %error or a lost client. */
-  command(line: string): Promise<string> {
+  /**
+   * Run one tmux command line; resolves with its output, rejects with a TmuxError on %error or a lost client. A
+   * command unanswered within `timeoutMs` closes the client (answers come in order: a late one would be taken for
+   * the next command's) and rejects with kind 'timeout'.
+   */
+  command(line: string, timeoutMs = TMUX_CALL_TIMEOUT_MS): Promise<string> {
     if (this.exited) return Promise.reject(new TmuxError('socket-gone', 'the tmux control client has exited'));
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.timedOut = true;
+        this.close();
+        this.onExit();
+      }, timeoutMs);
+      timer.unref(); // the pending command keeps the process alive through the client's handles
       if (!this.pending.length) this.setRef(true);
-      this.pending.push({ resolve, reject, line });
+      this.pending.push({
+        resolve: (output) => {
+          clearTimeout(timer);
+          resolve(output);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(
+            this.timedOut && error instanceof TmuxError && error.kind === 'socket-gone'
+              ? new TmuxError('timeout', `tmux did not answer "${line}" within ${timeoutMs} ms`, [line])
+              : error,
+          );
+        },
+        line,
+      });
       this.child.stdin?.write(`${line}\n`);
     });
   }
