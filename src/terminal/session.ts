@@ -543,6 +543,12 @@ export class AgentSession {
           'send-keys',
           '-t',
           this.target,
+          'C-e',
+          'C-u',
+          ';',
+          'send-keys',
+          '-t',
+          this.target,
           '-l',
           line,
           ';',
@@ -560,6 +566,8 @@ export class AgentSession {
     }
     const reported = new Promise<void>((resolve) => this.rcWaiters.set(n, resolve));
     await Promise.all([
+      // C-e C-u first: whatever a person attached left half-typed at the prompt must not join our line.
+      control.command(`send-keys -t ${quotedTarget} C-e C-u`),
       control.command(`send-keys -t ${quotedTarget} -l ${quotedLine}`),
       control.command(`send-keys -t ${quotedTarget} Enter`),
     ]).catch((error: unknown) => {

@@ -231,6 +231,12 @@ describe('hangs and the recovery ladder', () => {
     expect((await s.run('echo respawned; pwd')).output).toBe(`respawned\n${workdir}\n`);
   });
 
+  it('is not confused by text a person left half-typed at the prompt', async () => {
+    await session.sendText('echo half-typed');
+    const r = await session.run('echo clean line', { timeoutMs: 10_000 });
+    expect(r).toMatchObject({ output: 'clean line\n', exitCode: 0 });
+  });
+
   it('answers a program with sendText when hang detection is off', async () => {
     const pending = session.run('read -r answer </dev/tty; echo "got [$answer]"', {
       timeoutMs: 20_000,
