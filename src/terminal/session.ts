@@ -155,6 +155,7 @@ export class AgentSession {
       throw new TmuxError('other', `the session's working directory ${opts.cwd} does not exist`);
     }
     await tmuxVersion({ tmux, env });
+    await checkBashVersion(bash, env);
     ensureBaseDir();
     const socketPath = socketPathFor(name);
     if (await serverAlive(socketPath, tmux)) {
@@ -758,6 +759,28 @@ export class AgentSession {
       delay = Math.min(delay * 2, 50);
     }
   }
+}
+
+/** The protocol uses `{var}` redirections and fractional `read -t`: bash 4.1+ (macOS ships 3.2 as /bin/bash). */
+function checkBashVersion(bash: string, env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      bash,
+      ['-c', 'echo "${BASH_VERSINFO[0]} ${BASH_VERSINFO[1]}"'],
+      { env, timeout: 5_000 },
+      (error, stdout) => {
+        const [major, minor] = String(stdout).trim().split(' ').map(Number);
+        if (error || !(major > 4 || (major === 4 && minor >= 1))) {
+          reject(
+            new TmuxError(
+              'other',
+              `${bash} is bash ${major || '?'}.${minor ?? '?'}; the session needs bash 4.1 or newer (on macOS: brew install bash, and put it first on PATH)`,
+            ),
+          );
+        } else resolve();
+      },
+    );
+  });
 }
 
 function makeFifo(path: string, env: Record<string, string>): Promise<void> {

@@ -1,5 +1,7 @@
 // The tmux wrapper: error classification, names, sockets, versions, and typed errors from a real tmux.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   classifyTmuxError,
@@ -110,6 +112,22 @@ describe('execTmux against a real tmux', () => {
     await expect(execTmux(s.socketPath, ['wait-for', 'never'], { timeoutMs: 200 })).rejects.toMatchObject({
       kind: 'timeout',
     });
+  });
+
+  it('refuses a bash older than 4.1 with what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-medic-oldbash-'));
+    try {
+      writeFileSync(join(dir, 'bash'), '#!/bin/sh\necho "3 2"\n', { mode: 0o755 });
+      const start = AgentSession.start({
+        name: `${NAME}-oldbash`,
+        cwd: '/tmp',
+        baseEnv: { PATH: `${dir}:/usr/bin:/bin` },
+      });
+      await expect(start).rejects.toThrow(/bash 3\.2; the session needs bash 4\.1 or newer/);
+      expect(existsSync(socketPathFor(`${NAME}-oldbash`))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists sessions, finds them by name, and stops them', async () => {
