@@ -658,7 +658,7 @@ export class AgentSession {
       if (await settle(RUNG_WAIT_MS)) return false;
 
       const pane = await this.paneState().catch(() => null);
-      if (pane && !pane.dead && (pane.alternate || pane.command !== 'bash')) {
+      if (pane && !pane.dead && (pane.alternate || INTERACTIVE_PROGRAMS.has(pane.command))) {
         recovery.push('leave interactive program (q, Escape, :q!)');
         for (const keys of [['q'], ['Escape'], ['Escape', ':q!', 'Enter']]) {
           await this.tmux(['send-keys', '-t', this.target, ...keys]).catch(() => {});
