@@ -154,6 +154,21 @@ describe('hangs and the recovery ladder', () => {
     expect(next).toMatchObject({ output: 'next\n', exitCode: 0, timedOut: false, interrupted: false });
   });
 
+  it('climbs to C-\\ for a program that ignores C-c, and to respawn for one that ignores both', async () => {
+    const quit = await session.run(`sh -c "trap '' INT; sleep 30"`, { timeoutMs: 500 });
+    expect(quit).toMatchObject({ timedOut: true, interrupted: true, shellRestarted: false, recovery: ['C-c', 'C-\\'] });
+    expect((await session.run('echo after quit')).output).toBe('after quit\n');
+    await session.run('mkdir -p stubborn && cd stubborn');
+    const stubborn = await session.run(`sh -c "trap '' INT QUIT; sleep 30"`, { timeoutMs: 500 });
+    expect(stubborn).toMatchObject({
+      timedOut: true,
+      shellRestarted: true,
+      recovery: ['C-c', 'C-\\', 'respawn-pane -k'],
+    });
+    expect((await session.run('pwd')).output).toBe(`${workdir}/stubborn\n`);
+    await session.run(`cd ${workdir}`);
+  });
+
   it('recovers a program that reads /dev/tty', async () => {
     const r = await session.run('read -r answer </dev/tty; echo "got $answer"', { timeoutMs: 30_000 });
     expect(r.stoppedBecause).toBe('tty-read');
