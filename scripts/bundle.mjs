@@ -6,14 +6,15 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const bin = (name) => `node_modules/.bin/${name}`;
 
+// Start from nothing so no stale chunk of an earlier build lingers in the committed dist/.
 rmSync('lib', { recursive: true, force: true });
+rmSync('dist', { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 
 for (const [entry, out] of [
   ['lib/action/index.js', 'dist'],
   ['lib/cli/index.js', 'dist/cli'],
 ]) {
-  rmSync(out === 'dist' ? 'dist/index.js' : out, { recursive: true, force: true });
   run(bin('ncc'), [
     'build',
     entry,
