@@ -105,9 +105,15 @@ function ensureBaseDir(): string {
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // An exited daemon whose reaper is slow (containers' init) lingers as a zombie: that is not alive.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill(0)
   }
 }
 
@@ -340,10 +346,23 @@ export class AgentSession {
     this.watcher = null;
     this.control?.close();
     this.control = null;
+    const serverPid = await this.tmux(['display-message', '-p', '#{pid}']).then(
+      ({ stdout }) => Number(stdout.trim()) || null,
+      () => null,
+    );
     try {
       await this.tmux(['kill-server']);
     } catch (error) {
       if (!(error instanceof TmuxError && (error.kind === 'no-server' || error.kind === 'socket-gone'))) throw error;
+    }
+    // A server waits for its clients to go; a control client orphaned by a crashed process can keep it (seen once).
+    for (let i = 0; serverPid && pidAlive(serverPid) && i < 20; i++) await sleep(50);
+    if (serverPid && pidAlive(serverPid)) {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
     }
     rmSync(this.socketPath, { force: true });
     if (options.removeState) rmSync(this.stateDir, { recursive: true, force: true });
@@ -450,7 +469,14 @@ export class AgentSession {
       if (readRc(rcFile(this.stateDir, n))) this.wake(n); // a missed file event: the tick is the backstop
       const pane = await this.paneState().catch(() => null);
       if (finished()) break;
-      if (!pane) continue;
+      if (!pane) {
+        // The server may be gone (stopped from elsewhere, killed): then nothing will ever report.
+        if (!(await serverAlive(this.socketPath, this.meta.tmux).catch(() => true))) {
+          this.rcWaiters.delete(n);
+          throw new TmuxError('no-server', `session "${this.name}" ended while command ${n} was running`);
+        }
+        continue;
+      }
       if (pane.dead) {
         stop = 'dead-shell';
         break;

@@ -114,6 +114,16 @@ describe('execTmux against a real tmux', () => {
     });
   });
 
+  it('ends a running command with a no-server error when the session is stopped from elsewhere', async () => {
+    const s = await AgentSession.start({ name: `${NAME}-stopped`, cwd: '/tmp' });
+    const pending = s.run('sleep 30', { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await (await AgentSession.find(`${NAME}-stopped`))!.stop({ removeState: true });
+    expect(Date.now() - started).toBeLessThan(900); // no waiting on an exited server
+    await expect(pending).rejects.toMatchObject({ kind: 'no-server' });
+  });
+
   it('refuses a bash older than 4.1 with what to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ci-medic-oldbash-'));
     try {
