@@ -224,6 +224,8 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     budget.dispose();
     await finish(result, config, budget, untrackedBefore);
     if (session && !config.keepSession) await session.stop().catch(() => undefined);
+    // A kept session stays for a person; this process's control client must not outlive it or hold the server.
+    else session?.detach();
     result.durationMs = Date.now() - startedAt;
     record({
       type: 'end',

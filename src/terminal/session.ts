@@ -338,14 +338,22 @@ export class AgentSession {
   }
 
   /**
-   * Kill the tmux server. The state directory (the commands' logs, which results point to) stays until the next
-   * start of this name, unless `removeState`.
+   * Let go of this process's hold on the session (the control client and the file watcher) and leave the server and
+   * its shell running: for a session kept for a person (rescue, --keep-session). A later run() attaches again.
    */
-  async stop(options: { removeState?: boolean } = {}): Promise<void> {
+  detach(): void {
     this.watcher?.close();
     this.watcher = null;
     this.control?.close();
     this.control = null;
+  }
+
+  /**
+   * Kill the tmux server. The state directory (the commands' logs, which results point to) stays until the next
+   * start of this name, unless `removeState`.
+   */
+  async stop(options: { removeState?: boolean } = {}): Promise<void> {
+    this.detach();
     const serverPid = await this.tmux(['display-message', '-p', '#{pid}']).then(
       ({ stdout }) => Number(stdout.trim()) || null,
       () => null,
