@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { RepairResult } from '../agent/types.js';
 import { hostRescue, type RescueProvider } from '../rescue/host.js';
+import { ensureRescueTool } from '../rescue/install.js';
 import { fetchActorKeys } from '../rescue/keys.js';
 import type { EventDecision } from './event.js';
 import type { ActionSettings } from './inputs.js';
@@ -36,9 +37,16 @@ export async function hostRescueFromAction(
     }
     const stateDir = join(env.RUNNER_TEMP || '/tmp', 'ci-medic-rescue');
     const continueFile = join(stateDir, 'continue');
+    // Hosted runners have neither upterm nor tmate: tmate comes from apt-get/brew, upterm from its pinned release.
+    const executable = await ensureRescueTool(options.provider, {
+      path: env.PATH ?? '',
+      cacheDir: join(env.RUNNER_TOOL_CACHE || env.RUNNER_TEMP || '/tmp', 'ci-medic'),
+      onEvent: options.log,
+    });
     options.log(`ci-medic: hosting a ${options.provider} rescue shell; create ${continueFile} to let the job go on.`);
     const hosted = await hostRescue({
       provider: options.provider,
+      executable,
       sessionName: result.sessionName,
       socketPath: result.socketPath,
       authorizedKeys,

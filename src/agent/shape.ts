@@ -269,14 +269,24 @@ const FIRST_ERROR_STRONG = new RegExp(
 );
 const FIRST_ERROR_WEAK = /\bFAIL(?:ED)?\b|\berror\b|\bfailed\b|\bERR!/i;
 
+const YAML_BLOCK_HEADER = /:\s*[|>][-+]?\s*$/;
+
 /** The first line that looks like the failure (for the `::error` annotation), trimmed; the last line if none does. */
 export function firstErrorLine(raw: string): string {
   const lines = cleanOutput(raw).split('\n');
   const pick = (line: string) => clip(line.trim()).slice(0, 300);
-  const strong = lines.find((l) => FIRST_ERROR_STRONG.test(l));
-  if (strong) return pick(strong);
-  const weak = lines.find((l) => FIRST_ERROR_WEAK.test(l));
-  if (weak) return pick(weak);
+  // TAP reporters (node --test in CI) put the message in a YAML block under `error: |-`: the next line says it.
+  const atIndex = (i: number) => {
+    if (YAML_BLOCK_HEADER.test(lines[i])) {
+      const message = lines.slice(i + 1).find((l) => l.trim());
+      if (message) return pick(message);
+    }
+    return pick(lines[i]);
+  };
+  const strong = lines.findIndex((l) => FIRST_ERROR_STRONG.test(l));
+  if (strong >= 0) return atIndex(strong);
+  const weak = lines.findIndex((l) => FIRST_ERROR_WEAK.test(l));
+  if (weak >= 0) return atIndex(weak);
   for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim()) return pick(lines[i]);
   return '';
 }

@@ -179,6 +179,11 @@ describe('firstErrorLine', () => {
       "building\nError: Cannot find module './sum'\n    at Module._resolve",
       "Error: Cannot find module './sum'",
     ],
+    [
+      'node --test (TAP)',
+      "not ok 1 - total\n  ---\n  duration_ms: 1.2\n  failureType: 'testCodeFailure'\n  error: |-\n    Expected values to be strictly equal:\n",
+      'Expected values to be strictly equal:',
+    ],
     ['weak only', 'building\nnpm ERR! code ELIFECYCLE\nbye', 'npm ERR! code ELIFECYCLE'],
     ['nothing', 'just\nsome output\n\n', 'some output'],
   ])('%s', (_name, raw, expected) => {
