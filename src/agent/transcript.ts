@@ -171,6 +171,7 @@ export class Transcript {
           break;
         case 'check':
           out.push(
+            '',
             `## Check${e.phase ? ` (${e.phase})` : ''}: ${inline(e.command)}`,
             '',
             `${exitText(e.exitCode, e)} in ${seconds(e.durationMs)}, ${e.outputChars} characters of output${e.logPath ? ` (full log: ${inline(e.logPath)})` : ''}`,
@@ -180,6 +181,7 @@ export class Transcript {
           break;
         case 'model-request':
           out.push(
+            '',
             `## Turn ${e.turn}`,
             '',
             `_Request: ${e.messagesCount} messages, about ${e.estimatedInputTokens} input tokens._`,
