@@ -13,6 +13,7 @@ import { ConfigError, type RepairConfig } from '../config.js';
 import { protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { Redactor } from '../redact.js';
+import { secretValuesIn } from '../terminal/env.js';
 import { AgentSession } from '../terminal/session.js';
 import { runBashTool } from './bash-tool.js';
 import { Budget, type BudgetKind } from './budget.js';
@@ -77,6 +78,8 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
 
   const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
+  // The session cannot see these, but it can read this process's /proc/<pid>/environ: whatever it reads is masked.
+  for (const secret of secretValuesIn(options.baseEnv ?? {})) redactor.add(secret);
   const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();

@@ -67,6 +67,18 @@ export function isSecretName(name: string): boolean {
   );
 }
 
+/**
+ * The values of the variables the scrub keeps from the session because their names mark secrets: the session cannot
+ * see them in its environment, but it can read them from /proc/<pid>/environ of the process that holds them, so the
+ * redactor must know them. Action inputs (INPUT_*) are left out: they are the inputs themselves (the check, the
+ * model), whose secret ones the entry names; values under 8 characters are not worth masking.
+ */
+export function secretValuesIn(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value && value.length >= 8 && !name.startsWith('INPUT_') && isSecretName(name))
+    .map(([, value]) => value as string);
+}
+
 function isDropped(name: string): boolean {
   return isSecretName(name) || SHELL_CONTROL.has(name) || name.startsWith('BASH_FUNC_') || name.includes('=');
 }

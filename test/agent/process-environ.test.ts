@@ -1,0 +1,95 @@
+// The session is kept from the secrets, but not from /proc: a command the policy lets through can read the ci-medic
+// process's own environment (which holds ANTHROPIC_API_KEY and whatever the user exported). Whatever it reads must be
+// masked before it reaches the model, the transcript or the logs. This needs a real ci-medic process started with the
+// planted variable (a variable set in this worker later never shows in /proc/<pid>/environ), so the CLI is compiled
+// to a scratch directory under node_modules (where its imports resolve) and run as a child.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
+import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { API_KEY, brokenRepo, CHECK, killSessions, lastUserText, sessionLogs, sessionName } from './scenario.js';
+
+const BUILD = resolve('node_modules', '.cache', `ci-medic-environ-test-${process.pid}`);
+
+let fake: FakeAnthropic | undefined;
+beforeAll(() => {
+  execFileSync(process.execPath, [
+    resolve('node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    BUILD,
+  ]);
+});
+afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  killSessions();
+  removeTempDirs();
+});
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(BUILD, 'cli', 'index.js'), 'repair', ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, out });
+    });
+  });
+}
+
+describe("the ci-medic process's own environment, read through /proc", () => {
+  test('a secret-named variable of the ci-medic process read by the session reaches no request, transcript or log', async () => {
+    const planted = 'planted-deploy-pw-9c4e1b7a2d';
+    const dir = brokenRepo();
+    // A glob the policy cannot resolve, over every process: the ci-medic node process is one of them.
+    const read = "grep -a -o 'CIM_DEPLOY_PASSWORD=[a-z0-9-]*' /proc/[0-9]*/envir?n";
+    fake = await startFakeAnthropic([say(bash(read)), say(text('Nothing to fix here.'))]);
+    const name = sessionName();
+    const transcript = join(makeTempDir(), 't.jsonl');
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ANTHROPIC_API_KEY: API_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      CIM_DEPLOY_PASSWORD: planted,
+    };
+    const cli = await runCli(
+      ['--check', CHECK, '--session', name, '--transcript', transcript, '--max-turns', '2'],
+      env,
+      dir,
+    );
+
+    expect(fake.problems).toEqual([]);
+    expect(fake.requests.length, cli.out).toBeGreaterThanOrEqual(2);
+    // The command really read the process's environment: the variable's name came back, its value masked.
+    expect(lastUserText(fake, 1)).toContain('CIM_DEPLOY_PASSWORD=[REDACTED]');
+    const everywhere = [
+      ...fake.requests.map((r) => r.raw),
+      readFileSync(transcript, 'utf8'),
+      existsSync(transcript.replace(/\.jsonl$/, '.md'))
+        ? readFileSync(transcript.replace(/\.jsonl$/, '.md'), 'utf8')
+        : '',
+      sessionLogs(name),
+      cli.out,
+    ].join('\n');
+    expect(everywhere.includes(planted), 'the planted value leaked').toBe(false);
+    expect(everywhere.includes(API_KEY), 'the API key leaked').toBe(false);
+  });
+});
