@@ -13,6 +13,9 @@ Options:
   --session N   session name (default ${DEFAULT_SESSION_NAME})
   --lines L     lines of scrollback above the screen (default 200)
   -h, --help    this help
+
+Example:
+  ci-medic capture --session fix-1 --lines 50
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -28,7 +28,11 @@ Options:
   --pace DURATION  pause before each scripted model answer, so you can follow along (default 2s; 0 for none)
   --keep           keep the tmux session and the temporary project afterwards
   --dir DIR        create the project under DIR instead of a new temporary directory
-  -h, --help       show this help
+  -h, --help       this help
+
+Examples:
+  ci-medic demo             # pauses 2s before each model answer; attach with the printed command to watch
+  ci-medic demo --pace 0 --keep
 `;
 
 const DEMO_AUTHOR = { name: 'ci-medic demo', email: 'demo@ci-medic.invalid' };

@@ -22,6 +22,11 @@ Options:
   --list-rules          print the default rules and what each denies
   -h, --help            this help
 
+Examples:
+  ci-medic policy -- 'npm test -- --grep total'
+  ci-medic policy --json --allow 'npm *' -- 'curl https://example.com'
+  ci-medic policy --list-rules
+
 Exit codes: 0 allowed, 1 denied, 2 bad usage.
 `;
 

@@ -49,6 +49,11 @@ Options:
   --no-access-limit       let anyone with the connection string in (only when you mean it)
   --step-id ID            id of the ci-medic step, for the snippet's condition (default ${DEFAULT_RESCUE_STEP_ID})
   --state-dir DIR         where the host keeps its socket, log and keys (default under ${baseDir()})
+  -h, --help              this help
+
+Examples:
+  ci-medic rescue --session fix-1                  # print how to take over the session
+  ci-medic rescue --provider tmate --actor octocat # host a rescue shell for octocat's SSH keys
 
 Environment: GITHUB_ACTOR, GITHUB_API_URL (default https://api.github.com), GITHUB_TOKEN (optional, for the key
 lookup), GITHUB_EVENT_NAME/GITHUB_EVENT_PATH (a pull request from a fork is refused).

@@ -28,6 +28,10 @@ Options:
   --disable-rule R      drop a default policy rule (repeatable; see ci-medic policy --list-rules)
   -h, --help            this help
 
+Examples:
+  ci-medic run -- npm test
+  ci-medic run --timeout 5m -- 'cd packages/app && npm test -- --grep total'
+
 Exit codes: the command's own; ${EXIT_TIMEOUT} when it hit the timeout; ${EXIT_STOPPED} when it was stopped for waiting on a
 person (terminal input, an interactive program) or its shell died; ${EXIT_DENIED} when the policy denied it (the
 reason goes to stderr); 2 for bad usage; 1 when the session could not be used.

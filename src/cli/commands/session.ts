@@ -17,6 +17,11 @@ Options:
   --cwd DIR    the shell's working directory (default: the current directory)
   --json       list as JSON
   -h, --help   this help
+
+Examples:
+  ci-medic session start --name fix-1 --cwd ~/project
+  ci-medic session list
+  ci-medic session stop --name fix-1
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
