@@ -86,7 +86,7 @@ export function explainApiError(error: unknown, model: string, baseUrl: string):
   }
   if (error instanceof APIConnectionError) {
     return new ModelCallError(
-      `could not reach the API at ${baseUrl} (${error.message}) after ${MAX_RETRIES} retries: check --base-url / ANTHROPIC_BASE_URL and the network`,
+      `could not reach the API at ${baseUrl} (${error.message}) after ${MAX_RETRIES} retries: check --base-url / ANTHROPIC_BASE_URL (the anthropic-base-url input) and the network`,
       undefined,
       false,
     );

@@ -13,7 +13,7 @@ export async function validateRepairConfig(config: RepairConfig, home?: string):
   if (!config.apiKey && !config.authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
-      'no API key: set ANTHROPIC_API_KEY (the anthropic-api-key input), or ANTHROPIC_AUTH_TOKEN with --base-url for a gateway',
+      'no API key: set ANTHROPIC_API_KEY (the anthropic-api-key input), or ANTHROPIC_AUTH_TOKEN with --base-url (the anthropic-base-url input) for a gateway',
     );
   }
   const dir = await stat(config.workdir).catch(() => null);

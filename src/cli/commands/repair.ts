@@ -48,6 +48,11 @@ Options:
   --keep-session          leave the tmux session running afterwards
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
+  -h, --help              this help
+
+Examples:
+  ANTHROPIC_API_KEY=sk-ant-... ci-medic repair --check 'npm test'
+  ci-medic repair --check 'pytest -q' --setup 'pip install -e .' --max-turns 10 --max-cost 1 --keep-session
 
 Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
 Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
@@ -110,12 +115,6 @@ export function repairConfigFromArgs(
   }
   const apiKey = env.ANTHROPIC_API_KEY || undefined;
   const authToken = env.ANTHROPIC_AUTH_TOKEN || undefined;
-  if (!apiKey && !authToken) {
-    throw new ConfigError(
-      'ANTHROPIC_API_KEY',
-      'is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)',
-    );
-  }
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
   const transcript = values.transcript
@@ -136,6 +135,23 @@ export function repairConfigFromArgs(
     protectedPaths: '--protected-path',
     disabledRules: '--disable-rule',
   });
+  // Every flag is checked before the key, so one run reports a bad flag rather than the key first and the flag next.
+  const maxTurns = values['max-turns'] ? parsePositiveInt('--max-turns', values['max-turns']) : DEFAULT_MAX_TURNS;
+  const timeBudgetMs = values['time-budget']
+    ? parseDuration('--time-budget', values['time-budget'])
+    : DEFAULT_TIME_BUDGET_MS;
+  const maxCostUsd = values['max-cost'] ? parseCost('--max-cost', values['max-cost']) : DEFAULT_MAX_COST_USD;
+  const commandTimeoutMs = values['command-timeout']
+    ? parseDuration('--command-timeout', values['command-timeout'])
+    : DEFAULT_COMMAND_TIMEOUT_MS;
+  const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
+  const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
+  if (!apiKey && !authToken) {
+    throw new ConfigError(
+      'ANTHROPIC_API_KEY',
+      'is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)',
+    );
+  }
   const config: RepairConfig = {
     check,
     setup: values.setup?.trim() || undefined,
@@ -144,19 +160,15 @@ export function repairConfigFromArgs(
     baseUrl,
     apiKey,
     authToken,
-    maxTurns: values['max-turns'] ? parsePositiveInt('--max-turns', values['max-turns']) : DEFAULT_MAX_TURNS,
-    timeBudgetMs: values['time-budget']
-      ? parseDuration('--time-budget', values['time-budget'])
-      : DEFAULT_TIME_BUDGET_MS,
-    maxCostUsd: values['max-cost'] ? parseCost('--max-cost', values['max-cost']) : DEFAULT_MAX_COST_USD,
-    commandTimeoutMs: values['command-timeout']
-      ? parseDuration('--command-timeout', values['command-timeout'])
-      : DEFAULT_COMMAND_TIMEOUT_MS,
+    maxTurns,
+    timeBudgetMs,
+    maxCostUsd,
+    commandTimeoutMs,
     policy,
     instructions: values.instructions,
-    sessionName: validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME),
+    sessionName,
     transcriptPath: transcript,
-    relaxedTamperRules: parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []),
+    relaxedTamperRules,
     secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
