@@ -83,6 +83,42 @@ export class PushError extends Error {
 /** Hooks off: nothing in .git/hooks (which the session could write) runs in these git processes. */
 const NO_HOOKS: Array<[string, string]> = [['core.hooksPath', '/dev/null']];
 
+/**
+ * Command-line settings (they win over the repository's config, which the session could write) for the calls that
+ * carry the token: no credential helper or askpass program is asked (they would run with the token in their
+ * environment), no fsmonitor, no automatic gc or maintenance.
+ */
+const TOKEN_GUARDS: Array<[string, string]> = [
+  ['credential.helper', ''],
+  ['core.askPass', ''],
+  ['core.fsmonitor', 'false'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
+];
+
+/**
+ * The environment of the network calls. The token goes only to an http(s) remote (as git resolves it, insteadOf
+ * included): any other transport runs programs the config names (upload-pack, ssh, a remote helper) and needs no
+ * header anyway. With the token, git may speak http(s) only, whatever the config says later.
+ */
+async function networkEnv(
+  git: Git,
+  remote: string,
+  token: string | undefined,
+  authUrl: string,
+): Promise<Record<string, string>> {
+  if (!token) return configEnv(NO_HOOKS);
+  const named = await git.exec(['remote', 'get-url', '--push', remote], { okExitCodes: [2, 128] });
+  const url = named.exitCode === 0 ? named.stdout.trim() : remote;
+  if (!/^https?:\/\//i.test(url)) return configEnv(NO_HOOKS);
+  return {
+    ...authConfigEnv(token, authUrl, [...NO_HOOKS, ...TOKEN_GUARDS]),
+    GIT_ALLOW_PROTOCOL: 'http:https',
+    // Set but empty: git then asks neither core.askPass nor SSH_ASKPASS.
+    GIT_ASKPASS: '',
+  };
+}
+
 export async function commitAndPush(options: CommitAndPushOptions): Promise<CommitAndPushResult> {
   const remote = options.pushUrl ?? options.remote ?? 'origin';
   const git = createGit(options.workdir, { env: configEnv(NO_HOOKS), timeoutMs: options.timeoutMs });
@@ -91,7 +127,7 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
       ? options.pushUrl
       : (options.serverUrl ?? 'https://github.com');
   const network = createGit(options.workdir, {
-    env: options.token ? authConfigEnv(options.token, authUrl, NO_HOOKS) : configEnv(NO_HOOKS),
+    env: await networkEnv(git, remote, options.token, authUrl),
     timeoutMs: options.timeoutMs,
   });
 

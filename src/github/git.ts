@@ -1,6 +1,7 @@
 // A small git command manager (in the manner of actions/checkout's): real `git`, argument arrays (never a shell string),
 // a deadline on every call, and errors that carry the arguments, exit code and stderr.
 import { spawn } from 'node:child_process';
+import { scrubEnvironment } from '../terminal/env.js';
 
 export const DEFAULT_GIT_TIMEOUT_MS = 120_000;
 
@@ -105,7 +106,9 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: workdir,
-        env: { ...process.env, ...fixedEnv, ...execOptions.env },
+        // Not the process's secrets: git runs programs the repository's config names (filters, fsmonitor, helpers,
+        // upload-pack), and the repair session could write that config.
+        env: { ...scrubEnvironment(process.env), ...fixedEnv, ...execOptions.env },
         stdio: ['pipe', 'pipe', 'pipe'],
         // Its own process group, so a deadline also stops what git started (helpers, hooks, ssh).
         detached: true,
