@@ -1,11 +1,14 @@
 // The few git queries the loop needs, run with execFile (no shell) in the workspace.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { scrubEnvironment } from '../terminal/env.js';
 
 const run = promisify(execFile);
 
 export async function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8' });
+  // Not the process's secrets: git runs programs the repository's config names (fsmonitor, textconv, filters), and
+  // the repair session could write that config.
+  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8', env: scrubEnvironment(process.env) });
   return stdout;
 }
 

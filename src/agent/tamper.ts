@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { TamperRule } from '../config.js';
+import { scrubEnvironment } from '../terminal/env.js';
 
 export type { TamperRule } from '../config.js';
 
@@ -833,7 +834,8 @@ const GIT_DIFF_CONFIG = [
 async function git(workdir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   const { stdout } = await execFileAsync('git', [...GIT_DIFF_CONFIG, ...args], {
     cwd: workdir,
-    env: env ?? process.env,
+    // Not the process's secrets: the session could have planted config that runs programs (fsmonitor, filters).
+    env: scrubEnvironment(env ?? process.env),
     maxBuffer: 256 * 1024 * 1024,
     encoding: 'utf8',
   });
