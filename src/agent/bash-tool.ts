@@ -51,7 +51,8 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
 
   const limit = run.config.commandTimeoutMs;
   const timeoutMs = Math.min(limit, Math.max(MIN_COMMAND_TIMEOUT_MS, input.timeout_ms ?? limit));
-  run.emit('command', `$ ${command}`);
+  // Continuation lines (here-documents, multi-line scripts) are indented so they read as part of the command.
+  run.emit('command', `$ ${command.replace(/\n/g, '\n    ')}`);
   const r = await run.session.run(command, { timeoutMs, signal: run.budget.signal });
   const output = await scrubbed(run, r);
   run.commands.push({
@@ -74,6 +75,11 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
     logPath: r.outputPath,
   });
   run.logPaths.set(use.id, r.outputPath);
+  const stopped = r.timedOut ? ', hit its time limit' : r.interrupted ? ', interrupted' : '';
+  run.emit(
+    'command',
+    `-> exit ${r.exitCode ?? 'none'} in ${(r.durationMs / 1000).toFixed(1)}s${stopped}${r.shellRestarted ? ', shell restarted' : ''}`,
+  );
 
   const notes: string[] = [];
   if (r.timedOut) {

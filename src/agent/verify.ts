@@ -153,6 +153,7 @@ export async function verifyFix(run: LoopRun): Promise<Verdict> {
     return { fixed: false, feedback: tamperMessage(violations) };
   }
 
+  run.emit('verify', `${config.check} passes (exit 0); the tamper guard found nothing`);
   if (!config.setup) return { fixed: true, feedback: '' };
   const newFiles = (await untrackedFiles(config.workdir)).filter((f) => !run.untrackedBefore.has(f));
   run.emit('verify', `verifying: ${config.setup} and ${config.check} in a clean worktree with only the diff applied`);
@@ -175,7 +176,11 @@ export async function verifyFix(run: LoopRun): Promise<Verdict> {
     logPath: clean.result?.outputPath,
     timedOut: clean.result?.timedOut,
   });
-  if (!clean.failedStep) return { fixed: true, feedback: '' };
+  if (!clean.failedStep) {
+    run.emit('verify', 'passes in the clean worktree too');
+    return { fixed: true, feedback: '' };
+  }
+  run.emit('verify', `rejected: ${clean.message}`);
   let shaped = '';
   if (clean.result) {
     const out = await scrubbed(run, clean.result);
