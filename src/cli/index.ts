@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: ci-medic <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ci-medic <command> --help' for a command's options.\n\nExample:\n  ANTHROPIC_API_KEY=sk-ant-... ci-medic repair --check 'npm test'\n`;
+  return `Usage: ci-medic <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n  -h, --help     this help\n  -V, --version  print the version\n\nRun 'ci-medic <command> --help' for a command's options.\n\nExample:\n  ANTHROPIC_API_KEY=sk-ant-... ci-medic repair --check 'npm test'\n`;
 }
 
 export async function cli(argv: string[], io: CliIo): Promise<number> {
