@@ -5,15 +5,35 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: {
-    script: { type: 'string' },
-    'port-file': { type: 'string' },
-    'requests-file': { type: 'string' },
-  },
-});
+const USAGE = `usage: node test/fakes/anthropic-server.ts --script FILE --port-file FILE [--requests-file FILE]
+
+A loopback stand-in of the Anthropic Messages API that answers from a script and validates every request.
+  --script FILE         JSON {"steps": [{"reply": {"content": [...]}}, ...], "options": {"knownModels": [...]}}
+                        (see test/fixtures/broken-project/script.json); one step per POST /v1/messages
+  --port-file FILE      where the port is written once listening (point ANTHROPIC_BASE_URL at http://127.0.0.1:PORT)
+  --requests-file FILE  append each request received, as JSON lines
+Stop it with SIGTERM or SIGINT: exits 1 when a request was invalid or scripted steps were left unused.
+`;
+let values: { script?: string; 'port-file'?: string; 'requests-file'?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      script: { type: 'string' },
+      'port-file': { type: 'string' },
+      'requests-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`anthropic-server.ts: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 if (!values.script || !values['port-file']) {
-  process.stderr.write('usage: anthropic-server.ts --script FILE --port-file FILE [--requests-file FILE]\n');
+  process.stderr.write(`anthropic-server.ts: --script and --port-file are required\n\n${USAGE}`);
   process.exit(2);
 }
 // A computed specifier keeps tsc from asking for a .ts import extension; Node 24 strips the types itself.
