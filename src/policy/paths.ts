@@ -113,6 +113,8 @@ const SECRET_PATHS: RegExp[] = [
   /(^|\/)\.pypirc$/,
   /(^|\/)\.git\/config$/,
   /^\/proc\/.*\/(environ|mem)$/,
+  // A glob or a variable in the last part of a /proc path may resolve to another process's environ.
+  /^\/proc\/(?:.*\/)?[^/]*[*?[$][^/]*$/,
   /^\/run\/secrets(\/|$)/,
   /^\/etc\/shadow$/,
 ];
@@ -120,7 +122,7 @@ const SECRET_PATHS: RegExp[] = [
 /** Where secrets live: a path that names one of them (checked on the raw text and the resolved path). */
 // Every secret path's text contains one of these, whatever the spelling of its directories (`~`, `..`, `$HOME`).
 const SECRET_HINT =
-  /ssh|netrc|credentials|docker|gh|aws|gnupg|kube|pypirc|config|environ|mem|secrets|shadow|_runner|npmrc|yarnrc/;
+  /ssh|netrc|credentials|docker|gh|aws|gnupg|kube|pypirc|config|environ|mem|secrets|shadow|_runner|npmrc|yarnrc|proc|envir/;
 
 export function secretPath(arg: Arg, ctx: PathContext): string | null {
   if (!SECRET_HINT.test(arg.value)) return null;
@@ -128,7 +130,9 @@ export function secretPath(arg: Arg, ctx: PathContext): string | null {
   const eq = arg.value.indexOf('=');
   if (eq > 0) candidates.push(arg.value.slice(eq + 1)); // --file=~/.netrc, if=/proc/self/environ
   for (const text of candidates) {
-    const resolved = resolvePath({ ...arg, value: text }, ctx);
+    // A glob is placed where it would expand (`cd /proc/1 && cat envir*`), for the /proc rule.
+    const placed = arg.pattern && ctx.cwd !== null && !/[$`~]/.test(text) ? posix.resolve(ctx.cwd, text) : null;
+    const resolved = resolvePath({ ...arg, value: text }, ctx) ?? placed;
     for (const re of SECRET_PATHS) {
       if (re.test(text.replace(/\/+$/, '')) || (resolved !== null && re.test(resolved))) return resolved ?? text;
     }
