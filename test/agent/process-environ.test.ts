@@ -58,8 +58,11 @@ describe("the ci-medic process's own environment, read through /proc", () => {
   test('a secret-named variable of the ci-medic process read by the session reaches no request, transcript or log', async () => {
     const planted = 'planted-deploy-pw-9c4e1b7a2d';
     const dir = brokenRepo();
-    // A glob the policy cannot resolve, over every process: the ci-medic node process is one of them.
-    const read = "grep -a -o 'CIM_DEPLOY_PASSWORD=[a-z0-9-]*' /proc/[0-9]*/envir?n";
+    // Code the policy cannot follow, reading every process's environment: the ci-medic node process is one of them.
+    const read =
+      `node -e "const fs=require('fs');for(const p of fs.readdirSync('/proc')){try{` +
+      `const m=fs.readFileSync('/proc/'+p+'/envir'+'on','latin1').match(/CIM_DEPLOY_PASSWORD=[^\\0]*/);` +
+      `if(m)console.log(m[0])}catch{}}"`;
     fake = await startFakeAnthropic([say(bash(read)), say(text('Nothing to fix here.'))]);
     const name = sessionName();
     const transcript = join(makeTempDir(), 't.jsonl');
@@ -79,7 +82,7 @@ describe("the ci-medic process's own environment, read through /proc", () => {
     expect(fake.problems).toEqual([]);
     expect(fake.requests.length, cli.out).toBeGreaterThanOrEqual(2);
     // The command really read the process's environment: the variable's name came back, its value masked.
-    expect(lastUserText(fake, 1)).toContain('CIM_DEPLOY_PASSWORD=[REDACTED]');
+    expect(lastUserText(fake, 1), lastUserText(fake, 1)).toContain('CIM_DEPLOY_PASSWORD=[REDACTED]');
     const everywhere = [
       ...fake.requests.map((r) => r.raw),
       readFileSync(transcript, 'utf8'),
