@@ -35,9 +35,16 @@ export async function validateRepairConfig(config: RepairConfig, home?: string):
   return policyConfigFrom(config.policy, config.workdir, home);
 }
 
-/** The `http.<url>.extraheader` values actions/checkout leaves in .git/config, and the tokens inside them. */
+/** The `http.<url>.extraheader` values actions/checkout leaves in .git/config (or a file it includes), and the tokens inside them. */
 export async function gitConfigSecrets(workdir: string): Promise<string[]> {
-  const out = await gitOrEmpty(workdir, ['config', '--local', '--get-regexp', '^http\\..*\\.extraheader$']);
+  // --includes: checkout v5+ keeps the header in a file under $RUNNER_TEMP, reached through includeIf.gitdir.
+  const out = await gitOrEmpty(workdir, [
+    'config',
+    '--local',
+    '--includes',
+    '--get-regexp',
+    '^http\\..*\\.extraheader$',
+  ]);
   const secrets: string[] = [];
   for (const line of out.split('\n').filter(Boolean)) {
     const value = line.slice(line.indexOf(' ') + 1).trim();
