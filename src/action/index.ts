@@ -1,6 +1,10 @@
 // Action entry (runs.using: node24, main: dist/index.js). Thin: the algorithm lives in main.ts.
 import * as core from '@actions/core';
+import { sealEnvironment } from '../seal-environment.js';
 import { run } from './main.js';
+
+// First: re-execute without the tokens in this process's /proc environ, which the agent's shell could read.
+sealEnvironment();
 
 run().catch((error: unknown) => {
   core.setFailed(`ci-medic: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 // CLI entry: argv -> a subcommand. Thin: each subcommand lives in commands/ and turns its flags into config.
 import { EXIT_USAGE, processIo, type CliIo, type CommandMain } from './io.js';
+import { sealEnvironment } from '../seal-environment.js';
 import { main as capture } from './commands/capture.js';
 import { main as demo } from './commands/demo.js';
 import { main as policy } from './commands/policy.js';
@@ -43,6 +44,9 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
 }
 
 export const VERSION = '0.1.0';
+
+// First: re-execute without secrets (API key, tokens) in this process's /proc environ, which the agent's shell could read.
+sealEnvironment();
 
 cli(process.argv.slice(2), processIo()).then(
   (code) => {

@@ -3,6 +3,7 @@
 // a bare repository as `origin`, and the scripted Messages API stand-in. Real tmux, bash, git and SDK.
 // CI_MEDIC_ACTION_ENTRY may point at another build of the entry (a development bundle); the default is dist/index.js.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -528,6 +529,21 @@ describe('node dist/index.js, as the runner runs it', () => {
     expect(run.outputs.turns).toBe('0');
     expect(anthropic.requests.length).toBe(before);
     expect(run.summary).toContain('`already-passing`');
+  });
+
+  it('no process the session can read holds a token of the step: the check scans every /proc/<pid>/environ', async () => {
+    // The check runs in the agent's session; it passes only when none of the values is in any environment block.
+    const repo = makeRepo({ 'README.md': 'scan\n' });
+    const hashes = [API_KEY, FAKE_GITHUB_TOKEN, ENV_SECRET].map((v) => createHash('sha256').update(v).digest('hex'));
+    const run = await runAction({
+      workspace: repo.dir,
+      inputs: baseInputs(anthropic, { check: `node ${resolve('test/fixtures/scan-environ.cjs')} ${hashes.join(' ')}` }),
+      eventName: 'workflow_dispatch',
+      event: {},
+      apiUrl: github.url,
+    });
+    expect(run.outputs.result, run.stdout).toBe('already-passing');
+    expect(run.status).toBe(0);
   });
 
   it('configuration the loop cannot work with fails before tmux starts, named by its input', async () => {

@@ -1,8 +1,10 @@
-// The session is kept from the secrets, but not from /proc: a command the policy lets through can read the ci-medic
-// process's own environment (which holds ANTHROPIC_API_KEY and whatever the user exported). Whatever it reads must be
-// masked before it reaches the model, the transcript or the logs. This needs a real ci-medic process started with the
-// planted variable (a variable set in this worker later never shows in /proc/<pid>/environ), so the CLI is compiled
-// to a scratch directory under node_modules (where its imports resolve) and run as a child.
+// The session is kept from the secrets, but not from /proc: a command the policy lets through can read the environment
+// block of any process of the same user. The ci-medic process re-executes itself without its secret-named variables
+// (src/seal-environment.ts), so its own block holds none of them; another process that holds the same value (here a
+// planted `sleep`) can still be read, and whatever the session reads must be masked before it reaches the model, the
+// transcript or the logs. This needs a real ci-medic process started with the planted variable (a variable set in this
+// worker later never shows in /proc/<pid>/environ), so the CLI is compiled to a scratch directory under node_modules
+// (where its imports resolve) and run as a child.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -62,7 +64,7 @@ describe("the ci-medic process's own environment, read through /proc", () => {
     const read =
       `node -e "const fs=require('fs');for(const p of fs.readdirSync('/proc')){try{` +
       `const m=fs.readFileSync('/proc/'+p+'/envir'+'on','latin1').match(/CIM_DEPLOY_PASSWORD=[^\\0]*/);` +
-      `if(m)console.log(m[0])}catch{}}"`;
+      `if(m)console.log('pid '+p+': '+m[0])}catch{}}"`;
     fake = await startFakeAnthropic([say(bash(read)), say(text('Nothing to fix here.'))]);
     const name = sessionName();
     const transcript = join(makeTempDir(), 't.jsonl');
@@ -73,16 +75,20 @@ describe("the ci-medic process's own environment, read through /proc", () => {
       ANTHROPIC_BASE_URL: fake.url,
       CIM_DEPLOY_PASSWORD: planted,
     };
+    const holder = spawn('sleep', ['60'], { env: { CIM_DEPLOY_PASSWORD: planted }, stdio: 'ignore' });
     const cli = await runCli(
       ['--check', CHECK, '--session', name, '--transcript', transcript, '--max-turns', '2'],
       env,
       dir,
-    );
+    ).finally(() => holder.kill('SIGKILL'));
 
     expect(fake.problems).toEqual([]);
     expect(fake.requests.length, cli.out).toBeGreaterThanOrEqual(2);
-    // The command really read the process's environment: the variable's name came back, its value masked.
-    expect(lastUserText(fake, 1), lastUserText(fake, 1)).toContain('CIM_DEPLOY_PASSWORD=[REDACTED]');
+    // The command really read the environments: the holder's variable came back with its value masked, and the
+    // ci-medic process (sealed) was not among the processes that hold it.
+    const seen = lastUserText(fake, 1);
+    expect(seen, seen).toContain(`pid ${holder.pid}: CIM_DEPLOY_PASSWORD=[REDACTED]`);
+    expect(seen.match(/CIM_DEPLOY_PASSWORD=/g), seen).toHaveLength(1);
     const everywhere = [
       ...fake.requests.map((r) => r.raw),
       readFileSync(transcript, 'utf8'),

@@ -1,0 +1,73 @@
+// Keep secrets out of /proc/<pid>/environ of the ci-medic process itself.
+//
+// The agent's shell runs as our user, so it can read /proc/<our pid>/environ: the environment block the kernel set up
+// at exec time. Deleting a variable (unsetenv) never clears that block, and setting one (setenv) writes the heap,
+// which /proc does not show. So the entry re-executes itself once, at start-up, before any session exists, with the
+// secret-looking variables left out of the new environment; their values travel through a private file that the new
+// image reads and deletes at once, then puts back into process.env, where only this process's own code sees them.
+import { mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { isSecretName } from './terminal/env.js';
+
+/** Names the private file in the re-executed image's environment (not a secret: the file is gone by the time anyone could look). */
+export const SEALED_ENV_FILE = 'CI_MEDIC_SEALED_ENV_FILE';
+
+export type SealOutcome = 'sealed' | 'restored' | 'nothing-to-seal' | 'unsupported';
+
+type Execve = (file: string, args: string[], env: Record<string, string>) => never;
+
+/**
+ * Call first thing in an entry. Either re-executes the process (never returns), or returns what happened:
+ * 'restored' in the re-executed image (secrets back in process.env, absent from /proc), 'nothing-to-seal', or
+ * 'unsupported' where the platform has no execve (Windows) or it failed (the run goes on unsealed).
+ */
+export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutcome {
+  const sealedFile = env[SEALED_ENV_FILE];
+  if (sealedFile) return restore(env, sealedFile);
+
+  const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecretName(name));
+  if (secrets.length === 0) return 'nothing-to-seal';
+  const execve = (process as unknown as { execve?: Execve }).execve;
+  if (typeof execve !== 'function' || process.platform === 'win32') return 'unsupported';
+
+  let dir: string | undefined;
+  try {
+    // RUNNER_TEMP is the job's own temporary directory on Actions; mkdtemp makes the folder 0700.
+    dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'ci-medic-seal-'));
+    const file = join(dir, 'env.json');
+    writeFileSync(file, JSON.stringify(Object.fromEntries(secrets)), { mode: 0o600 });
+    const next: Record<string, string> = {};
+    for (const [name, value] of Object.entries(env)) {
+      if (value !== undefined && !isSecretName(name)) next[name] = value;
+    }
+    next[SEALED_ENV_FILE] = file;
+    execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], next);
+  } catch {
+    // No execve here after all (or it was refused): go on unsealed; the redactor still masks what the session reads.
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+  return 'unsupported';
+}
+
+function restore(env: NodeJS.ProcessEnv, file: string): SealOutcome {
+  delete env[SEALED_ENV_FILE];
+  let values: Record<string, string>;
+  try {
+    values = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } finally {
+    // Only the file and the empty folder sealEnvironment made: the variable names a path, and a path is never trusted.
+    rmSync(file, { force: true });
+    if (basename(dirname(file)).startsWith('ci-medic-seal-')) {
+      try {
+        rmdirSync(dirname(file));
+      } catch {
+        // not empty or already gone: leave it
+      }
+    }
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string') env[name] = value;
+  }
+  return 'restored';
+}
