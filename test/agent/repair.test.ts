@@ -2,48 +2,30 @@
 // the scripted Messages API stand-in (which validates every request and records it).
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { repair } from '../../src/agent/loop.js';
-import {
-  bash,
-  fail,
-  say,
-  startFakeAnthropic,
-  stall,
-  text,
-  toolUse,
-  type FakeAnthropic,
-  type FakeStep,
-} from '../fakes/anthropic.js';
+import { bash, fail, say, stall, text, toolUse, type FakeStep } from '../fakes/anthropic.js';
 import { socketPathFor } from '../../src/terminal/tmux.js';
-import { removeTempDirs } from '../helpers/repo.js';
-import { BROKEN_FILES, brokenRepo, CHECK, configFor, FIXED_MATH, killSessions, lastUserText } from './scenario.js';
+import {
+  BROKEN_FILES,
+  brokenRepo,
+  CHECK,
+  configFor,
+  FIX_EDIT,
+  FIXED_MATH,
+  lastUserText,
+  useScriptedModel,
+} from './scenario.js';
 
-let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
-
-async function model(...steps: FakeStep[]): Promise<FakeAnthropic> {
-  fake = await startFakeAnthropic(steps);
-  return fake;
-}
-
-const fixEdit = toolUse('edit', {
-  file_path: 'math.js',
-  old_string: 'i < items.length - 1',
-  new_string: 'i < items.length',
-});
+const model = useScriptedModel();
+const strictModel = useScriptedModel({ expectedKey: 'sk-ant-the-right-key-0000', knownModels: ['claude-sonnet-5-5'] });
 
 describe('repair loop', () => {
   test('fixes a broken project in two working turns, verified by its own re-run of the check', async () => {
     const dir = brokenRepo();
     const api = await model(
       say(text('Let me look at math.js.'), toolUse('read', { file_path: 'math.js' })),
-      say(text('The loop stops one item early.'), fixEdit),
+      say(text('The loop stops one item early.'), FIX_EDIT),
       say(text('Root cause: the loop bound skipped the last item. Fixed the bound.')),
     );
     const config = configFor(dir, api);
@@ -100,7 +82,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(
       say(bash('git push origin main')),
-      say(text('Pushing is not allowed; editing instead.'), fixEdit),
+      say(text('Pushing is not allowed; editing instead.'), FIX_EDIT),
       say(text('Fixed the loop bound.')),
     );
     const result = await repair(configFor(dir, api));
@@ -154,7 +136,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(
       { reply: { content: [toolUse('read', { file_path: 'math.js' })], usage: { output_tokens: 20_000 } } },
-      say(fixEdit),
+      say(FIX_EDIT),
     );
     const result = await repair(configFor(dir, api, { maxCostUsd: 0.25 }));
     expect(result.result).toBe('budget-exhausted');
@@ -173,7 +155,7 @@ describe('repair loop', () => {
     const api = await model(
       say(skip),
       say(text('Skipped the failing test.')),
-      say(toolUse('write', { file_path: 'test/math.test.js', content: BROKEN_FILES['test/math.test.js'] }), fixEdit),
+      say(toolUse('write', { file_path: 'test/math.test.js', content: BROKEN_FILES['test/math.test.js'] }), FIX_EDIT),
       say(text('Restored the test and fixed the loop bound.')),
     );
     const result = await repair(configFor(dir, api));
@@ -217,10 +199,7 @@ describe('repair loop', () => {
 
   test('a rejected key or an unknown model fails before tmux starts (GET /v1/models preflight)', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([], {
-      expectedKey: 'sk-ant-the-right-key-0000',
-      knownModels: ['claude-sonnet-5-5'],
-    });
+    const fake = await strictModel();
     const badKey = configFor(dir, fake);
     await expect(repair(badKey)).rejects.toThrow(/ANTHROPIC_API_KEY: .*401/);
     expect(existsSync(socketPathFor(badKey.sessionName))).toBe(false);
@@ -233,7 +212,7 @@ describe('repair loop', () => {
 
   test('a burst of 529s is survived through the SDK retries (retry-after-ms)', async () => {
     const dir = brokenRepo();
-    const api = await model(fail(529, 5), fail(529, 5), fail(529, 5), say(fixEdit), say(text('Fixed.')));
+    const api = await model(fail(529, 5), fail(529, 5), fail(529, 5), say(FIX_EDIT), say(text('Fixed.')));
     const result = await repair(configFor(dir, api));
     expect(result.result).toBe('fixed');
     expect(api.requests).toHaveLength(5);
@@ -253,7 +232,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(
       { reply: { content: [text('Thinking about the loop bound...')], stop_reason: 'pause_turn' } },
-      say(fixEdit),
+      say(FIX_EDIT),
       say(text('Fixed.')),
     );
     const result = await repair(configFor(dir, api));
@@ -273,7 +252,7 @@ describe('repair loop', () => {
 
   test('refusal: ends not-fixed and keeps the partial work', async () => {
     const dir = brokenRepo();
-    const api = await model(say(fixEdit), {
+    const api = await model(say(FIX_EDIT), {
       reply: { content: [text('I cannot help with that.')], stop_reason: 'refusal' },
     });
     const result = await repair(configFor(dir, api));
@@ -286,7 +265,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(
       { reply: { content: [text('I was explaining at length')], stop_reason: 'max_tokens' } },
-      say(fixEdit),
+      say(FIX_EDIT),
       say(text('Fixed.')),
     );
     const result = await repair(configFor(dir, api));

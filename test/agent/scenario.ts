@@ -5,8 +5,9 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import type { RepairConfig } from '../../src/config.js';
 import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
-import type { FakeAnthropic } from '../fakes/anthropic.js';
-import { makeRepo, makeTempDir } from '../helpers/repo.js';
+import { afterEach } from 'vitest';
+import { startFakeAnthropic, toolUse, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
+import { makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
 
 export const API_KEY = 'sk-ant-api03-test-key-for-the-fake-0123456789';
 
@@ -95,4 +96,28 @@ export function sessionLogs(name: string): string {
 export function lastUserText(fake: FakeAnthropic, index: number): string {
   const messages = fake.requests[index].body.messages as { role: string; content: unknown }[];
   return JSON.stringify(messages[messages.length - 1].content);
+}
+
+/** The model's fix of BROKEN_FILES through the SDK's edit tool. */
+export const FIX_EDIT = toolUse('edit', {
+  file_path: 'math.js',
+  old_string: 'i < items.length - 1',
+  new_string: 'i < items.length',
+});
+
+/**
+ * For a test file: registers the cleanup (the stand-in, sessions, temp dirs) after each test and returns the function
+ * that starts a scripted stand-in of the Messages API for one test.
+ */
+export function useScriptedModel(
+  options?: Parameters<typeof startFakeAnthropic>[1],
+): (...steps: FakeStep[]) => Promise<FakeAnthropic> {
+  let fake: FakeAnthropic | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+    killSessions();
+    removeTempDirs();
+  });
+  return async (...steps) => (fake = await startFakeAnthropic(steps, options));
 }

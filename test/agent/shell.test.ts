@@ -2,30 +2,21 @@
 // budget with a hung command. Real tmux, real policy, real git, the real SDK against the scripted stand-in.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { repair, type RepairEvent } from '../../src/agent/loop.js';
-import { bash, say, startFakeAnthropic, text, toolUse, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
-import { git, removeTempDirs } from '../helpers/repo.js';
-import { BROKEN_FILES, brokenRepo, configFor, killSessions, lastUserText, sessionLogs } from './scenario.js';
+import { bash, say, text, toolUse } from '../fakes/anthropic.js';
+import { git } from '../helpers/repo.js';
+import {
+  BROKEN_FILES,
+  brokenRepo,
+  configFor,
+  FIX_EDIT,
+  lastUserText,
+  sessionLogs,
+  useScriptedModel,
+} from './scenario.js';
 
-let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
-
-async function model(...steps: FakeStep[]): Promise<FakeAnthropic> {
-  fake = await startFakeAnthropic(steps);
-  return fake;
-}
-
-const fixEdit = toolUse('edit', {
-  file_path: 'math.js',
-  old_string: 'i < items.length - 1',
-  new_string: 'i < items.length',
-});
+const model = useScriptedModel();
 
 describe('repair loop through the shell', () => {
   test('planted secrets (environment, a file the model cats, .git/config extraheader) reach no request, log or transcript', async () => {
@@ -44,7 +35,7 @@ describe('repair loop through the shell', () => {
       say(bash('echo "pw=[$DEPLOY_PASSWORD] tok=[$GITHUB_TOKEN] path=$PATH"')),
       say(bash('cat notes/deploy.txt'), toolUse('read', { file_path: 'notes/deploy.txt' })),
       say(bash('grep -r extraheader .git'), toolUse('read', { file_path: '.git/config' }), bash('cat .git/config')),
-      say(fixEdit),
+      say(FIX_EDIT),
       say(text('Fixed the loop bound.')),
     );
     const events: RepairEvent[] = [];
@@ -79,7 +70,7 @@ describe('repair loop through the shell', () => {
 
   test('a hung command is stopped at the command timeout and the model carries on', async () => {
     const dir = brokenRepo();
-    const api = await model(say(bash('sleep 600')), say(fixEdit), say(text('Fixed.')));
+    const api = await model(say(bash('sleep 600')), say(FIX_EDIT), say(text('Fixed.')));
     const result = await repair(configFor(dir, api, { commandTimeoutMs: 3000 }));
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 1)).toContain('time limit');
@@ -89,7 +80,7 @@ describe('repair loop through the shell', () => {
 
   test("the tool's timeout_ms is capped by the command timeout", async () => {
     const dir = brokenRepo();
-    const api = await model(say(bash('sleep 600', { timeout_ms: 3_600_000 })), say(fixEdit), say(text('Fixed.')));
+    const api = await model(say(bash('sleep 600', { timeout_ms: 3_600_000 })), say(FIX_EDIT), say(text('Fixed.')));
     const started = Date.now();
     const result = await repair(configFor(dir, api, { commandTimeoutMs: 2000 }));
     expect(result.commands[0].timedOut).toBe(true);
