@@ -48,6 +48,12 @@ export const VERSION = '0.1.0';
 // First: re-execute without secrets (API key, tokens) in this process's /proc environ, which the agent's shell could read.
 sealEnvironment();
 
+// `ci-medic policy … | head -1`: a reader that goes away early is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 cli(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;
