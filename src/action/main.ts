@@ -228,7 +228,12 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
     result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent });
   } finally {
     progress.close();
-    await credentials.restore();
+    if (await credentials.restore()) {
+      core.warning(
+        'The repair changed .git/config; ci-medic put back the configuration from before the loop, so nothing the ' +
+          'session wrote there takes part in the push.',
+      );
+    }
   }
 
   const outputs = state.outputs;

@@ -5,6 +5,8 @@
 //                     worktrees and the container path), a file holding that extraheader.
 // The repair session must not be able to read or use it, so it is removed for the length of the loop and put back after.
 // The push sends its own header through the environment of that one git process (see authConfigEnv).
+// Restoring puts back the whole configuration the loop started from: whatever the session wrote there meanwhile (a
+// proxy that would see the push's header, an insteadOf, a filter, fsmonitor) is discarded before anything is pushed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createGit, type Git } from './git.js';
@@ -17,8 +19,12 @@ export interface ConfigEntry {
 
 export interface RemovedCredentials {
   removed: ConfigEntry[];
-  /** Puts every removed entry back. Safe to call more than once and after a failure; later calls do nothing. */
-  restore(): Promise<void>;
+  /**
+   * Puts back the configuration as it was before the loop, byte for byte (so the removed entries too). Resolves to
+   * true when the loop had changed the file and those changes were discarded. Safe to call more than once and after a
+   * failure; later calls resolve as the first did.
+   */
+  restore(): Promise<boolean>;
 }
 
 const CANDIDATE_KEYS = /^(?:http\..*\.extraheader|http\.extraheader|includeif\..*\.path|include\.path)$/;
@@ -37,8 +43,6 @@ export async function removeCheckoutCredentials(
   for (const entry of entries) {
     if (await holdsCredentials(entry, configPath)) removed.push(entry);
   }
-  if (removed.length === 0) return { removed, restore: async () => {} };
-
   const before = await readFile(configPath, 'utf8');
   const done = new Set<string>();
   try {
@@ -54,21 +58,12 @@ export async function removeCheckoutCredentials(
   }
   const after = await readFile(configPath, 'utf8');
 
-  let restoring: Promise<void> | undefined;
-  const restore = (): Promise<void> => {
+  let restoring: Promise<boolean> | undefined;
+  const restore = (): Promise<boolean> => {
     restoring ??= (async () => {
       const current = await readFile(configPath, 'utf8').catch(() => undefined);
-      // Nobody else changed the file meanwhile: put the original bytes back, so the restore is exact.
-      if (current === after) {
-        await writeFile(configPath, before);
-        return;
-      }
-      // The file changed during the loop: keep those changes, add back only what was removed (and is missing).
-      const present = new Set((await listLocalEntries(git)).map((e) => `${e.key}\0${e.value}`));
-      for (const { key, value } of removed) {
-        if (present.has(`${key}\0${value}`)) continue;
-        await git.exec(['config', '--local', '--add', key, value]);
-      }
+      if (current !== before) await writeFile(configPath, before);
+      return current !== after;
     })();
     return restoring;
   };
