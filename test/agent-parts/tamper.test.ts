@@ -11,6 +11,7 @@ import {
   workspaceDiff,
 } from '../../src/agent/tamper.js';
 import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
+import { IT_ONLY, IT_SKIP, XIT } from '../fixtures/markers.js';
 
 afterAll(removeTempDirs);
 
@@ -71,8 +72,8 @@ describe('checkWorkspaceTamper on real repositories', () => {
 
   it('rejects an added .skip, .only, xit and a pytest skip, with advice for the model', async () => {
     const { dir, base } = repo();
-    edit(dir, 'test/sum.test.js', "it('adds'", "it.skip('adds'");
-    edit(dir, 'test/other.test.js', "it('x'", "xit('x'");
+    edit(dir, 'test/sum.test.js', "it('adds'", `${IT_SKIP}'adds'`);
+    edit(dir, 'test/other.test.js', "it('x'", `${XIT}'x'`);
     edit(
       dir,
       'tests/test_calc.py',
@@ -83,7 +84,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     expect(rules(v)).toEqual(['skip-markers']);
     expect(v.map((x) => x.file).sort()).toEqual(['test/other.test.js', 'test/sum.test.js', 'tests/test_calc.py']);
     const skip = v.find((x) => x.file === 'test/sum.test.js')!;
-    expect(skip.line).toBe("it.skip('adds', () => {");
+    expect(skip.line).toBe(`${IT_SKIP}'adds', () => {`);
     expect(skip.message).toMatch(/Remove the marker and fix the code under test/);
   });
 
@@ -224,7 +225,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
 
   it('leaves out relaxed rules', async () => {
     const { dir, base } = repo();
-    edit(dir, 'test/sum.test.js', "it('adds'", "it.only('adds'");
+    edit(dir, 'test/sum.test.js', "it('adds'", `${IT_ONLY}'adds'`);
     edit(dir, 'package-lock.json', '3', '2');
     expect(rules(await checkWorkspaceTamper(dir, base, 'npm test', ['lockfiles']))).toEqual(['skip-markers']);
     expect(await checkWorkspaceTamper(dir, base, 'npm test', ['lockfiles', 'skip-markers'])).toEqual([]);
@@ -233,8 +234,8 @@ describe('checkWorkspaceTamper on real repositories', () => {
   it("reads untracked files through a temporary index and leaves the user's index exactly as it was", async () => {
     const { dir, base } = repo();
     writeFiles(dir, {
-      'test/new.test.js': "it.skip('x', () => {});\n",
-      'ignored.log': 'it.skip(\n',
+      'test/new.test.js': `${IT_SKIP}'x', () => {});\n`,
+      'ignored.log': `${IT_SKIP}\n`,
       '.gitignore': '*.log\n',
     });
     edit(dir, 'src/sum.js', 'a - b', 'a + b');
@@ -249,17 +250,17 @@ describe('checkWorkspaceTamper on real repositories', () => {
 
   it('leaves out files that were untracked before the loop began', async () => {
     const { dir, base } = repo();
-    writeFiles(dir, { 'scratch/user.test.js': "it.only('mine', () => {});\n" });
+    writeFiles(dir, { 'scratch/user.test.js': `${IT_ONLY}'mine', () => {});\n` });
     const before = await untrackedFiles(dir);
     expect(before).toEqual(['scratch/user.test.js']);
-    writeFiles(dir, { 'test/model.test.js': "it.only('model', () => {});\n" });
+    writeFiles(dir, { 'test/model.test.js': `${IT_ONLY}'model', () => {});\n` });
     const v = await checkWorkspaceTamper(dir, base, 'npm test', [], { skipUntracked: before });
     expect(v.map((x) => x.file)).toEqual(['test/model.test.js']);
   });
 
   it('handles paths with spaces and non-ASCII characters', async () => {
     const { dir, base } = repo();
-    writeFiles(dir, { 'test/café spaces.test.js': "it.only('x', () => {});\n" });
+    writeFiles(dir, { 'test/café spaces.test.js': `${IT_ONLY}'x', () => {});\n` });
     const diff = await workspaceDiff(dir, base);
     expect(diff).toContain('café spaces.test.js');
     const v = await checkWorkspaceTamper(dir, base, 'npm test', []);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Transcript } from '../../src/agent/transcript.js';
 import { REDACTED, Redactor } from '../../src/redact.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { IT_SKIP } from '../fixtures/markers.js';
 
 afterAll(removeTempDirs);
 
@@ -66,7 +67,7 @@ function scripted(t: Transcript): void {
   });
   t.record({
     type: 'tamper',
-    violations: [{ rule: 'skip-markers', file: 'test/sum.test.js', line: 'it.skip(', message: 'added a skip marker' }],
+    violations: [{ rule: 'skip-markers', file: 'test/sum.test.js', line: IT_SKIP, message: 'added a skip marker' }],
   });
   t.record({ type: 'budget', which: 'max-cost', detail: 'next call could cost $0.40, $0.10 left' });
   t.record({

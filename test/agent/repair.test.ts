@@ -16,6 +16,7 @@ import {
   lastUserText,
   useScriptedModel,
 } from './scenario.js';
+import { TEST_SKIP } from '../fixtures/markers.js';
 
 const model = useScriptedModel();
 const strictModel = useScriptedModel({ expectedKey: 'sk-ant-the-right-key-0000', knownModels: ['claude-sonnet-5-5'] });
@@ -150,7 +151,7 @@ describe('repair loop', () => {
     const skip = toolUse('edit', {
       file_path: 'test/math.test.js',
       old_string: "test('total",
-      new_string: "test.skip('total",
+      new_string: `${TEST_SKIP}'total`,
     });
     const api = await model(
       say(skip),
@@ -171,7 +172,7 @@ describe('repair loop', () => {
     const skip = toolUse('edit', {
       file_path: 'test/math.test.js',
       old_string: "test('total",
-      new_string: "test.skip('total",
+      new_string: `${TEST_SKIP}'total`,
     });
     const api = await model(say(skip), say(text('Done.')), say(text('Still done.')));
     const result = await repair(configFor(dir, api, { maxTurns: 3 }));
