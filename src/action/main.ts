@@ -13,10 +13,10 @@ import { failureFingerprint, repairBranchName } from '../github/fingerprint.js';
 import { pullRequestTitle, renderPullRequestBody } from '../github/pr-body.js';
 import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-request.js';
 import { rescueInstructions } from '../rescue/instructions.js';
-import { isSecretName } from '../terminal/env.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
-import { Redactor } from '../redact.js';
+import type { Redactor } from '../redact.js';
+import { knownSecrets } from '../secrets/index.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { progressReporter } from './progress.js';
@@ -65,16 +65,23 @@ function emptyOutputs(): Outputs {
   };
 }
 
-/** Secret values this process holds: the inputs', any variable whose name marks a secret, and checkout's credential. */
-async function collectSecrets(inputs: ActionInputs, env: Env): Promise<string[]> {
-  const fromEnv = Object.entries(env)
-    // INPUT_* values are the inputs themselves (check, model, ...): the secret ones are in inputs.secrets already.
-    .filter(([name, value]) => value && !name.startsWith('INPUT_') && isSecretName(name) && value.length >= 8)
-    .map(([, value]) => value as string);
+/**
+ * The run's Redactor: the inputs' secrets, checkout's credential, every variable whose name marks a secret, and the
+ * values in the credential files the agent's shell could read (src/secrets). Every value is masked in the log too.
+ */
+async function collectSecrets(inputs: ActionInputs, env: Env): Promise<Redactor> {
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];
   const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
-  return [...new Set([...inputs.secrets, ...pushHeader, ...checkout, ...fromEnv])].filter(Boolean);
+  const known = knownSecrets({
+    env,
+    workdir: inputs.config.workdir,
+    values: [...inputs.secrets, ...pushHeader, ...checkout],
+  });
+  for (const value of known.values) core.setSecret(value);
+  for (const warning of known.warnings) core.warning(`ci-medic: ${warning}`);
+  inputs.config.secrets = known.values;
+  return known.redactor;
 }
 
 function readEventPayload(env: Env): Record<string, unknown> {
@@ -146,10 +153,7 @@ export async function run(env: Env = process.env): Promise<void> {
     return;
   }
 
-  const secrets = await collectSecrets(inputs, env);
-  for (const secret of secrets) core.setSecret(secret);
-  inputs.config.secrets = secrets;
-  const redactor = new Redactor(secrets);
+  const redactor = await collectSecrets(inputs, env);
   const state: Run = {
     inputs,
     env,
@@ -225,7 +229,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const progress = progressReporter(core, redact);
   let result: RepairResult;
   try {
-    result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent });
+    result = await repair(config, { redactor: state.redactor, baseEnv: state.env, onEvent: progress.onEvent });
   } finally {
     progress.close();
     if (await credentials.restore()) {

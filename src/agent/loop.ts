@@ -13,7 +13,7 @@ import { ConfigError, type RepairConfig } from '../config.js';
 import { protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { Redactor } from '../redact.js';
-import { secretValuesIn } from '../terminal/env.js';
+import { secretValuesIn } from '../secrets/names.js';
 import { AgentSession } from '../terminal/session.js';
 import { runBashTool } from './bash-tool.js';
 import { Budget, type BudgetKind } from './budget.js';
@@ -37,6 +37,11 @@ export { CHECK_OUTPUT_BUDGET } from './verify.js';
 export interface RepairOptions {
   /** The environment the agent's shell starts from (scrubbed by the terminal layer); the entry passes process.env. */
   baseEnv?: Record<string, string | undefined>;
+  /**
+   * The run's one Redactor, built by the entry with every secret it knows (environment, credential files); the loop
+   * adds the key and checkout's credential. Without it the loop builds its own from the config and baseEnv.
+   */
+  redactor?: Redactor;
   onEvent?: (event: RepairEvent) => void;
   /** Aborting ends the run as soon as possible (request aborted, command interrupted). */
   signal?: AbortSignal;
@@ -76,10 +81,10 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const checked = await preflight(client, config.model, baseUrl, options.signal);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
+  // The session cannot see secret-named variables, but it can read /proc/<pid>/environ of a process holding them.
+  const redactor = options.redactor ?? new Redactor(secretValuesIn(options.baseEnv ?? {}));
+  for (const secret of [...config.secrets, config.apiKey ?? '', config.authToken ?? '']) redactor.add(secret);
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
-  // The session cannot see these, but it can read this process's /proc/<pid>/environ: whatever it reads is masked.
-  for (const secret of secretValuesIn(options.baseEnv ?? {})) redactor.add(secret);
   const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();

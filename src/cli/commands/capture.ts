@@ -1,6 +1,7 @@
 // `ci-medic capture`: print the agent session's screen with scrollback (wrapped lines joined).
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parsePositiveInt, validateSessionName } from '../../config.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -55,7 +56,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       );
       return 1;
     }
-    io.stdout(await session.capture(lines));
+    // The pane is redacted as it is drawn; this masks what reached it before (or from outside) ci-medic, too.
+    const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
+    io.stdout(redactor.redact(await session.capture(lines)));
     return 0;
   } catch (error) {
     if (error instanceof TmuxError) {

@@ -21,6 +21,8 @@ import {
 import { repair } from '../../agent/loop.js';
 import { policyConfigFrom } from '../../policy/index.js';
 import type { RepairResult } from '../../agent/types.js';
+import { unsealedRefusal, UNSEALED_WARNING } from '../../seal-environment.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
@@ -48,6 +50,8 @@ Options:
   --keep-session          leave the tmux session running afterwards
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
+  --allow-unsealed        run on a Node that cannot seal the environment (before 22.15): the API key stays
+                          readable by the agent's shell through /proc (a warning says so)
   -h, --help              this help
 
 Examples:
@@ -55,6 +59,8 @@ Examples:
   ci-medic repair --check 'pytest -q' --setup 'pip install -e .' --max-turns 10 --max-cost 1 --keep-session
 
 Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
+Secrets: every secret-named variable and the values in the credential files under HOME (~/.npmrc, ~/.netrc,
+~/.docker/config.json, ... see the README) are masked in everything ci-medic prints, logs or sends to the model.
 Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
 `;
 
@@ -63,7 +69,7 @@ export function repairConfigFromArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { config: RepairConfig; json: boolean } | 'help' {
+): { config: RepairConfig; json: boolean; allowUnsealed: boolean } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -89,6 +95,7 @@ export function repairConfigFromArgs(
         'keep-session': { type: 'boolean' },
         transcript: { type: 'string' },
         json: { type: 'boolean' },
+        'allow-unsealed': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -172,11 +179,12 @@ export function repairConfigFromArgs(
     secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
-  return { config, json: values.json ?? false };
+  return { config, json: values.json ?? false, allowUnsealed: values['allow-unsealed'] ?? false };
 }
 
-export function summary(r: RepairResult): string {
+export function summary(r: RepairResult, warnings: string[] = []): string {
   const lines = [
+    ...warnings.map((w) => `ci-medic: warning: ${w}`),
     `ci-medic: ${r.result} - ${r.reason}`,
     `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
     `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
@@ -192,6 +200,12 @@ export const exitCodeFor = (r: RepairResult): number =>
   r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  // Before the flags are checked: on a Node that cannot seal, the first thing to fix is the Node.
+  const asksHelp = argv.includes('--help') || argv.includes('-h');
+  if (io.seal === 'unsupported' && !argv.includes('--allow-unsealed') && !asksHelp) {
+    io.stderr(`ci-medic repair: ${unsealedRefusal('--allow-unsealed')}\n`);
+    return EXIT_USAGE;
+  }
   let parsed: ReturnType<typeof repairConfigFromArgs>;
   try {
     parsed = repairConfigFromArgs(argv, io.env, io.cwd);
@@ -207,9 +221,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const { config, json } = parsed;
+  const warnings: string[] = [];
+  if (io.seal === 'unsupported' && parsed.allowUnsealed) {
+    warnings.push(UNSEALED_WARNING);
+    io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
+  }
+  // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
+  const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
+  for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
+  const redactor = secrets.redactor;
   let result: RepairResult;
   try {
     result = await repair(config, {
+      redactor,
       baseEnv: io.env,
       onEvent: json
         ? undefined
@@ -223,6 +247,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  const shown = redactor.redactDeep(result);
+  io.stdout(
+    json
+      ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
+      : redactor.redact(summary(shown, warnings)),
+  );
   return exitCodeFor(result);
 }
