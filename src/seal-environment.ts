@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { collectFileSecrets } from './secrets/collect.js';
 import { isSecretName } from './secrets/names.js';
 
 /** Names the private file in the re-executed image's environment (not a secret: the file is gone by the time anyone could look). */
@@ -55,7 +56,12 @@ export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutco
 
   // Checked first: a Node that could not seal is reported as such even when there is nothing to seal yet.
   if (!canSeal()) return 'unsupported';
-  const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecretName(name));
+  // A variable a credential file references (`_authToken=${REGISTRY_LOGIN}`) holds a credential whatever its name.
+  const referenced = new Set(
+    collectFileSecrets({ home: env.HOME || undefined, project: env.GITHUB_WORKSPACE || process.cwd(), env }).variables,
+  );
+  const isSecret = (name: string): boolean => isSecretName(name) || referenced.has(name);
+  const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecret(name));
   if (secrets.length === 0) return 'nothing-to-seal';
   const execve = (process as unknown as { execve: Execve }).execve;
 
@@ -67,7 +73,7 @@ export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutco
     writeFileSync(file, JSON.stringify(Object.fromEntries(secrets)), { mode: 0o600 });
     const next: Record<string, string> = {};
     for (const [name, value] of Object.entries(env)) {
-      if (value !== undefined && !isSecretName(name)) next[name] = value;
+      if (value !== undefined && !isSecret(name)) next[name] = value;
     }
     next[SEALED_ENV_FILE] = file;
     execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], next);

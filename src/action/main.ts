@@ -46,6 +46,8 @@ interface Run {
   outputs: Outputs;
   summary: SummaryInput;
   redactor: Redactor;
+  /** The agent session's environment: env minus the variables credential files reference. */
+  sessionEnv: Env;
   /** The failure message for the step; unset when the step succeeds. */
   failure?: string;
 }
@@ -69,7 +71,7 @@ function emptyOutputs(): Outputs {
  * The run's Redactor: the inputs' secrets, checkout's credential, every variable whose name marks a secret, and the
  * values in the credential files the agent's shell could read (src/secrets). Every value is masked in the log too.
  */
-async function collectSecrets(inputs: ActionInputs, env: Env): Promise<Redactor> {
+async function collectSecrets(inputs: ActionInputs, env: Env): Promise<{ redactor: Redactor; sessionEnv: Env }> {
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];
   const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
@@ -81,7 +83,7 @@ async function collectSecrets(inputs: ActionInputs, env: Env): Promise<Redactor>
   for (const value of known.values) core.setSecret(value);
   for (const warning of known.warnings) core.warning(`ci-medic: ${warning}`);
   inputs.config.secrets = known.values;
-  return known.redactor;
+  return { redactor: known.redactor, sessionEnv: known.sessionEnv };
 }
 
 function readEventPayload(env: Env): Record<string, unknown> {
@@ -153,13 +155,14 @@ export async function run(env: Env = process.env): Promise<void> {
     return;
   }
 
-  const redactor = await collectSecrets(inputs, env);
+  const { redactor, sessionEnv } = await collectSecrets(inputs, env);
   const state: Run = {
     inputs,
     env,
     outputs: emptyOutputs(),
     summary: { result: 'error', reason: '', runUrl: runUrl(env) },
     redactor,
+    sessionEnv,
   };
 
   try {
@@ -229,7 +232,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const progress = progressReporter(core, redact);
   let result: RepairResult;
   try {
-    result = await repair(config, { redactor: state.redactor, baseEnv: state.env, onEvent: progress.onEvent });
+    result = await repair(config, { redactor: state.redactor, baseEnv: state.sessionEnv, onEvent: progress.onEvent });
   } finally {
     progress.close();
     if (await credentials.restore()) {

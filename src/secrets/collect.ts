@@ -18,6 +18,11 @@ export interface CredentialFileReport {
 
 export interface FileSecrets {
   values: string[];
+  /**
+   * The environment variables the files reference (`_authToken=${NPM_TOKEN}`): their values are credentials whatever
+   * their names, so they are sealed and kept from the session like secret-named ones.
+   */
+  variables: string[];
   /** The credential files that exist, in the order of the list. */
   files: CredentialFileReport[];
 }
@@ -56,7 +61,7 @@ export function collectFileSecrets(options: CollectOptions): FileSecrets {
     report.values = sink.values.size - before;
     files.push(report);
   }
-  return { values: [...sink.values], files };
+  return { values: [...sink.values], variables: [...sink.variables], files };
 }
 
 /** The file's text; undefined when there is no such file; an Error when it exists but cannot be read. */

@@ -6,6 +6,7 @@ import { secretValuesIn } from './names.js';
 
 export { CREDENTIAL_FILES, credentialFilePaths, type CredentialFile } from './locations.js';
 export { isSecretName, secretValuesIn } from './names.js';
+export { collectFileSecrets } from './collect.js';
 export type { CredentialFileReport } from './collect.js';
 
 export interface KnownSecretsOptions {
@@ -23,6 +24,11 @@ export interface KnownSecrets {
   values: string[];
   /** The credential files that exist, with how many values each held. */
   files: CredentialFileReport[];
+  /**
+   * The environment for the agent's session: the entry's, minus the variables a credential file references (the
+   * terminal layer drops the secret-named ones itself). Pass it as `baseEnv`.
+   */
+  sessionEnv: Record<string, string | undefined>;
   /** What the entry should tell the user: files read line by line or not at all. Never holds a value. */
   warnings: string[];
 }
@@ -40,5 +46,7 @@ export function knownSecrets(options: KnownSecretsOptions): KnownSecrets {
     (v) => v.trim().length >= MIN_SECRET_LENGTH,
   );
   const warnings = fromFiles.files.filter((f) => f.problem).map((f) => `credential file ${f.path}: ${f.problem}`);
-  return { redactor: new Redactor(values), values, files: fromFiles.files, warnings };
+  const sessionEnv = { ...options.env };
+  for (const name of fromFiles.variables) delete sessionEnv[name];
+  return { redactor: new Redactor(values), values, files: fromFiles.files, warnings, sessionEnv };
 }

@@ -32,6 +32,8 @@ export function isSecretKey(key: string): boolean {
 /** Where a parser puts what it found: the values and, for the `${VAR}` references, the environment to resolve them. */
 export class SecretSink {
   readonly values = new Set<string>();
+  /** The variables the files reference (`${NPM_TOKEN}`): secrets whatever their names, like the values they hold. */
+  readonly variables = new Set<string>();
 
   constructor(private readonly env: Record<string, string | undefined>) {}
 
@@ -48,6 +50,7 @@ export class SecretSink {
       return;
     }
     for (const ref of references) {
+      this.variables.add(ref[1]);
       const resolved = this.env[ref[1]];
       if (resolved) this.values.add(resolved);
     }

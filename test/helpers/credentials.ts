@@ -39,7 +39,7 @@ export const PLANTED = {
 } as const;
 
 /** The `${VAR}` the home .npmrc references: its value is a secret only because the file uses it. */
-export const REFERENCED_VARIABLE = 'CORP_REGISTRY_CREDENTIAL_VALUE_REF';
+export const REFERENCED_VARIABLE = 'CORP_REGISTRY_LOGIN_REF';
 
 /** Write every credential file into `home` (and the project's own `.npmrc` into `project`, when given). */
 export function plantCredentials(home: string, project?: string): void {

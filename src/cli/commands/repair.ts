@@ -234,7 +234,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     result = await repair(config, {
       redactor,
-      baseEnv: io.env,
+      baseEnv: secrets.sessionEnv,
       onEvent: json
         ? undefined
         : (e) =>

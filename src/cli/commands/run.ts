@@ -92,7 +92,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const { redactor } = knownSecrets({ env: io.env, workdir: cwd });
+  const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
   const decision = evaluate(command, policy);
   if (!decision.allowed) {
     io.stderr(
@@ -109,7 +109,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   let result: CommandResult;
   try {
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env });
+    const session = await AgentSession.acquire({ name, cwd, baseEnv: sessionEnv });
     result = await session.run(command, { timeoutMs, signal: abort.signal });
   } catch (error) {
     if (error instanceof TmuxError) {
