@@ -13,7 +13,7 @@ import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
 import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
 import { commitAndPush } from '../../github/branch.js';
 import { failureFingerprint, repairBranchName } from '../../github/fingerprint.js';
-import { Redactor } from '../../redact.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { socketPathFor } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
@@ -136,9 +136,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`  [${event.type}] ${event.message}\n`);
   };
 
+  // The demo's session runs in the user's own HOME: their credential files are masked as in a real repair.
+  const secrets = knownSecrets({ env: io.env, workdir });
   let code: number;
   try {
-    const result = await repair(config, { baseEnv: io.env, onEvent });
+    const result = await repair(config, { redactor: secrets.redactor, baseEnv: secrets.sessionEnv, onEvent });
     io.stdout(
       `\nResult: ${result.result} — ${result.reason}\n` +
         `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,
@@ -162,7 +164,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       message: `Fix ${DEMO_CHECK}: ${result.initialFailure.firstErrorLine || 'failing check'}\n\n${result.explanation}`,
       author: DEMO_AUTHOR,
       remote: 'origin',
-      redactor: new Redactor([]),
+      redactor: secrets.redactor,
     });
     io.stdout(
       `\n${result.diffStat}\n` +
