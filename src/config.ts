@@ -2,6 +2,8 @@
 // Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
 // Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
 
+import type { ProviderSettings } from './providers.js';
+
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_MAX_TURNS = 30;
 export const DEFAULT_TIME_BUDGET_MS = 20 * 60_000;
@@ -40,8 +42,11 @@ export interface RepairConfig {
   /** Absolute path of the repository/workspace to repair. */
   workdir: string;
   model: string;
-  /** Anthropic endpoint override (gateways, proxies, the loopback stand-in in tests). */
+  /** Which platform serves the model (default: the Anthropic API) and where its credentials come from. */
+  provider?: ProviderSettings;
+  /** The platform's endpoint override (gateways, proxies, the loopback stand-ins in tests). */
   baseUrl?: string;
+  /** The platform's API key: Anthropic's, a Bedrock API key, or a Foundry key. */
   apiKey?: string;
   authToken?: string;
   maxTurns: number;

@@ -135,10 +135,14 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
 export async function run(env: Env = process.env): Promise<void> {
   let inputs: ActionInputs;
   try {
-    inputs = readInputs((name) => core.getInput(name), {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: env.RUNNER_TEMP || tmpdir(),
-    });
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || tmpdir(),
+      },
+      env,
+    );
   } catch (error) {
     // Validated before anything is installed or started.
     core.setOutput('result', 'error');
