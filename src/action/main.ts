@@ -19,6 +19,7 @@ import { AgentSession } from '../terminal/session.js';
 import { Redactor } from '../redact.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
+import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
@@ -314,7 +315,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
-      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
       fingerprint,

@@ -1,6 +1,6 @@
 // The model client: the real SDK, credentials and endpoint from RepairConfig (never from process.env), bounded
 // retries for 429/529/5xx (the SDK honours retry-after-ms), and API failures turned into sentences that say what to do.
-import Anthropic, {
+import {
   APIConnectionError,
   APIError,
   APIUserAbortError,

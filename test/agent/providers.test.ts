@@ -6,7 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { readInputs } from '../../src/action/inputs.js';
-import { main } from '../../src/cli/commands/repair.js';
+import { main, repairConfigFromArgs } from '../../src/cli/commands/repair.js';
+import { reproduceCommand } from '../../src/github/reproduce.js';
+import { execFileSync } from 'node:child_process';
 import type { CliIo } from '../../src/cli/io.js';
 import { isKnownModel, normalizeModelId } from '../../src/agent/pricing.js';
 import { say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
@@ -244,5 +246,29 @@ describe('providers', () => {
       expect(normalizeModelId(id), id).toBe('claude-sonnet-4-5');
       expect(isKnownModel(id), id).toBe(true);
     }
+  });
+
+  test("the pull request's reproduce command gives the CLI the same check, setup and platform", () => {
+    const check = `npm test -- --grep "it's \\$HOME" && echo 'done'`;
+    const text = reproduceCommand({
+      check,
+      setup: 'npm ci',
+      model: 'claude-sonnet-4-5@20250929',
+      provider: { name: 'vertex', region: 'us-east5', projectId: 'my-project-1' },
+    });
+    const cli = text.split('\n')[1];
+    expect(cli.startsWith('node /tmp/ci-medic/dist/cli/index.js repair ')).toBe(true);
+    // bash splits the line back into the argv the CLI parses.
+    const argv = execFileSync('bash', ['-c', `set -- ${cli.slice(cli.indexOf(' repair ') + 8)}; printf '%s\\0' "$@"`], {
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .slice(0, -1);
+    const parsed = repairConfigFromArgs(argv, { GOOGLE_CLOUD_PROJECT: 'other-project' }, process.cwd());
+    if (parsed === 'help') throw new Error('unexpected help');
+    expect(parsed.config.check).toBe(check);
+    expect(parsed.config.setup).toBe('npm ci');
+    expect(parsed.config.model).toBe('claude-sonnet-4-5@20250929');
+    expect(parsed.config.provider).toMatchObject({ name: 'vertex', region: 'us-east5', projectId: 'my-project-1' });
   });
 });
