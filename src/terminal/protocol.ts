@@ -11,10 +11,7 @@
 // after a normal end, and also after C-c aborts the typed line (bash then skips the rest of the line, so the
 // status and the wait-for signal cannot live in N.run alone).
 
-/** Quote a string for bash with single quotes. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from './quote.js';
 
 /** Marker written after the command's output; an OSC sequence, so a terminal shows nothing for it. */
 export function endMarker(token: string, n: number): string {
@@ -32,6 +29,14 @@ export interface ProtocolPaths {
   tmux: string;
   /** Random per-server token: channels and markers never collide with other output or earlier servers. */
   token: string;
+}
+
+/** The shell's rc file (`bash --rcfile`): the prompt, which the environment cannot carry through `sh -c`. */
+export const shellRcFile = (stateDir: string) => `${stateDir}/shell.rc`;
+export const PROMPT = '[ci-medic] \\w \\$ ';
+
+export function shellRc(): string {
+  return `PS1=${shellQuote(PROMPT)}\n`;
 }
 
 export const commandFile = (stateDir: string, n: number) => `${stateDir}/${n}.sh`;

@@ -41,7 +41,23 @@ export interface RunOptions {
   detectHangs?: boolean;
 }
 
-export interface StartOptions {
+/**
+ * Wraps the pane's shell command line (new-session and every respawn): the sandbox implements it. The shell inside
+ * must see the state directory; nothing else of ci-medic's.
+ */
+export interface ShellLauncher {
+  wrap(shellCommand: string, ctx: { stateDir: string; cwd: string }): Promise<string> | string;
+}
+
+/** What a process that attaches to a running session (find/acquire) passes, as start does. */
+export interface AttachOptions {
+  /** Applied to what a person sees of each command in the pane (and to the command line shown there). */
+  redact?: (text: string) => string;
+  /** Used for every respawn of the shell; without one, a respawn reuses the last wrapped command line. */
+  launcher?: ShellLauncher;
+}
+
+export interface StartOptions extends AttachOptions {
   /** Session name, `^[a-zA-Z0-9_.-]+$`; the socket path derives from it deterministically. */
   name: string;
   /** Working directory of the shell. */
