@@ -3,18 +3,10 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { foregroundReadsTerminal } from './hang.js';
 import { climbLadder } from './ladder.js';
-import { fileSize, readOutput } from './log.js';
+import { PaneFeed } from './feed.js';
+import { fileSize, readOutput, redactLogFile } from './log.js';
 import { readRc, type Pane } from './pane.js';
-import {
-  channelName,
-  endMarker,
-  logFile,
-  rcFile,
-  runFile,
-  runScript,
-  typedLine,
-  type ProtocolPaths,
-} from './protocol.js';
+import { logFile, rcFile, runFile, runScript, typedLine, type ProtocolPaths } from './protocol.js';
 import { serverAlive } from './server.js';
 import { TmuxError } from './tmux.js';
 import type { CommandResult, RunOptions, StopReason } from './types.js';
@@ -25,19 +17,18 @@ export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
 /** After waking a command's channel ourselves, how long its waiter gets to notice. */
 const RELEASE_MS = 2_000;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** What a command needs of its session. */
 export interface CommandHost {
   name: string;
   stateDir: string;
   socketPath: string;
   tmux: string;
-  token: string;
   paths: ProtocolPaths;
   pane: Pane;
-  /** Applied to the command line shown in the pane. */
+  /** Applied to what the pane shows (the command line, its output). */
   redact: (text: string) => string;
+  /** The caller gave a redactor: logs are rewritten through it after each command. */
+  redactsLogs: boolean;
   /** A fresh shell in the directory the last command left. */
   respawn: () => Promise<void>;
 }
@@ -61,44 +52,58 @@ export async function executeCommand(
     idleTimeoutMs: options.idleTimeoutMs,
     detectHangs: options.detectHangs !== false,
   };
+  const logPath = logFile(host.stateDir, n);
   writePrivate(runFile(host.stateDir, n), runScript(host.paths, n, host.redact(command)));
   rmSync(rcFile(host.stateDir, n), { force: true });
 
-  const channel = channelName(host.token, n);
+  // The pane shows the output only through the feed (feed.ts), which follows the log and redacts it.
+  const feed = new PaneFeed(logPath, await host.pane.sink(), host.redact);
+  feed.start();
   let reported = false;
   let clientError: unknown = null;
-  const client = host.pane.typeAndWait(n, typedLine(host.paths, n), channel, timeoutMs).then(
+  const client = host.pane.typeAndWait(n, typedLine(host.paths, n)).then(
     () => void (reported = true),
     (error: unknown) => void (clientError = error),
   );
   const finished = () => reported || clientError !== null;
-  let stop: StopReason | null = await waitForCommand(
-    new CommandWatch(rules, started),
-    rules,
-    {
-      finished,
-      reported: client,
-      poll: () => {
-        if (readRc(host.stateDir, n)) host.pane.wake(n);
+  const done = () => {
+    feed.finish();
+    host.pane.signalDrawn(n);
+  };
+  let stop: StopReason | null;
+  try {
+    stop = await waitForCommand(
+      new CommandWatch(rules, started),
+      rules,
+      {
+        finished,
+        reported: client,
+        poll: () => {
+          if (readRc(host.stateDir, n)) host.pane.wake(n);
+        },
+        pane: () => host.pane.state().catch(() => null),
+        logSize: () => fileSize(logPath),
+        readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
+        serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
       },
-      pane: () => host.pane.state().catch(() => null),
-      logSize: () => fileSize(logFile(host.stateDir, n)),
-      readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
-      serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
-    },
-    () => {
-      host.pane.forget(n);
-      throw new TmuxError('no-server', `session "${host.name}" ended while command ${n} was running`);
-    },
-  );
-  if (clientError && !reported) throw clientError;
+      () => {
+        host.pane.forget(n);
+        throw new TmuxError('no-server', `session "${host.name}" ended while command ${n} was running`);
+      },
+    );
+    if (clientError && !reported) throw clientError;
+  } catch (error) {
+    done();
+    throw error;
+  }
 
   const recovery: string[] = [];
   let shellRestarted = false;
   if (stop && !reported) {
-    if (stop === 'dead-shell' && !existsSync(logFile(host.stateDir, n)) && !retried) {
+    if (stop === 'dead-shell' && !existsSync(logPath) && !retried) {
       // The shell was dead before it read the line (killed between commands): respawn and type it again.
-      await release(host, n, channel, client);
+      await release(host, n, client);
+      done();
       await host.respawn();
       const again = await executeCommand(host, n, command, options, true);
       return {
@@ -121,22 +126,21 @@ export async function executeCommand(
       recovery,
     );
   }
-  if (!reported) await release(host, n, channel, client);
+  if (!reported) await release(host, n, client);
+  done();
 
-  // The wait-for signal (fallback path) comes just before N.rc is written.
-  let rc = readRc(host.stateDir, n);
-  for (let delay = 1; reported && !rc && delay < 1_000; delay *= 2) {
-    await sleep(delay);
-    rc = readRc(host.stateDir, n);
-  }
+  const rc = readRc(host.stateDir, n);
   // Back at the prompt without having finished: C-c from outside (a person attached, or interrupt()).
   if (!stop && rc !== null && !rc.done) stop = 'interrupted';
   const completed = !stop && rc !== null && rc.done;
-  const output = await readOutput(logFile(host.stateDir, n), endMarker(host.token, n), completed);
+  // The logs outlive the run: with a redactor, they hold no secret either.
+  if (host.redactsLogs) redactLogFile(logPath, host.redact);
+  const { output, truncated } = readOutput(logPath);
   return {
     exitCode: completed && rc ? rc.status : null,
     output,
-    outputPath: logFile(host.stateDir, n),
+    outputTruncated: truncated,
+    outputPath: logPath,
     durationMs: Date.now() - started,
     timedOut: stop === 'timeout',
     interrupted: stop !== null && !shellRestarted,
@@ -146,8 +150,8 @@ export async function executeCommand(
   };
 }
 
-/** Wake whoever waits on a command's channel that its shell will never signal, and let the wait settle. */
-async function release(host: CommandHost, n: number, channel: string, client: Promise<void>): Promise<void> {
-  await host.pane.release(n, channel);
+/** Stop waiting for a command's report that will never come, and let the wait settle. */
+async function release(host: CommandHost, n: number, client: Promise<void>): Promise<void> {
+  host.pane.wake(n);
   await raceSleep(client, RELEASE_MS);
 }

@@ -23,3 +23,4 @@ export type {
 } from './types.js';
 export { shellQuote } from './quote.js';
 export { pidAlive, procStat } from './proc.js';
+export { redactLogFile, MAX_OUTPUT_BYTES } from './log.js';

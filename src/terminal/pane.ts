@@ -1,10 +1,11 @@
 // The agent's one tmux pane, as the session's commands see it: typing a line, waiting for the shell's report
-// (N.rc), reading the pane's state, sending keys. Fast path: a long-lived control-mode client types, and fs.watch
-// on the state directory wakes the waiter, so a command costs no process on our side (a tmux client per command
-// cost several times the command on a busy machine). Fallback: one spawned client types and blocks on wait-for.
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+// (N.rc), reading the pane's state, sending keys, writing to its terminal. Fast path: a long-lived control-mode
+// client types, and fs.watch on the state directory wakes the waiter, so a command costs no process on our side
+// (a tmux client per command cost several times the command on a busy machine). Fallback: a spawned client types.
+import { closeSync, constants as fsConstants, openSync, readFileSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { ControlClient } from './control.js';
-import { rcFile } from './protocol.js';
+import { TtySink } from './feed.js';
+import { drawnFifo, rcFile } from './protocol.js';
 import { controlArg } from './quote.js';
 import { execTmux } from './tmux.js';
 
@@ -47,6 +48,8 @@ export function readRc(stateDir: string, n: number): { status: number; done: boo
 export class Pane {
   private control: ControlClient | null = null;
   private watcher: FSWatcher | null = null;
+  private tty: TtySink | null = null;
+  private drawnFd: number | null = null;
   /** Commands waiting for their N.rc, by N. */
   private readonly rcWaiters = new Map<number, () => void>();
 
@@ -61,53 +64,64 @@ export class Pane {
   }
 
   /**
-   * Type `line` (a fixed ASCII line) and wait until the shell has reported command N. The shell signals the
-   * command's wait-for `channel` just before writing N.rc: the fallback path and outside observers use that.
+   * Type `line` (a fixed ASCII line) and wait until the shell has reported command N (its N.rc). The wake-up comes
+   * from fs.watch on the state directory; the caller's tick looks for N.rc too, in case an event is missed.
    */
-  async typeAndWait(n: number, line: string, channel: string, timeoutMs: number): Promise<void> {
+  async typeAndWait(n: number, line: string): Promise<void> {
+    const reported = new Promise<void>((resolve) => this.rcWaiters.set(n, resolve));
+    this.watchState();
     const control = await this.controlClient();
     const quotedLine = controlArg(line);
     const quotedTarget = controlArg(this.o.target);
-    if (!control || !quotedLine || !quotedTarget || !this.watchState()) {
-      const t = this.o.target;
-      await execTmux(
-        this.o.socketPath,
-        [
-          'send-keys',
-          '-t',
-          t,
-          'C-e',
-          'C-u',
-          ';',
-          'send-keys',
-          '-t',
-          t,
-          '-l',
-          line,
-          ';',
-          'send-keys',
-          '-t',
-          t,
-          'Enter',
-        ].concat([';', 'wait-for', channel]),
-        { env: this.o.env, tmux: this.o.tmux, timeoutMs: timeoutMs + 60_000 },
-      );
-      return;
-    }
-    const reported = new Promise<void>((resolve) => this.rcWaiters.set(n, resolve));
-    await Promise.all([
-      // C-e C-u first: whatever a person attached left half-typed at the prompt must not join our line.
-      control.command(`send-keys -t ${quotedTarget} C-e C-u`),
-      control.command(`send-keys -t ${quotedTarget} -l ${quotedLine}`),
-      control.command(`send-keys -t ${quotedTarget} Enter`),
-    ]).catch((error: unknown) => {
-      // The keys may have gone in before the control client went away: never type twice, just wait.
-      if (control.alive) {
-        this.rcWaiters.delete(n);
-        throw error;
+    try {
+      if (!control || !quotedLine || !quotedTarget) {
+        const t = this.o.target;
+        // C-e C-u first: whatever a person attached left half-typed at the prompt must not join our line.
+        await this.tmux(
+          ['send-keys', '-t', t, 'C-e', 'C-u', ';', 'send-keys', '-t', t, '-l', line, ';'].concat([
+            'send-keys',
+            '-t',
+            t,
+            'Enter',
+          ]),
+        );
+      } else {
+        await Promise.all([
+          control.command(`send-keys -t ${quotedTarget} C-e C-u`),
+          control.command(`send-keys -t ${quotedTarget} -l ${quotedLine}`),
+          control.command(`send-keys -t ${quotedTarget} Enter`),
+        ]).catch((error: unknown) => {
+          // The keys may have gone in before the control client went away: never type twice, just wait.
+          if (control.alive) throw error;
+        });
       }
-    });
+    } catch (error) {
+      this.rcWaiters.delete(n);
+      throw error;
+    }
     await reported;
+  }
+
+  /** Tell the shell that command N's output is drawn (it waits for this before its prompt; see protocol.ts). */
+  signalDrawn(n: number): void {
+    try {
+      this.drawnFd ??= openSync(drawnFifo(this.o.stateDir), fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+      writeSync(this.drawnFd, `${n}\n`);
+    } catch {
+      // no fifo (mkfifo failed) or its buffer is full of answers nobody read: the shell's wait is bounded
+    }
+  }
+
+  /** A writer to the pane's terminal (what the feed draws into); a respawned shell gets a new terminal. */
+  async sink(): Promise<TtySink> {
+    if (!this.tty) this.tty = new TtySink((await this.state()).tty);
+    return this.tty;
+  }
+
+  /** Forget the terminal (after a respawn). */
+  resetTerminal(): void {
+    this.tty?.close();
+    this.tty = null;
   }
 
   /** Wake the waiter of command N (its N.rc is there, or it will never come). */
@@ -119,12 +133,6 @@ export class Pane {
 
   forget(n: number): void {
     this.rcWaiters.delete(n);
-  }
-
-  /** Wake whoever waits on a command's channel that its shell will never signal. */
-  async release(n: number, channel: string): Promise<void> {
-    this.wake(n);
-    await this.tmux(['wait-for', '-S', channel]).catch(() => {});
   }
 
   /** The pane's state; through the control client when it is attached (the hang checks then cost no process). */
@@ -148,6 +156,9 @@ export class Pane {
 
   /** Let go of the control client and the watcher (the server and its shell keep running). */
   detach(): void {
+    this.resetTerminal();
+    if (this.drawnFd !== null) closeSync(this.drawnFd);
+    this.drawnFd = null;
     this.watcher?.close();
     this.watcher = null;
     this.control?.close();
@@ -155,8 +166,8 @@ export class Pane {
   }
 
   /** Watch the state directory for N.rc files; false when the platform cannot (the fallback path waits instead). */
-  private watchState(): boolean {
-    if (this.watcher) return true;
+  private watchState(): void {
+    if (this.watcher) return;
     try {
       this.watcher = watch(this.o.stateDir, (_event, file) => {
         if (!this.rcWaiters.size) return;
@@ -172,9 +183,8 @@ export class Pane {
         this.watcher = null;
       });
       this.watcher.unref();
-      return true;
     } catch {
-      return false;
+      // no file events here: the caller's tick finds N.rc
     }
   }
 

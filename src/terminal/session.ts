@@ -20,7 +20,7 @@ import { shellEnvironment } from './env.js';
 import { checkBashVersion, ensureBaseDir, highestCommand, makeFifo } from './prepare.js';
 import { otherHolder, releaseLock, takeLock } from './lock.js';
 import { Pane } from './pane.js';
-import { commandFile, cwdFile, PROMPT, shellRc, shellRcFile, teeFifo, type ProtocolPaths } from './protocol.js';
+import { commandFile, cwdFile, PROMPT, shellRc, shellRcFile, drawnFifo, type ProtocolPaths } from './protocol.js';
 import { shellQuote } from './quote.js';
 import { serverAlive, startServer, stopServer } from './server.js';
 import {
@@ -75,6 +75,7 @@ export class AgentSession {
   private readonly pane: Pane;
   private readonly launcher?: ShellLauncher;
   private readonly redact: (text: string) => string;
+  private readonly redactsLogs: boolean;
   private next: number;
   private running = false;
 
@@ -97,6 +98,7 @@ export class AgentSession {
     });
     this.launcher = attach.launcher;
     this.redact = attach.redact ?? ((text) => text);
+    this.redactsLogs = attach.redact !== undefined;
     this.next = next;
   }
 
@@ -131,7 +133,7 @@ export class AgentSession {
     rmSync(socketPath, { force: true });
     // Earlier runs' logs stay (a transcript points at them): numbering goes on after the highest one.
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    for (const stale of ['session.json', 'busy.lock', 'cwd', 'tee.fifo'])
+    for (const stale of ['session.json', 'busy.lock', 'cwd', 'drawn.fifo', 'tee.fifo'])
       rmSync(`${stateDir}/${stale}`, { force: true });
     const meta: SessionMeta = {
       cwd: opts.cwd,
@@ -147,7 +149,7 @@ export class AgentSession {
     writePrivate(`${stateDir}/session.json`, JSON.stringify(meta));
     writePrivate(shellRcFile(stateDir), shellRc());
     // Without the fifo the output is still exact; only the prompt may be drawn before the output's last lines.
-    await makeFifo(teeFifo(stateDir), env);
+    await makeFifo(drawnFifo(stateDir), env);
     await startServer({
       socketPath,
       stateDir,
@@ -204,12 +206,7 @@ export class AgentSession {
     if (this.running) return 'a command is running from this process';
     const holder = otherHolder(this.stateDir);
     if (holder) return `command ${holder.n} is running (process ${holder.pid})`;
-    // Just after a command, the prompt hook's own tmux client may still be in the foreground: look a few times.
-    let pane = await this.pane.state();
-    for (let i = 0; i < 10 && !pane.dead && pane.command !== 'bash'; i++) {
-      await sleep(30);
-      pane = await this.pane.state();
-    }
+    const pane = await this.pane.state();
     if (pane.dead) return null; // run() respawns a dead shell
     if (pane.command !== 'bash' && !this.meta.paneCommand) return `"${pane.command}" is in the foreground`;
     return null;
@@ -223,6 +220,7 @@ export class AgentSession {
       return {
         exitCode: null,
         output: '',
+        outputTruncated: false,
         outputPath: '',
         durationMs: 0,
         timedOut: false,
@@ -351,10 +349,10 @@ export class AgentSession {
       stateDir: this.stateDir,
       socketPath: this.socketPath,
       tmux: this.meta.tmux,
-      token: this.meta.token,
       paths: this.paths,
       pane: this.pane,
       redact: this.redact,
+      redactsLogs: this.redactsLogs,
       respawn: () => this.respawn(this.lastCwd()),
     };
   }
@@ -387,6 +385,7 @@ export class AgentSession {
     const env = Object.entries(this.meta.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const command = await this.paneCommand(cwd);
     await this.pane.tmux(['respawn-pane', '-k', '-t', this.target, '-c', cwd, ...env, '--', ...command]);
+    this.pane.resetTerminal(); // a new shell, a new terminal
     writePrivate(cwdFile(this.stateDir), cwd);
     await this.waitForShell();
   }
