@@ -1,6 +1,7 @@
 // RepairConfig: the one typed, validated object that both entries (Action and CLI) build.
 // Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
 // Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
+import { sessionNameProblem } from './terminal/tmux.js';
 
 import type { ProviderSettings } from './providers.js';
 
@@ -116,15 +117,10 @@ export function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-const SESSION_NAME = /^[a-zA-Z0-9_.-]+$/;
-
+/** The terminal's session-name rule, as a ConfigError naming the input. */
 export function validateSessionName(input: string, value: string): string {
-  if (!SESSION_NAME.test(value) || value.length > 64) {
-    throw new ConfigError(
-      input,
-      `"${value}" is not a valid session name; use letters, digits, '_', '.', '-' (64 at most)`,
-    );
-  }
+  const problem = sessionNameProblem(value);
+  if (problem) throw new ConfigError(input, problem);
   return value;
 }
 
