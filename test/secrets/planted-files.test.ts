@@ -258,7 +258,7 @@ describe('credential files planted in HOME, read by the model through allowed-lo
     }
   });
 
-  it('ci-medic repair --keep-session: nothing planted in its output, the requests, the transcript or the state directory', async () => {
+  it('ci-medic repair --keep-session: nothing planted in its output, the requests, the transcript, the state directory or the kept pane', async () => {
     const checkout = plantedCheckout();
     const first = anthropic.requests.length;
     const session = sessionName();
@@ -313,9 +313,18 @@ describe('credential files planted in HOME, read by the model through allowed-lo
     if (existsSync(transcript.replace(/\.jsonl$/, '.md'))) {
       expectClean('transcript markdown', readFileSync(transcript.replace(/\.jsonl$/, '.md'), 'utf8'));
     }
-    // The session is kept for a rescue: it is alive, and what a person would see is checked in the next test.
+    // The session is kept for a rescue: it is alive.
     expect(spawnSync('tmux', ['-S', `${socketDir}/${session}.sock`, 'has-session']).status).toBe(0);
     expectCleanFiles('state directory', `${socketDir}/${session}.d`);
+    // What a person attaching for a rescue sees: the whole scrollback of the kept pane.
+    const pane = execFileSync(
+      'tmux',
+      ['-S', `${socketDir}/${session}.sock`, 'capture-pane', '-p', '-J', '-S', '-', '-t', session],
+      { encoding: 'utf8' },
+    );
+    expect(pane).toContain('.kube/config'); // the dumps were drawn...
+    expect(pane).toContain('[REDACTED]'); // ...masked
+    expectClean('tmux capture-pane -p -S - of the kept session', pane);
     expectClean(
       'ci-medic capture',
       execFileSync(process.execPath, [CLI, 'capture', '--session', session, '--lines', '100000'], {

@@ -49,15 +49,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const session = await AgentSession.find(name);
+    const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
+    const session = await AgentSession.find(name, { redact: (text) => redactor.redact(text) });
     if (!session) {
       io.stderr(
         `ci-medic capture: no session named ${name} is running; start one with: ci-medic session start --name ${name}\n`,
       );
       return 1;
     }
-    // The pane is redacted as it is drawn; this masks what reached it before (or from outside) ci-medic, too.
-    const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
+    // The pane is redacted as it is drawn; this masks what reached it from outside ci-medic's commands, too.
     io.stdout(redactor.redact(await session.capture(lines)));
     return 0;
   } catch (error) {

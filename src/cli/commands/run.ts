@@ -109,7 +109,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   let result: CommandResult;
   try {
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: sessionEnv });
+    const session = await AgentSession.acquire({
+      name,
+      cwd,
+      baseEnv: sessionEnv,
+      redact: (text) => redactor.redact(text),
+    });
     result = await session.run(command, { timeoutMs, signal: abort.signal });
   } catch (error) {
     if (error instanceof TmuxError) {

@@ -87,8 +87,14 @@ async function start(name: string, cwd: string, io: CliIo): Promise<number> {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
     return 0;
   }
-  const { sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
-  const session = await AgentSession.start({ name, cwd, baseEnv: sessionEnv });
+  // The pane shows command output through the redactor: known secrets (environment, credential files) are masked.
+  const { sessionEnv, redactor } = knownSecrets({ env: io.env, workdir: cwd });
+  const session = await AgentSession.start({
+    name,
+    cwd,
+    baseEnv: sessionEnv,
+    redact: (text) => redactor.redact(text),
+  });
   io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
   return 0;
 }
