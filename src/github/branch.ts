@@ -16,7 +16,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import type { Redactor } from '../redact.js';
 import { authConfigEnv, configEnv } from './credentials.js';
 import { explainGitHubError } from './errors.js';
-import { createGit, GitError, type Git } from './git.js';
+import { createGit, GitError, type Git } from '../git/index.js';
 
 export interface CommitAndPushOptions {
   workdir: string;
