@@ -19,6 +19,8 @@ export interface FakeFailure {
   body?: unknown;
   /** How many requests fail before the route works again; default: until cleared. */
   times?: number;
+  /** Response headers (e.g. `x-ratelimit-remaining: 0`, `retry-after`), over the defaults. */
+  headers?: Record<string, string>;
 }
 
 export interface FakeGitHubOptions {
@@ -81,7 +83,17 @@ export interface FakeGitHub {
   url: string;
   requests: RecordedRequest[];
   pulls: FakePull[];
-  setFailure(route: FakeGitHubRoute, status: number, body?: unknown, times?: number): void;
+  setFailure(
+    route: FakeGitHubRoute,
+    status: number,
+    body?: unknown,
+    times?: number,
+    headers?: Record<string, string>,
+  ): void;
+  /** Primary rate limit: 403, `x-ratelimit-remaining: 0`, reset `resetInSeconds` from now, GitHub's message. */
+  rateLimit(route: FakeGitHubRoute, options?: { times?: number; resetInSeconds?: number }): void;
+  /** Secondary rate limit: 403 with GitHub's "secondary rate limit" message and `retry-after`. */
+  secondaryRateLimit(route: FakeGitHubRoute, options?: { times?: number; retryAfterSeconds?: number }): void;
   clearFailure(route: FakeGitHubRoute): void;
   close(): Promise<void>;
 }
@@ -91,10 +103,12 @@ const DOCS = 'https://docs.github.com/rest';
 class HttpError extends Error {
   readonly status: number;
   readonly body: unknown;
-  constructor(status: number, body: unknown) {
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: unknown, headers: Record<string, string> = {}) {
     super(`HTTP ${status}`);
     this.status = status;
     this.body = body;
+    this.headers = headers;
   }
 }
 
@@ -343,7 +357,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const failure = failures.get(r);
       if (!failure) return;
       if (failure.times !== undefined && --failure.times <= 0) failures.delete(r);
-      throw new HttpError(failure.status, failure.body ?? defaultFailureBody(r, failure.status));
+      throw new HttpError(failure.status, failure.body ?? defaultFailureBody(r, failure.status), failure.headers);
     };
 
     if (method === 'GET' && parts.length === 3 && parts[0] === 'users' && parts[2] === 'keys') {
@@ -434,6 +448,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     let status: number;
     let payload: unknown;
+    let headers: Record<string, string> = {};
     if (method === 'GET' && parsed.pathname === '/_fake/state') {
       // For the Action workflow, which cannot read this process's memory.
       status = 200;
@@ -451,7 +466,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         ));
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        ({ status, body: payload } = error);
+        ({ status, body: payload, headers } = error);
       }
     }
     record.status = status;
@@ -460,7 +475,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
       'x-github-media-type': 'github.v3; format=json',
+      'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      ...headers,
     });
     response.end(text);
   }
@@ -481,8 +499,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     url,
     requests,
     pulls,
-    setFailure(r, status, body, times) {
-      failures.set(r, { status, body, times });
+    setFailure(r, status, body, times, headers) {
+      failures.set(r, { status, body, times, headers });
+    },
+    rateLimit(r, { times, resetInSeconds = 1 } = {}) {
+      const reset = Math.floor(Date.now() / 1000) + resetInSeconds;
+      failures.set(r, {
+        status: 403,
+        times,
+        body: errorBody(403, 'API rate limit exceeded for installation ID 4242.'),
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-used': '5000' },
+      });
+    },
+    secondaryRateLimit(r, { times, retryAfterSeconds = 1 } = {}) {
+      failures.set(r, {
+        status: 403,
+        times,
+        body: errorBody(
+          403,
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out ' +
+            'to GitHub Support for help, please include the request ID ABCD:1234.',
+        ),
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      });
     },
     clearFailure(r) {
       failures.delete(r);
