@@ -274,11 +274,11 @@ async function deliverFix(
     check: config.check,
     failureText: result.initialFailure.excerpt,
   });
-  const branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let branch = repairBranchName(settings.branchPrefix, fingerprint);
   const title = pullRequestTitle({ check: config.check, result, redactor });
 
   try {
-    await commitAndPush({
+    const pushed = await commitAndPush({
       workdir: config.workdir,
       baseCommit: result.baseCommit,
       files: result.changedFiles,
@@ -290,6 +290,11 @@ async function deliverFix(
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
       redactor,
     });
+    // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
+    for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
+    if (pushed.branch !== branch)
+      core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
+    branch = pushed.branch;
   } catch (error) {
     setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
     state.failure = explainGitHubError(error, 'push');
@@ -327,6 +332,7 @@ async function deliverFix(
       body,
       labels: settings.labels,
       draft: settings.pullRequest === 'draft',
+      client: { log: (message) => core.info(message) },
     });
     step = pr.action === 'updated' ? 'update-pr' : 'create-pr';
     if (pr.labelsError) core.warning(redact(pr.labelsError));

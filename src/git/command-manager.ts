@@ -94,7 +94,7 @@ export interface Git {
     remote: string,
     refspecs: string[],
     options?: { forceWithLease?: string[]; extraArgs?: string[] },
-  ): Promise<void>;
+  ): Promise<GitResult>;
   worktreeAdd(path: string, commitish: string): Promise<void>;
   worktreeRemove(path: string): Promise<void>;
   /** The absolute path of the repository's git directory (handles `.git` files of worktrees and submodules). */
@@ -206,7 +206,7 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
     },
     async push(remote, refspecs, pushOptions = {}) {
       const leases = (pushOptions.forceWithLease ?? []).map((lease) => `--force-with-lease=${lease}`);
-      await exec(['push', '--porcelain', ...leases, ...(pushOptions.extraArgs ?? []), remote, ...refspecs]);
+      return exec(['push', '--porcelain', ...leases, ...(pushOptions.extraArgs ?? []), remote, ...refspecs]);
     },
     async worktreeAdd(path, commitish) {
       await exec(['worktree', 'add', '--detach', '--quiet', path, commitish]);

@@ -164,10 +164,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
     io.stdout(
       `\n${result.diffStat}\n` +
-        `Pushed ${pushed.commit.slice(0, 12)} to ${branch} on the stand-in remote.\n` +
-        `On GitHub, ci-medic would now open a pull request from ${branch} into main.\n` +
+        `Pushed ${pushed.commit.slice(0, 12)} to ${pushed.branch} on the stand-in remote.\n` +
+        `On GitHub, ci-medic would now open a pull request from ${pushed.branch} into main.\n` +
         (values.keep
-          ? `Look at it: git -C ${origin} show --stat ${branch}\n`
+          ? `Look at it: git -C ${origin} show --stat ${pushed.branch}\n`
           : 'Run with --keep to look at the repository, the branch and the session afterwards.\n'),
     );
     code = 0;
