@@ -1,5 +1,7 @@
 // The model client: the real SDK, credentials and endpoint from RepairConfig (never from process.env), bounded
 // retries for 429/529/5xx (the SDK honours retry-after-ms), and API failures turned into sentences that say what to do.
+// A 200 whose body is not a Messages response (a proxy's HTML page, JSON without content or usage) is retried like a
+// 5xx and then named for what it was, never a TypeError deep in the loop.
 import Anthropic, {
   APIConnectionError,
   APIError,
@@ -27,7 +29,73 @@ export function createClient(config: Pick<RepairConfig, 'apiKey' | 'authToken' |
     maxRetries: MAX_RETRIES,
     // A single request never waits longer than this; the wall-clock budget aborts sooner through the signal.
     timeout: 5 * 60_000,
+    fetch: checkedFetch(),
   });
+}
+
+/** Marks the stand-in 502 that checkedFetch makes of a malformed 200, so explainApiError can say what happened. */
+const MALFORMED_HEADER = 'x-ci-medic-malformed-body';
+/** How much of a bad body a message quotes. */
+const MAX_QUOTED_BODY = 120;
+
+/**
+ * What is wrong with a 200 answer to POST /v1/messages, or undefined when it is a Messages response (an object with
+ * a `content` array and a `usage` object).
+ */
+export function malformedMessagesBody(text: string, contentType: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return 'an empty body';
+  if (/html/i.test(contentType) || trimmed.startsWith('<')) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+    return `an HTML page${title ? ` ("${title.slice(0, MAX_QUOTED_BODY)}")` : ''}`;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(trimmed);
+  } catch {
+    return `a body that is not JSON (${JSON.stringify(trimmed.slice(0, MAX_QUOTED_BODY))})`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'JSON that is not an object';
+  const record = body as { content?: unknown; usage?: unknown; type?: unknown; error?: { message?: unknown } };
+  if (record.type === 'error') return `an error object (${String(record.error?.message ?? 'no message')})`;
+  if (!Array.isArray(record.content)) return 'JSON without `content`';
+  if (typeof record.usage !== 'object' || record.usage === null) return 'JSON without `usage`';
+  return undefined;
+}
+
+/**
+ * The SDK's fetch, with one check: a 200 from the Messages endpoint whose body is not a Messages response becomes a
+ * 502 the SDK retries (x-should-retry), carrying what was wrong. Other responses pass untouched.
+ */
+export function checkedFetch(inner: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (
+      init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')
+    ).toUpperCase();
+    const contentType = response.headers.get('content-type') ?? '';
+    if (
+      response.status !== 200 ||
+      method !== 'POST' ||
+      !new URL(url).pathname.endsWith('/v1/messages') ||
+      contentType.includes('event-stream')
+    ) {
+      return response;
+    }
+    const text = await response.text();
+    const problem = malformedMessagesBody(text, contentType);
+    if (!problem) {
+      const headers = new Headers(response.headers);
+      headers.delete('content-encoding'); // the text is decoded already
+      headers.delete('content-length');
+      return new Response(text, { status: 200, statusText: response.statusText, headers });
+    }
+    return new Response(JSON.stringify({ type: 'error', error: { type: 'api_error', message: problem } }), {
+      status: 502,
+      headers: { 'content-type': 'application/json', 'x-should-retry': 'true', [MALFORMED_HEADER]: '1' },
+    });
+  };
 }
 
 /** A failed model call, with what the user should do about it. `aborted` = the budget (or caller) stopped it. */
@@ -74,6 +142,15 @@ export function explainApiError(error: unknown, model: string, baseUrl: string):
     return new ModelCallError(
       `the API refused the request (400: ${apiMessage(error)}): if it names the prompt size, lower --max-turns; otherwise report this as a ci-medic bug`,
       400,
+      false,
+    );
+  }
+  if (error instanceof APIError && error.headers?.get(MALFORMED_HEADER)) {
+    const endpoint = `POST ${baseUrl.replace(/\/+$/, '')}/v1/messages`;
+    return new ModelCallError(
+      `${endpoint} answered 200 with ${apiMessage(error)} instead of a Messages response, ${MAX_RETRIES + 1} times: ` +
+        'check --base-url / ANTHROPIC_BASE_URL (the anthropic-base-url input); a proxy, gateway or captive portal may be answering in its place',
+      502,
       false,
     );
   }
