@@ -16,6 +16,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import type { Redactor } from '../redact.js';
 import { authConfigEnv, configEnv } from './credentials.js';
 import { createGit, type Git } from '../git/index.js';
+import { head } from './markdown.js';
 import { FIX_TRAILER, pushFix } from './push.js';
 
 export { PushError } from './push.js';
@@ -142,9 +143,12 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
   return { ...pushed, skipped };
 }
 
-/** The message with ci-medic's trailer, which marks the commit as one a later run may replace. */
+/** The model writes most of a commit message: bounded like everything it writes that people are shown. */
+const MAX_COMMIT_MESSAGE_CHARS = 20_000;
+
+/** The message (bounded) with ci-medic's trailer, which marks the commit as one a later run may replace. */
 function withTrailer(message: string): string {
-  const text = message.trimEnd();
+  const text = head(message.trimEnd(), MAX_COMMIT_MESSAGE_CHARS, 'see the pull request');
   if (text.split('\n').some((line) => line.trim() === FIX_TRAILER)) return `${text}\n`;
   return `${text}\n\n${FIX_TRAILER}\n`;
 }
