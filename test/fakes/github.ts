@@ -11,7 +11,16 @@ export const FAKE_GITHUB_TOKEN = 'ghs_fakeGitHubTokenForTests0123456789';
 
 /** The routes, by name, for `failures` / `setFailure`. */
 export type FakeGitHubRoute =
-  'get-repo' | 'list-pulls' | 'create-pull' | 'get-pull' | 'update-pull' | 'add-labels' | 'user-keys';
+  | 'get-repo'
+  | 'list-pulls'
+  | 'create-pull'
+  | 'get-pull'
+  | 'update-pull'
+  | 'add-labels'
+  | 'user-keys'
+  | 'create-status'
+  | 'dispatch-workflow'
+  | 'list-workflow-runs';
 
 export interface FakeFailure {
   status: number;
@@ -33,6 +42,27 @@ export interface FakeGitHubOptions {
   defaultBranch?: string;
   /** A bare repository standing in for every repository's git data: when set, `head` and `base` must be branches in it. */
   gitDir?: string;
+  /** Workflow files that exist (for dispatches); others answer 404. Default `['ci.yml']`. */
+  workflows?: string[];
+}
+
+export interface FakeStatus {
+  repository: string;
+  sha: string;
+  state: string;
+  context: string;
+  description: string | null;
+  target_url: string | null;
+}
+
+export interface FakeWorkflowRun {
+  repository: string;
+  id: number;
+  workflow: string;
+  head_branch: string;
+  event: 'workflow_dispatch';
+  html_url: string;
+  created_at: string;
 }
 
 export interface FakeLabel {
@@ -83,6 +113,8 @@ export interface FakeGitHub {
   url: string;
   requests: RecordedRequest[];
   pulls: FakePull[];
+  statuses: FakeStatus[];
+  runs: FakeWorkflowRun[];
   setFailure(
     route: FakeGitHubRoute,
     status: number,
@@ -197,20 +229,32 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   );
   const requests: RecordedRequest[] = [];
   const pulls: FakePull[] = [];
+  const statuses: FakeStatus[] = [];
+  const runs: FakeWorkflowRun[] = [];
+  const workflows = options.workflows ?? ['ci.yml'];
   let nextId = 1000;
   let url = '';
 
-  function branchSha(ref: string, field: string): string {
+  function branchSha(ref: string, field: string, kind: 'branch' | 'commit' = 'branch'): string {
     if (!options.gitDir) return '0'.repeat(40);
     try {
       return execFileSync(
         'git',
-        ['--git-dir', options.gitDir, 'rev-parse', '--verify', '-q', `refs/heads/${ref}^{commit}`],
+        [
+          '--git-dir',
+          options.gitDir,
+          'rev-parse',
+          '--verify',
+          '-q',
+          `${kind === 'branch' ? 'refs/heads/' : ''}${ref}^{commit}`,
+        ],
         {
           encoding: 'utf8',
         },
       ).trim();
     } catch {
+      if (kind === 'commit') throw validationFailed(`No commit found for SHA: ${ref}`, field);
+      if (field === 'ref') throw validationFailed(`No ref found for: ${ref}`, field);
       throw validationFailed(
         field === 'head' ? `head invalid: no branch ${ref}` : `base invalid: no branch ${ref}`,
         field,
@@ -422,6 +466,67 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       authorize(headers, token, true);
       return { status: 200, body: addLabels(findPull(full, Number(rest[1])), body) };
     }
+    if (rest[0] === 'statuses' && rest.length === 2 && method === 'POST') {
+      failWith('create-status');
+      authorize(headers, token, true);
+      const input = validateBody(
+        body,
+        { state: 'string' },
+        { target_url: 'string|null', description: 'string|null', context: 'string' },
+      );
+      if (!['error', 'failure', 'pending', 'success'].includes(input.state as string)) {
+        throw validationFailed('state is not included in the list', 'state');
+      }
+      if (typeof input.description === 'string' && input.description.length > 140) {
+        throw validationFailed('description is too long (maximum is 140 characters)', 'description');
+      }
+      if (!/^[0-9a-f]{40}$/.test(rest[1])) throw validationFailed(`No commit found for SHA: ${rest[1]}`, 'sha');
+      if (options.gitDir) branchSha(rest[1], 'sha', 'commit');
+      const status: FakeStatus = {
+        repository: full,
+        sha: rest[1],
+        state: input.state as string,
+        context: (input.context as string | undefined) ?? 'default',
+        description: (input.description as string | null | undefined) ?? null,
+        target_url: (input.target_url as string | null | undefined) ?? null,
+      };
+      statuses.push(status);
+      return { status: 201, body: { id: nextId++, ...status, url: `${url}/repos/${full}/statuses/${rest[1]}` } };
+    }
+    if (rest[0] === 'actions' && rest[1] === 'workflows' && rest.length === 4) {
+      const workflow = rest[2];
+      if (rest[3] === 'dispatches' && method === 'POST') {
+        failWith('dispatch-workflow');
+        authorize(headers, token, true);
+        if (!workflows.includes(workflow)) throw new HttpError(404, errorBody(404, 'Not Found'));
+        const input = validateBody(body, { ref: 'string' }, {});
+        if (options.gitDir) branchSha(input.ref as string, 'ref');
+        const id = nextId++;
+        runs.push({
+          repository: full,
+          id,
+          workflow,
+          head_branch: input.ref as string,
+          event: 'workflow_dispatch',
+          html_url: `https://github.com/${full}/actions/runs/${id}`,
+          created_at: new Date().toISOString(),
+        });
+        return { status: 204, body: undefined };
+      }
+      if (rest[3] === 'runs' && method === 'GET') {
+        failWith('list-workflow-runs');
+        authorize(headers, token, true);
+        if (!workflows.includes(workflow)) throw new HttpError(404, errorBody(404, 'Not Found'));
+        const list = runs.filter(
+          (r) =>
+            r.repository === full &&
+            r.workflow === workflow &&
+            (query.branch === undefined || r.head_branch === query.branch) &&
+            (query.event === undefined || r.event === query.event),
+        );
+        return { status: 200, body: { total_count: list.length, workflow_runs: list.slice().reverse() } };
+      }
+    }
     throw new HttpError(404, errorBody(404, 'Not Found'));
   }
 
@@ -452,7 +557,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (method === 'GET' && parsed.pathname === '/_fake/state') {
       // For the Action workflow, which cannot read this process's memory.
       status = 200;
-      payload = { pulls, requests };
+      payload = { pulls, requests, statuses, runs };
     } else {
       requests.push(record);
       try {
@@ -470,7 +575,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     record.status = status;
-    const text = JSON.stringify(payload);
+    const text = payload === undefined ? '' : JSON.stringify(payload);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -499,6 +604,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     url,
     requests,
     pulls,
+    statuses,
+    runs,
     setFailure(r, status, body, times, headers) {
       failures.set(r, { status, body, times, headers });
     },
