@@ -20,6 +20,7 @@ import { Redactor } from '../redact.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { progressReporter } from './progress.js';
+import { ciOnFix } from './ci-on-fix.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
 
@@ -275,6 +276,8 @@ async function deliverFix(
     failureText: result.initialFailure.excerpt,
   });
   let branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let sha: string;
+  let pushedNow: boolean;
   const title = pullRequestTitle({ check: config.check, result, redactor });
 
   try {
@@ -295,6 +298,8 @@ async function deliverFix(
     if (pushed.branch !== branch)
       core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
     branch = pushed.branch;
+    sha = pushed.commit;
+    pushedNow = pushed.pushed;
   } catch (error) {
     setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
     state.failure = explainGitHubError(error, 'push');
@@ -302,6 +307,21 @@ async function deliverFix(
   }
   state.outputs.branch = branch;
   state.summary.branch = branch;
+  state.summary.ciRunUrl = await ciOnFix({
+    settings,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    owner,
+    repo,
+    branch,
+    sha,
+    pushed: pushedNow,
+    verification: result.verification,
+    // Until the loop reports it, the clean-worktree verification runs when a setup command is given.
+    cleanWorktree: Boolean(config.setup),
+    runUrl: state.summary.runUrl,
+    redact,
+  });
 
   if (settings.pullRequest === 'none') {
     core.notice(`ci-medic pushed the verified fix to ${branch} (pull-request: none).`, {

@@ -23,6 +23,8 @@ export interface SummaryInput {
   /** Rescue instructions (markdown) when the failure was not fixed. */
   rescueMarkdown?: string;
   runUrl?: string;
+  /** The CI run dispatched on the fix branch (trigger-ci). */
+  ciRunUrl?: string;
 }
 
 const HEADLINES: Record<ActionResult, string> = {
@@ -56,6 +58,7 @@ export function renderSummary(input: SummaryInput): string {
   } else if (input.branch) {
     lines.push(`**Branch:** \`${input.branch}\``, '');
   }
+  if (input.ciRunUrl) lines.push(`**CI on the fix:** [dispatched run](${input.ciRunUrl})`, '');
 
   if (repair) {
     lines.push(

@@ -101,6 +101,7 @@ function startJob(
     'INPUT_COMMAND-TIMEOUT': '30s',
     // Unique session names per process (until the default is unique per run and process).
     'INPUT_SESSION-NAME': session,
+    'INPUT_TRIGGER-CI': 'ci.yml',
   });
   const child = spawn(process.execPath, [ENTRY], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -156,5 +157,14 @@ describe('parallel jobs with the same failure', () => {
       JOBS - 1,
     );
     for (const job of jobs) expect(job.anthropic.problems).toEqual([]);
+    // CI on the fix: the verify status on the branch's commit, and one dispatch (by the job that pushed).
+    const tip = git(repo.origin, 'rev-parse', `refs/heads/${runs[0].outputs.branch}`);
+    expect(github.statuses.length).toBeGreaterThan(0);
+    for (const status of github.statuses) {
+      expect(status).toMatchObject({ sha: tip, state: 'success', context: 'ci-medic/verify' });
+      expect(status.description).toContain('npm test exited 0');
+      expect(status.target_url).toBe('https://github.com/acme/shop/actions/runs/4242');
+    }
+    expect(github.runs.map((r) => r.head_branch)).toEqual([runs[0].outputs.branch]);
   }, 240_000);
 });
