@@ -19,6 +19,7 @@ import { AgentSession } from '../terminal/session.js';
 import { Redactor } from '../redact.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
+import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
 import { ciOnFix } from './ci-on-fix.js';
 import { hostRescueFromAction } from './rescue-host.js';
@@ -136,10 +137,14 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
 export async function run(env: Env = process.env): Promise<void> {
   let inputs: ActionInputs;
   try {
-    inputs = readInputs((name) => core.getInput(name), {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: env.RUNNER_TEMP || tmpdir(),
-    });
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || tmpdir(),
+      },
+      env,
+    );
   } catch (error) {
     // Validated before anything is installed or started.
     core.setOutput('result', 'error');
@@ -335,7 +340,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
-      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
       fingerprint,

@@ -24,7 +24,7 @@ const request = {
 
 async function ask(...steps: FakeStep[]) {
   const fake = await start(...steps);
-  const client = createClient({ apiKey: API_KEY, baseUrl: fake.url });
+  const client = await createClient({ apiKey: API_KEY, baseUrl: fake.url });
   const outcome = await client.messages.create(request).then(
     (message) => ({ message, error: undefined }),
     (error: unknown) => ({ message: undefined, error: explainApiError(error, request.model, fake.url) }),
