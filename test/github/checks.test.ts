@@ -7,6 +7,7 @@ import {
   VERIFY_STATUS_CONTEXT,
   verifyStatusDescription,
 } from '../../src/github/checks.js';
+import { readInputs } from '../../src/action/inputs.js';
 import { GitHubApiError } from '../../src/github/pull-request.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { git, makeRepo, removeTempDirs } from '../helpers/repo.js';
@@ -115,5 +116,24 @@ describe('trigger-ci: dispatching the workflow on the fix branch', () => {
       serverUrl: 'https://github.com',
     }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('actions: write');
+  });
+});
+
+describe('the inputs', () => {
+  const paths = { workspace: '/work/space', runnerTemp: '/runner/temp' };
+  const read = (values: Record<string, string>) =>
+    readInputs((name) => ({ check: 'npm test', 'anthropic-api-key': 'k', ...values })[name] ?? '', paths);
+
+  it('commit-status defaults to true; trigger-ci takes a workflow file (a .github/workflows/ path is reduced)', () => {
+    expect(read({}).settings).toMatchObject({ commitStatus: true, triggerCi: '' });
+    expect(read({ 'commit-status': 'false' }).settings.commitStatus).toBe(false);
+    expect(read({ 'trigger-ci': '.github/workflows/ci.yml' }).settings.triggerCi).toBe('ci.yml');
+    expect(read({ 'trigger-ci': '12345' }).settings.triggerCi).toBe('12345');
+  });
+
+  it('a trigger-ci that is not a workflow file is an error naming the input', () => {
+    expect(() => read({ 'trigger-ci': 'npm test; curl evil' })).toThrow(
+      /^trigger-ci: "npm test; curl evil" is not a workflow file/,
+    );
   });
 });
