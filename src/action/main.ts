@@ -21,6 +21,7 @@ import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
+import { ciOnFix } from './ci-on-fix.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
 
@@ -286,11 +287,13 @@ async function deliverFix(
     check: config.check,
     failureText: result.initialFailure.excerpt,
   });
-  const branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let sha: string;
+  let pushedNow: boolean;
   const title = pullRequestTitle({ check: config.check, result, redactor });
 
   try {
-    await commitAndPush({
+    const pushed = await commitAndPush({
       workdir: config.workdir,
       baseCommit: result.baseCommit,
       files: result.changedFiles,
@@ -302,6 +305,13 @@ async function deliverFix(
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
       redactor,
     });
+    // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
+    for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
+    if (pushed.branch !== branch)
+      core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
+    branch = pushed.branch;
+    sha = pushed.commit;
+    pushedNow = pushed.pushed;
   } catch (error) {
     setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
     state.failure = explainGitHubError(error, 'push');
@@ -309,6 +319,21 @@ async function deliverFix(
   }
   state.outputs.branch = branch;
   state.summary.branch = branch;
+  state.summary.ciRunUrl = await ciOnFix({
+    settings,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    owner,
+    repo,
+    branch,
+    sha,
+    pushed: pushedNow,
+    verification: result.verification,
+    // Until the loop reports it, the clean-worktree verification runs when a setup command is given.
+    cleanWorktree: Boolean(config.setup),
+    runUrl: state.summary.runUrl,
+    redact,
+  });
 
   if (settings.pullRequest === 'none') {
     core.notice(`ci-medic pushed the verified fix to ${branch} (pull-request: none).`, {
@@ -339,6 +364,7 @@ async function deliverFix(
       body,
       labels: settings.labels,
       draft: settings.pullRequest === 'draft',
+      client: { log: (message) => core.info(message) },
     });
     step = pr.action === 'updated' ? 'update-pr' : 'create-pr';
     if (pr.labelsError) core.warning(redact(pr.labelsError));
