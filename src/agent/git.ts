@@ -5,10 +5,18 @@ import { scrubEnvironment } from '../terminal/env.js';
 
 const run = promisify(execFile);
 
-export async function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
+export interface GitOptions {
+  maxBuffer?: number;
+  /** Extra variables for this call (a temporary GIT_INDEX_FILE). */
+  env?: Record<string, string>;
+}
+
+export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
   // Not the process's secrets: git runs programs the repository's config names (fsmonitor, textconv, filters), and
   // the repair session could write that config.
-  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8', env: scrubEnvironment(process.env) });
+  const env = { ...scrubEnvironment(process.env), ...options.env };
+  const maxBuffer = options.maxBuffer ?? 256 * 1024 * 1024;
+  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8', env });
   return stdout;
 }
 

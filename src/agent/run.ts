@@ -3,11 +3,19 @@
 import { writeFile } from 'node:fs/promises';
 import type { RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
-import type { CommandResult } from '../terminal/types.js';
+import type { CommandResult, RunOptions } from '../terminal/types.js';
 import type { Budget } from './budget.js';
 import type { TranscriptEvent } from './transcript.js';
 import type { CommandRecord, RepairResult } from './types.js';
-import type { LoopSession } from './verify.js';
+
+/** The part of the terminal session the loop uses. */
+export interface LoopSession {
+  readonly name: string;
+  readonly socketPath: string;
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+  restart(): Promise<unknown>;
+  stop(): Promise<unknown>;
+}
 
 /** Progress for the entries' logs (the Action groups by turn). Messages are redacted. */
 export interface RepairEvent {

@@ -6,21 +6,12 @@ import { dirname, join } from 'node:path';
 import type { CommandResult, RunOptions } from '../terminal/types.js';
 import { git, gitOrEmpty, untrackedFiles } from './git.js';
 import { stillFailingMessage, tamperMessage } from './prompt.js';
-import { scrubbed, type LoopRun } from './run.js';
+import { scrubbed, type LoopRun, type LoopSession } from './run.js';
 import { shapeOutput, tail } from './shape.js';
-import { checkWorkspaceTamper } from './tamper.js';
+import { checkWorkspaceTamper } from './tamper/index.js';
 
 /** Characters of a check's output the model sees. */
 export const CHECK_OUTPUT_BUDGET = 12_000;
-
-/** The part of the terminal session the loop uses. */
-export interface LoopSession {
-  readonly name: string;
-  readonly socketPath: string;
-  run(command: string, options?: RunOptions): Promise<CommandResult>;
-  restart(): Promise<unknown>;
-  stop(): Promise<unknown>;
-}
 
 export const passed = (r: CommandResult): boolean => r.exitCode === 0 && !r.timedOut;
 

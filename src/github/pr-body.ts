@@ -1,6 +1,6 @@
 // The pull request a reviewer reads: what failed, why and what changed (in the model's words), how it was verified, what
 // it cost, and how to reproduce it locally. Every piece of text goes through the Redactor on the way out.
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 import type { Redactor } from '../redact.js';
 
 export interface PullRequestBodyInput {

@@ -9,7 +9,7 @@ import {
   parseUnifiedDiff,
   untrackedFiles,
   workspaceDiff,
-} from '../../src/agent/tamper.js';
+} from '../../src/agent/tamper/index.js';
 import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
 import { IT_ONLY, IT_SKIP, XIT } from '../fixtures/markers.js';
 
@@ -336,6 +336,16 @@ describe('the pure parts', () => {
     expect(checkTargets('make -C sub check')).toMatchObject({ make: true, dir: 'sub' });
     expect(checkTargets('python3 tools/run_tests.py').files).toEqual(['tools/run_tests.py']);
     expect(checkTargets('node --test test/sum.test.js').files).toEqual([]);
+  });
+
+  it('reads the check with the bash parser: quotes, nested bash -c, wrappers and comments', () => {
+    // Quoted operators are words, not separators; code given to `bash -c` is parsed too; `nice`/`env` unwrap.
+    expect(checkTargets(`bash -c 'cd "web app" && nice -n 5 npm run "test:ci"'`)).toMatchObject({
+      dir: 'web app',
+      scripts: ['test:ci', 'pretest:ci', 'posttest:ci'],
+    });
+    expect(checkTargets(`env FOO='a && b' ./ci/run.sh # && ./ci/other.sh`).files).toEqual(['ci/run.sh']);
+    expect(checkTargets('echo "npm run lint; make" | cat').scripts).toEqual([]);
   });
 
   it('protects a script file that the npm script runs', () => {
