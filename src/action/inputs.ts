@@ -5,6 +5,8 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  parseCount,
+  parseOnFlaky,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -39,6 +41,8 @@ export interface ActionSettings {
   rescueConnectTimeoutMs: number;
   rescueMaxMinutes: number;
   rescueLimitAccessToActor: boolean;
+  /** A `flaky` result fails the step (a red build stays red). */
+  failOnFlaky: boolean;
 }
 
 export interface ActionInputs {
@@ -143,6 +147,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     secrets: [apiKey, githubToken].filter(Boolean),
     keepSession: false,
   };
+  config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
+  config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);
   config.keepSession = rescue !== 'off';
@@ -161,6 +167,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
     rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
+    failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
   };
 
   return { config, settings, secrets: config.secrets };

@@ -15,6 +15,8 @@ export interface LoopSession {
   run(command: string, options?: RunOptions): Promise<CommandResult>;
   restart(): Promise<unknown>;
   stop(): Promise<unknown>;
+  /** A marker in the pane's output stream (recordings turn it into a chapter); the terminal's, where it has one. */
+  mark?(label: string): unknown;
 }
 
 /** Progress for the entries' logs (the Action groups by turn). Messages are redacted. */
@@ -36,6 +38,12 @@ export interface LoopRun {
   commands: CommandRecord[];
   /** tool_use id -> the full log of its command (named when old results are cleared from the context). */
   logPaths: Map<string, string>;
+  /** Runs of the check and the setup and their time, for the result's `verificationCost`. */
+  stats: Record<'check' | 'setup', { runs: number; ms: number }>;
+  /** The check must pass this many times in a row to count as fixed (`flaky-reruns + 1` when repairing flakiness). */
+  passesNeeded: number;
+  /** Whether the clean-worktree verification can judge a fix, proven once on the base commit when first needed. */
+  baseline?: { usable: true } | { usable: false; why: string };
   record(event: TranscriptEvent): void;
   emit(type: RepairEvent['type'], message: string): void;
 }

@@ -87,6 +87,8 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
         ].join('\n')
       : ['## Verification', '', '_The check was not re-run._'].join('\n'),
   );
+  // "verification was partial: …": one sentence from the loop, with setup's error.
+  if (result.partialVerification) sections.push(`> **Note:** ${oneLine(result.partialVerification)}`);
 
   const rows: Array<[string, string]> = [
     ['Model turns', String(result.turns)],

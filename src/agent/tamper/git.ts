@@ -26,6 +26,8 @@ export interface WorkspaceTamperOptions {
    * are the user's, not the model's — and can be a whole unignored node_modules.
    */
   skipUntracked?: Iterable<string>;
+  /** The check's failing output (the `test-only` rule looks for the failing tests' files in it). */
+  failureOutput?: string;
 }
 
 /**

@@ -32,5 +32,5 @@ export async function checkWorkspaceTamper(
     packageJsonBefore = await fileAtCommit(workdir, baseCommit, pkgPath); // none at the base: nothing to compare
     packageJsonAfter = fileInWorkspace(workdir, pkgPath) ?? (packageJsonBefore === undefined ? undefined : '{}');
   }
-  return checkTamper(diff, { check, relaxed, packageJsonBefore, packageJsonAfter });
+  return checkTamper(diff, { check, relaxed, packageJsonBefore, packageJsonAfter, failureOutput: opts.failureOutput });
 }

@@ -11,6 +11,7 @@ import {
   LINTER_IGNORE_FILE,
   LOCKFILES,
   SKIP_MARKERS,
+  CODE_FILE,
   SUPPRESSIONS,
   TEST_DEFINITION,
   type Marker,
@@ -180,6 +181,38 @@ function lockfileViolation(f: FileDiff): TamperViolation[] {
   ];
 }
 
+/** A file the failing output names (by path or by file name): its tests are the failing ones. */
+function namedIn(output: string, path: string): boolean {
+  return output.includes(path) || output.includes(posix.basename(path));
+}
+
+/**
+ * `test-only`: the diff changes test code and no code under test, and it changes the assertions or expected values
+ * of the failing tests — making the test agree with the bug. A test changed together with the code stays allowed.
+ */
+export function testOnlyViolations(files: FileDiff[], failureOutput: string | undefined): TamperViolation[] {
+  const code = files.filter((f) => CODE_FILE.test(pathOf(f)) || posix.basename(pathOf(f)) === 'Makefile');
+  if (code.length === 0 || code.some((f) => !isTestFile(pathOf(f)))) return [];
+  // The failing tests' files, when the output names them; otherwise every changed test file.
+  const named = failureOutput ? code.filter((f) => namedIn(failureOutput, pathOf(f))) : [];
+  const out: TamperViolation[] = [];
+  for (const f of named.length ? named : code) {
+    const { plus, minus } = linesOf(f, false);
+    const before = minus.filter((l) => ASSERTION.test(l)).map((l) => l.trim());
+    const after = new Set(plus.filter((l) => ASSERTION.test(l)).map((l) => l.trim()));
+    const changed = before.find((l) => !after.has(l));
+    if (!changed) continue;
+    const into = plus.find((l) => ASSERTION.test(l))?.trim();
+    out.push({
+      rule: 'test-only',
+      file: pathOf(f),
+      line: changed,
+      message: `${pathOf(f)}: the change touches only tests, and rewrites the failing test's assertion \`${changed}\`${into ? ` into \`${into}\`` : ''}. Making a test agree with the code it tests is not a fix: restore the assertion and fix the code under test. (If the expectation itself is wrong, fix it together with the code, or ask for the \`test-only\` rule to be relaxed.)`,
+    });
+  }
+  return out;
+}
+
 /**
  * The violations in `diff` (unified, `git diff --no-color`, deleted and renamed files included) for the check
  * `opts.check`, leaving out the rules in `opts.relaxed`.
@@ -196,5 +229,7 @@ export function checkTamper(diff: string, opts: TamperOptions): TamperViolation[
     if (!relaxed.has('suppressions')) out.push(...suppressionViolations(f));
   }
   if (!relaxed.has('check-definition')) out.push(...checkDefinitionViolations(files, opts));
+  // Only when nothing else was found: a removed assertion is already a `deleted-tests` violation.
+  if (!relaxed.has('test-only') && out.length === 0) out.push(...testOnlyViolations(files, opts.failureOutput));
   return out;
 }

@@ -19,4 +19,6 @@ export interface TamperOptions {
   /** The package.json the check's npm/yarn/pnpm script lives in, before and after the change (exact scripts compare). */
   packageJsonBefore?: string;
   packageJsonAfter?: string;
+  /** The check's failing output: names the failing tests' files (for the `test-only` rule). */
+  failureOutput?: string;
 }
