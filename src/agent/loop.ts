@@ -22,6 +22,7 @@ import type { TranscriptEvent } from './transcript.js';
 import type { RepairOutcome, RepairResult } from './types.js';
 import { gitConfigSecrets, validateRepairConfig } from './validate.js';
 import { CHECK_OUTPUT_BUDGET, verifyFix } from './verify.js';
+import { ignoredEntries } from './worktree.js';
 
 export type { RepairEvent } from './run.js';
 export { gitConfigSecrets, validateRepairConfig } from './validate.js';
@@ -58,6 +59,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();
   const untrackedBefore = new Set(await untrackedFiles(config.workdir));
+  const ignoredBefore = await ignoredEntries(config.workdir);
   // Changes present before the loop are the user's: named, never counted as the fix, never committed.
   const preexisting = await dirtyTrackedFiles(config.workdir);
   const startTree = preexisting.length ? await snapshotTrackedTree(config.workdir) : baseCommit;
@@ -117,6 +119,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       budget,
       baseCommit,
       untrackedBefore,
+      ignoredBefore,
       result,
       commands: result.commands,
       logPaths: new Map(),

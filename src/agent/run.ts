@@ -34,6 +34,8 @@ export interface LoopRun {
   baseCommit: string;
   /** Files untracked before the loop began: never part of the fix. */
   untrackedBefore: ReadonlySet<string>;
+  /** Top-level ignored entries before the loop began (dependencies installed outside the repository). */
+  ignoredBefore: readonly string[];
   result: RepairResult;
   commands: CommandRecord[];
   /** tool_use id -> the full log of its command (named when old results are cleared from the context). */

@@ -23,17 +23,15 @@ export interface WorktreeVerification {
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Without a setup command the workspace's ignored top-level entries (node_modules, .venv, target) are linked into the
- * clean worktree: the project's dependencies were installed outside the repository, and a CI run has them too.
+ * Top-level entries git ignores (node_modules, .venv, target): without a setup command, those that were there before
+ * the loop began are linked into the clean worktree, since the project's dependencies were installed outside the
+ * repository and a CI run has them too. Entries the loop created are not: a fix must not rely on them.
  */
-async function linkIgnored(workdir: string, tree: string): Promise<void> {
-  const ignored = (
-    await gitOrEmpty(workdir, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'])
-  )
+export async function ignoredEntries(workdir: string): Promise<string[]> {
+  return (await gitOrEmpty(workdir, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']))
     .split('\0')
     .map((p) => p.replace(/\/$/, ''))
     .filter((p) => p && !p.includes('/'));
-  for (const entry of ignored) await symlink(join(workdir, entry), join(tree, entry)).catch(() => undefined);
 }
 
 /**
@@ -76,7 +74,11 @@ export async function verifyInCleanWorktree(
         await copyFile(join(workdir, file), join(tree, file));
       }
     }
-    if (!setup) await linkIgnored(workdir, tree);
+    if (!setup) {
+      for (const entry of run.ignoredBefore) {
+        await symlink(join(workdir, entry), join(tree, entry)).catch(() => undefined);
+      }
+    }
     await session.restart();
     await session.run(`cd ${quote(tree)}`, { timeoutMs: 10_000 });
     if (setup) {
