@@ -201,6 +201,10 @@ export function summary(r: RepairResult): string {
     `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
     `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
   ];
+  if (r.partialVerification) lines.push(`  note: ${r.partialVerification}`);
+  if (r.preexistingChanges?.length) {
+    lines.push(`  changed before the run (not part of the fix): ${r.preexistingChanges.join(', ')}`);
+  }
   if (r.explanation) lines.push(`  explanation: ${r.explanation.split('\n').join('\n    ')}`);
   lines.push(
     `  transcript: ${r.transcriptPath}${r.transcriptMarkdownPath ? ` (markdown: ${r.transcriptMarkdownPath})` : ''}`,
