@@ -182,7 +182,10 @@ const readers: Array<[string, Reader]> = [
       const message =
         inlineError ??
         (diff >= 0 ? oneLine([...block.slice(0, diff), `(${actualExpected(yaml, 0)})`]) : oneLine(block.slice(0, 4)));
-      return named(name, message || yaml[errorAt].trim());
+      // The error's class is a YAML property of its own (`name: 'AssertionError'`): put it in front, as node prints it.
+      const kind = yaml.map((l) => /^\s*name:\s*'?(\w*(?:Error|Exception))'?\s*$/.exec(l)?.[1]).find(Boolean);
+      const full = kind && message && !message.startsWith(kind) ? `${kind}: ${message}` : message;
+      return named(name, full || yaml[errorAt].trim());
     },
   ],
   [

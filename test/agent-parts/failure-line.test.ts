@@ -10,7 +10,7 @@ const fixture = (name: string): string => readFileSync(join('test/fixtures/failu
 describe('failureSummary on real tool output', () => {
   it.each([
     ['node-test', 'sum adds two numbers: AssertionError: Expected values to be strictly equal: 5 !== 4'],
-    ['node-test-tap', 'sum adds two numbers: Expected values to be strictly equal: 5 !== 4'],
+    ['node-test-tap', 'sum adds two numbers: AssertionError: Expected values to be strictly equal: 5 !== 4'],
     [
       'node-assert',
       'AssertionError: Expected values to be strictly deep-equal: (actual { total: 5 }, expected { total: 4 })',
