@@ -118,6 +118,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       redactor,
       budget,
       baseCommit,
+      startTree,
       untrackedBefore,
       ignoredBefore,
       result,

@@ -32,6 +32,11 @@ export interface LoopRun {
   redactor: Redactor;
   budget: Budget;
   baseCommit: string;
+  /**
+   * The tree of the tracked files when the loop began: the base commit's, or a snapshot of a dirty start. The fix is
+   * what changed since (changes already there are the user's).
+   */
+  startTree: string;
   /** Files untracked before the loop began: never part of the fix. */
   untrackedBefore: ReadonlySet<string>;
   /** Top-level ignored entries before the loop began (dependencies installed outside the repository). */

@@ -72,7 +72,7 @@ export async function verifyFix(run: LoopRun): Promise<Verdict> {
 
   const violations = await checkWorkspaceTamper(
     config.workdir,
-    run.baseCommit,
+    run.startTree,
     config.check,
     config.relaxedTamperRules,
     {

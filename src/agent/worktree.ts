@@ -57,7 +57,10 @@ export async function verifyInCleanWorktree(
   try {
     await git(workdir, ['worktree', 'add', '--detach', '--quiet', tree, base]);
     if (opts.withDiff) {
-      const patch = await git(workdir, ['diff', '--binary', base]);
+      // What will be committed: the base commit plus the files the loop changed (not those changed before it began).
+      const touched = (await git(workdir, ['diff', '--name-only', '-z', run.startTree])).split('\0').filter(Boolean);
+      const literal = touched.map((f) => `:(literal)${f}`);
+      const patch = touched.length ? await git(workdir, ['diff', '--binary', base, '--', ...literal]) : '';
       if (patch.trim()) {
         const patchFile = join(scratch, 'change.patch');
         await writeFile(patchFile, patch);

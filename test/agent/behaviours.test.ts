@@ -256,12 +256,14 @@ describe('what changed, on every event', () => {
 
 describe('a dirty tree is named', () => {
   test('changes present before the loop are reported, not counted as the fix; the transcript shows the run', async () => {
-    const dir = brokenRepo({ ...BROKEN_FILES, 'README.md': 'docs\n' });
+    const dir = brokenRepo({ ...BROKEN_FILES, 'README.md': 'docs\n', 'package-lock.json': '{"lockfileVersion":3}\n' });
     writeFileSync(join(dir, 'README.md'), 'docs, edited by hand before ci-medic ran\n');
+    // A local `npm install` rewrote the lockfile: the user's change, so not a tamper-guard violation of the fix.
+    writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}\n');
     const api = await model(say(bash('cat math.js')), say(FIX_EDIT), say(text('Fixed the bound.')));
     const result = await repair(configFor(dir, api, { setup: 'echo SETUP-RAN' }));
     expect(result.result).toBe('fixed');
-    expect(result.preexistingChanges).toEqual(['README.md']);
+    expect(result.preexistingChanges).toEqual(['README.md', 'package-lock.json']);
     expect(result.changedFiles).toEqual(['math.js']);
     expect(result.diffStat).not.toContain('README.md');
 
