@@ -15,7 +15,8 @@ import { protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { runBashTool } from './bash-tool.js';
 import type { BudgetKind } from './budget.js';
-import { createClient, DEFAULT_BASE_URL, explainApiError, MAX_OUTPUT_TOKENS } from './client.js';
+import { endpointOf, explainApiError, MAX_OUTPUT_TOKENS } from './client.js';
+import type { ModelClient } from './model-client.js';
 import { clearOldToolResults, estimateRequestTokens } from './context.js';
 import { contextWindowFor } from './pricing.js';
 import { SYSTEM_PROMPT } from './prompt.js';
@@ -58,7 +59,7 @@ async function diffFingerprint(run: LoopRun): Promise<string> {
 export async function converse(
   run: LoopRun,
   policy: PolicyConfig,
-  client: ReturnType<typeof createClient>,
+  client: ModelClient,
   task: string,
   home: string | undefined,
   onTurn: (turn: number) => void,
@@ -141,7 +142,7 @@ export async function converse(
     onTurn(++turn);
     emit('turn', `turn ${turn}: asking ${config.model}`);
     try {
-      await run.session.mark?.(`turn ${turn}`);
+      await run.session.mark(`turn ${turn}`);
     } catch {
       // A marker is for people watching; the repair goes on without it.
     }
@@ -160,7 +161,7 @@ export async function converse(
     try {
       response = await client.messages.create(params, { signal: budget.signal });
     } catch (error) {
-      const failure = explainApiError(error, config.model, config.baseUrl ?? DEFAULT_BASE_URL);
+      const failure = explainApiError(error, config.model, endpointOf(config), config.provider?.name);
       if (failure.aborted || budget.signal.aborted) {
         const kind = budget.exhausted ?? 'time';
         return outOfBudget(kind, budget.exhausted ? undefined : 'the run was cancelled');

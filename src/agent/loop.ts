@@ -5,7 +5,7 @@ import { Redactor } from '../redact.js';
 import { secretValuesIn } from '../terminal/env.js';
 import { AgentSession } from '../terminal/session.js';
 import { Budget } from './budget.js';
-import { createClient, DEFAULT_BASE_URL, preflight } from './client.js';
+import { createClient, endpointOf, preflight } from './client.js';
 import { changeSummary } from './change.js';
 import { passed, runProgram } from './check.js';
 import { converse } from './converse.js';
@@ -45,13 +45,13 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const home = options.baseEnv?.HOME || undefined;
   const policy = await validateRepairConfig(config, home);
   const startedAt = Date.now();
-  const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
-  // A rejected key or an unknown model fails now, before tmux starts.
-  const client = createClient(config);
-  const checked = await preflight(client, config.model, baseUrl, options.signal);
+  const baseUrl = endpointOf(config);
+  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
+  // A rejected key or an unknown model fails now, before tmux starts. Tokens the platform issues are masked too.
+  const client = await createClient(config, (token) => redactor.add(token));
+  const checked = await preflight(client, config.model, baseUrl, options.signal, config.provider?.name);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
   // The session cannot see these, but it can read this process's /proc/<pid>/environ: whatever it reads is masked.
   for (const secret of secretValuesIn(options.baseEnv ?? {})) redactor.add(secret);

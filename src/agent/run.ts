@@ -1,8 +1,8 @@
 // What one repair run shares between the loop, the bash tool and verification: the configuration, the session,
 // the redactor, the budgets, the transcript and progress sinks, and the records that end up in the result.
-import { writeFile } from 'node:fs/promises';
 import type { RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
+import { redactLogFile } from '../terminal/log.js';
 import type { CommandResult, RunOptions } from '../terminal/types.js';
 import type { Budget } from './budget.js';
 import type { TranscriptEvent } from './transcript.js';
@@ -15,8 +15,8 @@ export interface LoopSession {
   run(command: string, options?: RunOptions): Promise<CommandResult>;
   restart(): Promise<unknown>;
   stop(): Promise<unknown>;
-  /** A marker in the pane's output stream (recordings turn it into a chapter); the terminal's, where it has one. */
-  mark?(label: string): unknown;
+  /** A marker in the pane's output stream (`turn 3`): recordings turn it into a chapter. */
+  mark(label: string): Promise<unknown>;
 }
 
 /** Progress for the entries' logs (the Action groups by turn). Messages are redacted. */
@@ -55,9 +55,18 @@ export interface LoopRun {
   emit(type: RepairEvent['type'], message: string): void;
 }
 
-/** The command's output, redacted; the terminal's full log is rewritten redacted too (the model may grep it). */
+/**
+ * The command's output, redacted; the terminal's full log is rewritten redacted too (the model may grep it), by
+ * streaming it: the log may be far larger than `r.output`, which holds only its head and tail when truncated.
+ */
 export async function scrubbed(run: Pick<LoopRun, 'redactor'>, r: CommandResult): Promise<string> {
   const clean = run.redactor.redact(r.output);
-  if (clean !== r.output) await writeFile(r.outputPath, clean).catch(() => undefined);
+  if (r.outputPath && (clean !== r.output || r.outputTruncated)) {
+    try {
+      redactLogFile(r.outputPath, (text) => run.redactor.redact(text));
+    } catch {
+      // the log is gone (session stopped): the output in hand is redacted
+    }
+  }
   return clean;
 }
