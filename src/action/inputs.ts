@@ -5,6 +5,8 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  parseCount,
+  parseOnFlaky,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -44,6 +46,8 @@ export interface ActionSettings {
   commitStatus: boolean;
   /** Workflow file to dispatch on the fix branch; empty for none. */
   triggerCi: string;
+  /** A `flaky` result fails the step (a red build stays red). */
+  failOnFlaky: boolean;
 }
 
 export interface ActionInputs {
@@ -172,6 +176,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
   };
+  config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
+  config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);
   config.keepSession = rescue !== 'off';
@@ -192,6 +198,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
     commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
     triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
+    failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
   };
 
   return { config, settings, secrets: config.secrets };
