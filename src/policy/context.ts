@@ -13,6 +13,8 @@ export interface CheckContext {
   nested: (code: string, asScript?: boolean) => void;
   /** Some word of the line names a protected path (checked for commands that xargs feeds paths to). */
   mentionsProtected?: boolean;
+  /** Checks a command found inside another (a wrapper's inner command) with all the rules. */
+  check: (cmd: SimpleCommand, depth: number) => void;
 }
 
 export function deny(cx: CheckContext, rule: FindingRule, reason: string): void {
@@ -74,4 +76,52 @@ export function checkWrite(arg: Arg, cx: CheckContext, recursive: boolean, what:
       `${what} writes to a path the policy cannot know before it runs (it may be under ${hit}, which is protected); write the path literally`,
     );
   }
+}
+
+/** Code given as words (eval, trap, bash -c): parsed and checked as well, when it is literal. */
+export function nestedCode(words: Arg[], cx: CheckContext, asScript = false): void {
+  if (words.length > 0 && words.every((w) => w.literal)) cx.nested(words.map((w) => w.value).join(' '), asScript);
+}
+
+/** A program's options, getopt style: short letters that take a value, long names that take one. */
+export interface OptionSpec {
+  short: string;
+  long: string[];
+}
+
+/**
+ * Index of the first argument after the options (getopt style): `-abc` clusters where a value-taking letter takes
+ * the rest of the word or, at the end, the next word; `--name=value` or `--name value`; `--` ends the options.
+ */
+export function skipOptions(args: Arg[], spec: OptionSpec, start = 0): number {
+  let i = start;
+  while (i < args.length) {
+    const v = args[i].value;
+    if (v === '--') return i + 1;
+    if (!v.startsWith('-') || v === '-') return i;
+    if (v.startsWith('--')) {
+      i += !v.includes('=') && spec.long.includes(v) ? 2 : 1;
+      continue;
+    }
+    let takesNext = false;
+    for (let k = 1; k < v.length; k++) {
+      if (spec.short.includes(v[k])) {
+        takesNext = k === v.length - 1;
+        break;
+      }
+    }
+    i += takesNext ? 2 : 1;
+  }
+  return i;
+}
+
+/** A command run by a wrapper (`timeout 5 CMD`, `xargs CMD`, `find -exec CMD`), with the wrapper's surroundings. */
+export function inner(args: Arg[], cmd: SimpleCommand, via: string, extra: Partial<SimpleCommand> = {}): SimpleCommand {
+  return { argv: args, env: [], stdin: cmd.stdin, extraArgs: cmd.extraArgs, via, redirects: [], ...extra };
+}
+
+/** Checks a wrapper's inner command like any other, and adds it to the Decision's commands. */
+export function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): void {
+  cx.unwrapped.push(sub);
+  cx.check(sub, depth + 1);
 }

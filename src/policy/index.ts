@@ -72,6 +72,7 @@ function decide(command: string, config: PolicyConfig): Decision {
     findings: [],
     unwrapped: [],
     nested: (code, asScript) => nestedAnalysis(code, cx, all, 1, asScript),
+    check: (cmd, depth) => checkCommand(cmd, cx, depth),
   };
   analyze(command, cx, all, 0);
   const commands = all.filter((c) => c.argv.length > 0).map((c) => c.argv.map((a) => a.value));
