@@ -1,7 +1,7 @@
 // The default deny set applied to one simple command: what holds for every command (its name, its arguments, its
 // redirects, the files it writes), then the program families of the registry (programs/) that handle its name.
 import type { Redirection } from 'unbash';
-import { checkWrite, deny, positionals, type CheckContext } from './context.js';
+import { checkWrite, deny, positionals, spend, type CheckContext } from './context.js';
 import { secretPath } from './paths.js';
 import { programsFor } from './programs/index.js';
 import { clip, type SimpleCommand } from './walk.js';
@@ -11,6 +11,7 @@ import { baseName, wordArg, type Arg } from './words.js';
 const MAX_WRAPPER_DEPTH = 8;
 
 export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): void {
+  if (!spend(cx, 'commands')) return;
   if (cmd.argv.length === 0) {
     checkRedirects(cmd.redirects, cx);
     return;

@@ -6,6 +6,8 @@ import type { Arg } from './words.js';
 
 export interface CheckContext {
   paths: PathContext;
+  /** The shell runs inside the OS sandbox (PolicyConfig.sandboxed). */
+  sandboxed: boolean;
   findings: Finding[];
   /** Commands found by unwrapping wrappers, added to the Decision's `commands`. */
   unwrapped: SimpleCommand[];
@@ -15,6 +17,8 @@ export interface CheckContext {
   mentionsProtected?: boolean;
   /** Checks a command found inside another (a wrapper's inner command) with all the rules. */
   check: (cmd: SimpleCommand, depth: number) => void;
+  /** The work this decision has done so far, against WORK_LIMITS. */
+  budget: WorkBudget;
 }
 
 export function deny(cx: CheckContext, rule: FindingRule, reason: string): void {
@@ -124,4 +128,49 @@ export function inner(args: Arg[], cmd: SimpleCommand, via: string, extra: Parti
 export function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): void {
   cx.unwrapped.push(sub);
   cx.check(sub, depth + 1);
+}
+
+/**
+ * Bounds on the work of one decision, so no command (up to MAX_COMMAND_LENGTH) can stall the loop: past one, the
+ * command is denied with a reason that says which bound it met. The numbers are far above what real commands need
+ * (a repair's longest lines hold tens of simple commands) and keep the worst case within the bench's 100 ms.
+ */
+export const WORK_LIMITS = {
+  /** Simple commands checked: nested code, wrapped commands and each find start point's -exec all count. */
+  commands: { max: 4_000, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
+  /** Syntax nodes visited, over the command and all the code nested in it. */
+  nodes: { max: 60_000, what: 'syntax nodes' },
+  /** Characters of nested code (eval, bash -c, trap strings, scripts written with a here-document) parsed. */
+  nestedSource: { max: 512 * 1024, what: 'characters of nested code' },
+  /** Pattern tests of find's -name/-path filters against the protected paths. */
+  patternTests: { max: 100_000, what: 'find filter tests' },
+  /** Characters of find -exec commands with `{}` filled in for each start point. */
+  expandedText: { max: 1024 * 1024, what: 'characters of find -exec commands with {} filled in' },
+} as const;
+
+export type WorkKind = keyof typeof WORK_LIMITS;
+
+export interface WorkBudget {
+  spent: Record<WorkKind, number>;
+  /** The first bound met, once met: every later check is skipped. */
+  exceeded: WorkKind | null;
+}
+
+export function newBudget(): WorkBudget {
+  return { spent: { commands: 0, nodes: 0, nestedSource: 0, patternTests: 0, expandedText: 0 }, exceeded: null };
+}
+
+/** Spends `units` of one kind of work; false (and a denial, once) when that goes past its bound. */
+export function spend(cx: CheckContext, kind: WorkKind, units = 1): boolean {
+  const budget = cx.budget;
+  if (budget.exceeded) return false;
+  budget.spent[kind] += units;
+  if (budget.spent[kind] <= WORK_LIMITS[kind].max) return true;
+  budget.exceeded = kind;
+  deny(
+    cx,
+    'parse',
+    `the command is too large to check: it needs more than ${WORK_LIMITS[kind].max} ${WORK_LIMITS[kind].what}; split it into smaller commands (or write long content with the edit tool)`,
+  );
+  return false;
 }

@@ -41,6 +41,9 @@ export interface WalkResult {
   findings: Finding[];
   /** Code hidden in data that bash may still run (array subscripts in strings), to parse and check as well. */
   code: string[];
+  /** Syntax nodes visited, and whether the walk stopped at a limit. */
+  nodes: number;
+  stopped: boolean;
 }
 
 const KNOWN_TYPES = new Set([
@@ -203,9 +206,14 @@ interface WalkState {
 }
 
 export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
-  const state: WalkState = { result: { commands: [], findings, code: [] }, limits, nodes: 0, stopped: false };
+  const state: WalkState = {
+    result: { commands: [], findings, code: [], nodes: 0, stopped: false },
+    limits,
+    nodes: 0,
+    stopped: false,
+  };
   visit(script, 0, false, state);
-  return state.result;
+  return { ...state.result, nodes: state.nodes, stopped: state.stopped };
 }
 
 function report(state: WalkState, finding: Finding): void {
