@@ -3,6 +3,7 @@
 import type { Redirection } from 'unbash';
 import { checkWrite, deny, positionals, spend, type CheckContext } from './context.js';
 import { secretPath } from './paths.js';
+import { directoryArguments, withDirectories } from './programs/directory.js';
 import { programsFor } from './programs/index.js';
 import { clip, type SimpleCommand } from './walk.js';
 import { baseName, wordArg, type Arg } from './words.js';
@@ -41,9 +42,12 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
     return;
   }
   const invocation = { name, args, cmd, depth };
-  for (const family of programsFor(name)) {
-    if (family.check(invocation, cx) === 'stop') return;
-  }
+  // `git -C DIR`, `make -C DIR`, `npm --prefix DIR`: the command runs there, as after a cd (programs/directory.ts).
+  withDirectories(directoryArguments(name, args), cx, () => {
+    for (const family of programsFor(name)) {
+      if (family.check(invocation, cx) === 'stop') return;
+    }
+  });
 }
 
 const SHELL_SCRIPT = /\.(sh|bash)$/;

@@ -12,6 +12,7 @@ import {
   type Word,
   type WordPart,
 } from 'unbash';
+import { arithmeticVariable, unknownValue } from './arithmetic.js';
 import type { Finding } from './rules.js';
 import { wordArg, type Arg } from './words.js';
 
@@ -203,6 +204,8 @@ interface WalkState {
   limits: WalkLimits;
   nodes: number;
   stopped: boolean;
+  /** Variables whose value this line shows (arithmetic may read them). */
+  known: Set<string>;
 }
 
 export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
@@ -211,6 +214,7 @@ export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding
     limits,
     nodes: 0,
     stopped: false,
+    known: new Set(),
   };
   visit(script, 0, false, state);
   return { ...state.result, nodes: state.nodes, stopped: state.stopped };
@@ -282,11 +286,28 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkSta
     case 'For':
     case 'Select':
       checkAssignment(node.name.value, null, true, state.result.findings);
+      if (node.type === 'For' && node.wordlist?.every((w) => wordArg(w).literal)) state.known.add(node.name.value);
+      else state.known.delete(node.name.value);
       break;
     case 'ArithmeticBinary':
       if (/^[^=!<>]?=$|^(<<|>>)=$/.test(node.operator) && node.left.type === 'ArithmeticWord') {
         checkAssignment(node.left.value, null, true, state.result.findings);
+        // `x = ...` stores a number; the other assignment operators read x first.
+        if (node.operator === '=') state.known.add(node.left.value);
       }
+      break;
+    case 'ArithmeticWord': {
+      const name = arithmeticVariable(node.value);
+      const finding = name === null ? null : unknownValue(name, state.known, `the arithmetic ${clip(node.value)}`);
+      if (finding) report(state, finding);
+      break;
+    }
+    case 'TestUnary':
+      if (node.operator === '-v' && !wordArg(node.operand).literal)
+        report(state, {
+          rule: 'hidden-evaluation',
+          reason: `[[ -v ${clip(node.operand.value)} ]] evaluates a variable name known only at run time (a subscript in it runs its $( )); write the name literally`,
+        });
       break;
     case 'ParameterExpansion':
       if (node.operation?.type === 'Transform' && /P/.test(node.operation.operand.value)) {
@@ -300,6 +321,10 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkSta
       }
       if (node.operation?.type === 'Unknown')
         report(state, { rule: 'parse', reason: `unknown parameter expansion ${clip(node.text)}` });
+      if (node.prefix === '!' && node.operation?.type !== 'Names' && !node.index) {
+        const finding = unknownValue(node.parameter, state.known, `\${!${node.parameter}}`);
+        if (finding) report(state, finding);
+      }
       break;
     case 'HereDoc':
       if (node.delimiter && !node.closing) {
@@ -334,7 +359,11 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
   if (!node.name) {
     // Only assignments (and maybe redirects): they last in the shell.
     for (const p of node.prefix) {
-      if (p.type === 'Assignment') checkAssignment(p.name, assignmentArg(p), true, findings);
+      if (p.type !== 'Assignment') continue;
+      const value = assignmentArg(p);
+      checkAssignment(p.name, value, true, findings);
+      if (value.literal && !p.append) state.known.add(p.name);
+      else state.known.delete(p.name);
     }
     if (node.redirects.length > 0) {
       state.result.commands.push({
@@ -362,6 +391,9 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
     else {
       const value = assignmentArg(a);
       argv.push({ ...value, value: `${a.name}${a.append ? '+' : ''}=${value.value}`, assigns: a.name });
+      // `local i=0`, `export N=3`: the value is shown here.
+      if (value.literal && !a.append) state.known.add(a.name);
+      else state.known.delete(a.name);
     }
   }
   const stdin =

@@ -98,6 +98,16 @@ export const variables = program('mapfile readarray read printf getopts let unse
   }
 });
 
+export const testVariable = program('test [', ({ args }, cx) => {
+  const v = args.findIndex((a) => a.value === '-v');
+  if (v >= 0 && args[v + 1] && !args[v + 1].literal)
+    deny(
+      cx,
+      'hidden-evaluation',
+      `test -v ${clip(args[v + 1].value)} evaluates a variable name known only at run time (a subscript in it runs its $( )); write the name literally`,
+    );
+});
+
 export const declarations = program('export declare typeset local readonly', ({ name, args }, cx) =>
   checkDeclaration(name, args, cx),
 );

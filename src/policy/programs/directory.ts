@@ -59,3 +59,55 @@ export function withDirectory(dir: Arg | undefined, cx: CheckContext, check: () 
     cx.paths.cwd = saved;
   }
 }
+
+/** Options that run a program in another directory, like a cd for that one command: short and long spellings. */
+const DIRECTORY_OPTIONS: Record<string, { short?: string; long?: string[] }> = {
+  git: { short: 'C' },
+  make: { short: 'C', long: ['--directory'] },
+  gmake: { short: 'C', long: ['--directory'] },
+  ninja: { short: 'C' },
+  meson: { short: 'C' },
+  go: { short: 'C' },
+  cargo: { short: 'C' },
+  npm: { short: 'C', long: ['--prefix'] },
+  npx: { long: ['--prefix'] },
+  pnpm: { short: 'C', long: ['--dir'] },
+  yarn: { long: ['--cwd'] },
+  bun: { long: ['--cwd'] },
+  uv: { long: ['--directory'] },
+  poetry: { short: 'C', long: ['--directory'] },
+};
+
+/** Options that take a value, so a following word is not mistaken for the program's first argument. */
+const GIT_VALUE_OPTIONS = new Set(['-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--attr-source']);
+
+/**
+ * The directories a command moves to before it runs, in order (`git -C a -C b` is a/b). Read up to the first
+ * argument that is not an option (for git, its subcommand): later `-C` belong to the subcommand.
+ */
+export function directoryArguments(name: string, args: Arg[]): Arg[] {
+  const spec = Object.hasOwn(DIRECTORY_OPTIONS, name) ? DIRECTORY_OPTIONS[name] : undefined;
+  if (!spec) return [];
+  const dirs: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const v = a.value;
+    if (v === '--' || !v.startsWith('-')) {
+      // npm, make and the like take options after their first word too (`npm test --prefix app`).
+      if (name === 'git' || v === '--') break;
+      continue;
+    }
+    if (spec.short && v === `-${spec.short}` && args[i + 1]) dirs.push(args[++i]);
+    else if (spec.short && v.startsWith(`-${spec.short}`) && name !== 'git') dirs.push({ ...a, value: v.slice(2) });
+    else if (spec.long?.includes(v) && args[i + 1]) dirs.push(args[++i]);
+    else if (spec.long?.some((l) => v.startsWith(`${l}=`))) dirs.push({ ...a, value: v.slice(v.indexOf('=') + 1) });
+    else if (name === 'git' && GIT_VALUE_OPTIONS.has(v)) i++;
+  }
+  return dirs;
+}
+
+/** Runs a check with the shell's directory moved through each of `dirs`, then moves it back. */
+export function withDirectories(dirs: Arg[], cx: CheckContext, check: () => void): void {
+  if (dirs.length === 0) return check();
+  withDirectory(dirs[0], cx, () => withDirectories(dirs.slice(1), cx, check));
+}

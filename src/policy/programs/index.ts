@@ -2,7 +2,7 @@
 // family that denies the invocation as a whole stops the rest (so the reason is the most telling one).
 import { tar, unzip, zip } from './archives.js';
 import { awk } from './awk.js';
-import { declarations, evaluation, printenv, set, shellHooks, shopt, variables } from './builtins.js';
+import { declarations, evaluation, printenv, set, shellHooks, shopt, testVariable, variables } from './builtins.js';
 import { cd, popd, pushd } from './directory.js';
 import { dd, fedByXargs, rm, sort, writers } from './files.js';
 import { find } from './find.js';
@@ -45,6 +45,7 @@ const PROGRAMS: readonly Program[] = [
   shellHooks,
   variables,
   declarations,
+  testVariable,
   set,
   shopt,
   env,
