@@ -17,7 +17,7 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
     checkRedirects(cmd.redirects, cx);
     return;
   }
-  const name0 = cmd.argv[0];
+  const name0 = homeName(cmd.argv[0], cx);
   if (!name0.literal) {
     deny(
       cx,
@@ -35,7 +35,10 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   const args = cmd.argv.slice(1);
   for (const a of cmd.argv) checkArgument(a, cx);
   checkOutputOptions(name, args, cx);
-  if (name === 'cat' || name === 'tee' || name === 'echo' || name === 'printf') checkScriptWrite(name, args, cmd, cx);
+  // In the sandbox a script written now is checked when it runs, by the boundary; standing alone the policy reads it
+  // now, since writing a script and running it would otherwise step around every rule.
+  if (!cx.sandboxed && (name === 'cat' || name === 'tee' || name === 'echo' || name === 'printf'))
+    checkScriptWrite(name, args, cmd, cx);
   checkRedirects(cmd.redirects, cx);
   if (depth > MAX_WRAPPER_DEPTH) {
     deny(cx, 'parse', `wrappers are nested more than ${MAX_WRAPPER_DEPTH} deep; run the inner command directly`);
@@ -48,6 +51,17 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
       if (family.check(invocation, cx) === 'stop') return;
     }
   });
+}
+
+/**
+ * `$HOME/.local/bin/tool`, `${HOME}/go/bin/x`: HOME is known (the policy refuses any assignment to it), so the name is
+ * as literal as `/home/runner/.local/bin/tool` and is judged by its base name like any path. Harmless either way.
+ */
+function homeName(arg: Arg, cx: CheckContext): Arg {
+  const home = cx.paths.home;
+  if (arg.literal || arg.pattern || !home) return arg;
+  const m = /^\$(?:HOME|\{HOME\})(\/[A-Za-z0-9._+@/-]+)$/.exec(arg.value);
+  return m ? { value: `${home}${m[1]}`, literal: true, pattern: false } : arg;
 }
 
 const SHELL_SCRIPT = /\.(sh|bash)$/;

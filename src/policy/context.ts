@@ -25,6 +25,11 @@ export function deny(cx: CheckContext, rule: FindingRule, reason: string): void 
   cx.findings.push({ rule, reason });
 }
 
+/** A denial that only stands without the OS sandbox: the boundary already stops what the rule guards against. */
+export function denyOutsideSandbox(cx: CheckContext, rule: FindingRule, reason: string): void {
+  cx.findings.push({ rule, reason, outsideSandboxOnly: true });
+}
+
 export function positionals(args: Arg[]): Arg[] {
   const out: Arg[] = [];
   let options = true;

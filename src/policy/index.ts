@@ -79,7 +79,7 @@ function decide(command: string, config: PolicyConfig): Decision {
   analyze(command, cx, all, 0);
   const commands = all.filter((c) => c.argv.length > 0).map((c) => c.argv.map((a) => a.value));
 
-  const finding = firstFinding(cx.findings, disabled);
+  const finding = firstFinding(cx.findings, disabled, cx.sandboxed);
   if (finding) return denied(finding.reason, finding.rule === 'parse' ? 'parse' : `default:${finding.rule}`, commands);
 
   for (const source of config.deny) {
@@ -203,9 +203,12 @@ function nestedAnalysis(code: string, cx: CheckContext, all: SimpleCommand[], le
   }
 }
 
-function firstFinding(findings: Finding[], disabled: Set<string>): Finding | undefined {
+function firstFinding(findings: Finding[], disabled: Set<string>, sandboxed: boolean): Finding | undefined {
   // A parse failure outranks everything: the rest of the analysis stands on a tree that may be wrong.
-  return findings.find((f) => f.rule === 'parse') ?? findings.find((f) => !disabled.has(f.rule));
+  return (
+    findings.find((f) => f.rule === 'parse') ??
+    findings.find((f) => !disabled.has(f.rule) && !(sandboxed && f.outsideSandboxOnly))
+  );
 }
 
 function denied(reason: string, rule: string, commands: string[][]): Decision {

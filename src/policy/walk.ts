@@ -144,7 +144,15 @@ export function isPagerVariable(name: string): boolean {
 const HARMLESS_PAGERS = new Set(['', 'cat', 'true', ':', 'less', 'more']);
 
 export function checkAssignment(name: string, value: Arg | null, persistent: boolean, findings: Finding[]): void {
-  if (isShellControlVariable(name, persistent)) {
+  if (name === 'PATH') {
+    // Without a boundary, PATH decides which program a name the policy allowed really runs. In the sandbox, whatever
+    // it runs is confined like the command itself, and `export PATH="$PWD/node_modules/.bin:$PATH"` is ordinary.
+    findings.push({
+      rule: 'shell-state',
+      reason: `assigning PATH changes which program every later command name runs; call programs by their path instead (./node_modules/.bin/jest, .venv/bin/pytest)`,
+      outsideSandboxOnly: true,
+    });
+  } else if (isShellControlVariable(name, persistent)) {
     findings.push({
       rule: 'shell-state',
       reason: `assigning ${name} changes how the shell finds or runs commands; leave it as it is (call programs by their path instead of changing PATH)`,

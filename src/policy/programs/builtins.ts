@@ -1,9 +1,11 @@
 // Builtins that change the agent's shell itself (evaluation, aliases, traps, options, variables) or print its state.
 // The agent's shell lives across commands: what one command changes there, the next one inherits.
-import { deny, hasFlag, nestedCode, positionals, type CheckContext } from '../context.js';
+import { deny, denyOutsideSandbox, hasFlag, nestedCode, positionals, type CheckContext } from '../context.js';
 import { checkAssignment, clip } from '../walk.js';
 import type { Arg } from '../words.js';
 import { program } from './program.js';
+
+const VIRTUALENV_ACTIVATE = /^(?!-)([^\s$`]*\/)?bin\/activate$/;
 
 export const evaluation = program('eval source . exec fc', ({ name, args }, cx) => {
   switch (name) {
@@ -12,6 +14,9 @@ export const evaluation = program('eval source . exec fc', ({ name, args }, cx) 
       return nestedCode(args, cx);
     case 'source':
     case '.':
+      // A virtualenv's activate script only puts its bin/ first on PATH and defines `deactivate`: harmless with or
+      // without the sandbox (running the same file with bash is allowed anyway), and what agents do first.
+      if (args.length >= 1 && args[0].literal && VIRTUALENV_ACTIVATE.test(args[0].value)) return;
       return deny(
         cx,
         'hidden-evaluation',
@@ -124,9 +129,16 @@ export const shopt = program('shopt', ({ args }, cx) => {
   }
 });
 
-export const printenv = program('printenv', (_inv, cx) =>
-  deny(cx, 'secrets', 'printenv prints the environment; to see one setting use echo "$NAME" for that variable only'),
-);
+export const printenv = program('printenv', ({ args }, cx) => {
+  // One named variable is what echo "$NAME" prints too. In the sandbox the shell's environment holds no secret (the
+  // seal) and every output is redacted; without it the evasion corpus keeps it denied, as any variable may hold one.
+  const named = args.length > 0 && args.every((a) => a.literal && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a.value));
+  (named ? denyOutsideSandbox : deny)(
+    cx,
+    'secrets',
+    'printenv prints the environment; to see one setting use echo "$NAME" for that variable only',
+  );
+});
 
 function checkVariableNames(names: string[], cx: CheckContext): void {
   for (const n of names) {
@@ -207,13 +219,13 @@ function checkSet(args: Arg[], cx: CheckContext): void {
     if (v === '-o' || v === '+o') {
       const opt = args[i + 1]?.value;
       i++;
-      if (v === '-o' && opt && /^(errexit|noexec|onecmd)$/.test(opt)) return denySetOption(cx, opt);
+      if (v === '-o' && opt && /^(errexit|noexec|onecmd)$/.test(opt)) denySetOption(cx, opt);
       continue;
     }
     if (/^-[a-zA-Z]+$/.test(v)) {
-      if (v.includes('e')) return denySetOption(cx, 'errexit');
       if (v.includes('n')) return denySetOption(cx, 'noexec');
       if (v.includes('t')) return denySetOption(cx, 'onecmd');
+      if (v.includes('e')) denySetOption(cx, 'errexit');
       if (v.includes('o')) i++; // -euo pipefail: the option name follows
     }
   }
@@ -226,5 +238,13 @@ function denySetOption(cx: CheckContext, opt: string): void {
       : opt === 'noexec'
         ? 'set -n stops the shell from running any further command'
         : 'set -t makes the shell exit after one more command';
-  deny(cx, 'session', `${what}; check exit codes with && or $? instead (inside a script file, set -e is fine)`);
+  // set -e before a command (`set -euo pipefail; npm test`) is what agents write. Its cost is the shell, not safety:
+  // the terminal respawns a shell that exited, in the same directory. Where the sandbox runs, the terminal's recovery
+  // is the tested configuration, so it is allowed there; standing alone the policy keeps explaining it. -n and -t stop
+  // every later command, with or without a sandbox.
+  (opt === 'errexit' ? denyOutsideSandbox : deny)(
+    cx,
+    'session',
+    `${what}; check exit codes with && or $? instead (inside a script file, set -e is fine)`,
+  );
 }

@@ -1,6 +1,7 @@
 // git: subcommands that move HEAD or rewrite history, publish, reach other machines or hand out credentials; options
 // and configuration that make git run programs (aliases, pagers, transport commands); and the paths it writes.
-import { checkWrite, deny, hasFlag, positionals, type CheckContext } from '../context.js';
+import { checkWrite, deny, denyOutsideSandbox, hasFlag, positionals, type CheckContext } from '../context.js';
+import { isInside, resolvePath } from '../paths.js';
 import { clip } from '../walk.js';
 import type { Arg } from '../words.js';
 import { program } from './program.js';
@@ -240,6 +241,8 @@ function checkGit(args: Arg[], cx: CheckContext): void {
           );
         }
       }
+      if (sub === 'clean') return checkGitClean(rest, cx);
+      if (sub === 'restore') return checkGitRestore(rest, cx);
       return;
     case 'difftool':
     case 'mergetool':
@@ -321,14 +324,60 @@ function checkGitCheckout(args: Arg[], cx: CheckContext): void {
   if (before.some((a) => /^-[a-zA-Z]*[bB]$|^--(orphan|detach)$/.test(a.value))) {
     return deny(cx, 'git-history', 'git checkout -b/--orphan/--detach moves HEAD; ci-medic manages branches itself');
   }
+  const pathspecs = dashdash >= 0 ? args.slice(dashdash + 1) : positionals(before);
+  const whole = pathspecs.find((a) => wholeTree(a, cx));
+  if (whole) return denyWholeTree(`git checkout ${clip(whole.value)}`, cx);
   if (dashdash >= 0) return;
   const pos = positionals(before);
-  if (pos.length > 0 && pos.every((a) => a.value === '.' || a.value.startsWith('./'))) return;
-  deny(
+  if (pos.length > 0 && pos.every((a) => a.value.startsWith('./'))) return;
+  // Named files without --: git takes a name that is also a branch as the branch. In the sandbox .git is read-only,
+  // so a checkout that would switch branches fails instead of moving HEAD; standing alone the policy asks for --.
+  const files = pos.length > 0 && pos.every((a) => looksLikeFile(a.value));
+  (files ? denyOutsideSandbox : deny)(
     cx,
     'git-history',
     'git checkout without -- may switch branches and move HEAD; to undo changes to a file use git checkout -- FILE (or git restore FILE)',
   );
+}
+
+function looksLikeFile(value: string): boolean {
+  return !/[~^@:]/.test(value) && (/\.[A-Za-z0-9]+$/.test(value) || value.includes('/'));
+}
+
+/** A pathspec that names the whole working tree: `.` or `*` at the top, `:/`, the workspace itself or above it. */
+function wholeTree(arg: Arg, cx: CheckContext): boolean {
+  const v = arg.value;
+  if (/^:(\/|\(top\))/.test(v) || v === '*' || v === ':' || !arg.literal) return true;
+  const path = resolvePath({ ...arg, value: v.replace(/\/\*$/, '') || '.' }, cx.paths);
+  return path === null || isInside(cx.paths.workspace, path);
+}
+
+function denyWholeTree(what: string, cx: CheckContext): void {
+  // With or without a sandbox: it throws away every change in the tree, the repair's own work included.
+  deny(
+    cx,
+    'destructive-rm',
+    `${what} discards changes in the whole working tree, your own fixes included; name the files to restore (git checkout -- FILE, git restore FILE)`,
+  );
+}
+
+function checkGitRestore(args: Arg[], cx: CheckContext): void {
+  // --staged alone only unstages: the working tree keeps its changes.
+  const worktree =
+    !args.some((a) => a.value === '--staged' || /^-[a-zA-Z]*S/.test(a.value)) ||
+    args.some((a) => a.value === '--worktree' || /^-[a-zA-Z]*W/.test(a.value));
+  const whole = positionals(args.filter((a, i) => !/^(-s|--source)$/.test(args[i - 1]?.value ?? ''))).find((a) =>
+    wholeTree(a, cx),
+  );
+  if (worktree && whole) denyWholeTree(`git restore ${clip(whole.value)}`, cx);
+}
+
+function checkGitClean(args: Arg[], cx: CheckContext): void {
+  if (args.some((a) => a.value === '--dry-run' || /^-[a-zA-Z]*n/.test(a.value))) return;
+  const pathspecs = positionals(args.filter((a, i) => !/^(-e|--exclude)$/.test(args[i - 1]?.value ?? '')));
+  if (pathspecs.length === 0) return denyWholeTree('git clean', cx);
+  const whole = pathspecs.find((a) => wholeTree(a, cx));
+  if (whole) denyWholeTree(`git clean ${clip(whole.value)}`, cx);
 }
 
 function checkGitReset(args: Arg[], cx: CheckContext): void {

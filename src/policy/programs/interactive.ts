@@ -37,10 +37,20 @@ export const tail = program('tail', ({ args }, cx) => {
   }
 });
 
+/** `--watch=false`, `--watchAll=false`, `--watch false`: the flag turns watch mode off (harmless with or without a sandbox). */
+function turnsOff(flag: string, next: string | undefined): boolean {
+  const value = flag.includes('=') ? flag.slice(flag.indexOf('=') + 1) : next;
+  return value !== undefined && /^(false|0|no|off)$/i.test(value);
+}
+
 export const watchModes = program('jest mocha tsc vitest nodemon', ({ name, args }, cx) => {
   if (
     name === 'nodemon' ||
-    args.some((a) => /^--watch(All)?(=|$)/.test(a.value) || (name !== 'vitest' && a.value === '-w')) ||
+    args.some(
+      (a, i) =>
+        (/^--watch(All)?(=|$)/.test(a.value) && !turnsOff(a.value, args[i + 1]?.value)) ||
+        (name !== 'vitest' && a.value === '-w'),
+    ) ||
     (name === 'vitest' && ['watch', 'dev'].includes(positionals(args)[0]?.value ?? ''))
   ) {
     deny(

@@ -1,11 +1,13 @@
 // Programs that reach other machines: network clients by name, DNS lookups through getent, openssl's clients.
 import { deny } from '../context.js';
+import { loopbackOnly } from './loopback.js';
 import { program } from './program.js';
 
 const NETWORK_CLIENTS =
   'curl wget nc ncat netcat socat telnet ssh scp sftp rsync ftp tftp dig nslookup host whois ping ping6 traceroute tracepath nmap lynx links w3m aria2c http https xh wscat websocat smbclient sendmail mail mailx mutt ldapsearch ssh-keyscan sshpass autossh mosh';
 
-export const networkClients = program(NETWORK_CLIENTS, ({ name }, cx) => {
+export const networkClients = program(NETWORK_CLIENTS, ({ name, args }, cx) => {
+  if (cx.sandboxed && (name === 'curl' || name === 'wget') && loopbackOnly(name, args, cx)) return 'stop';
   deny(
     cx,
     'network-egress',

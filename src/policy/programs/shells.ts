@@ -1,6 +1,6 @@
 // Shells: a script file is fine (what it runs is the workspace's business, like npm test); code handed over as a
 // string, on standard input or through a startup file is hidden from the policy, and a bare shell waits for input.
-import { deny, nestedCode } from '../context.js';
+import { deny, denyOutsideSandbox, nestedCode } from '../context.js';
 import { clip } from '../walk.js';
 import { program } from './program.js';
 
@@ -24,18 +24,20 @@ export const shells = program('bash sh zsh dash ksh mksh fish csh tcsh rbash ash
     }
     if (!/^[-+]/.test(v)) break;
     if (/^-[a-zA-Z]*c/.test(v) || v === '--command') {
-      deny(
+      const code = args
+        .slice(i + 1)
+        .filter((a) => !a.value.startsWith('-'))
+        .slice(0, 1);
+      // Literal code is parsed and checked as code either way. Without a boundary a string inside a string is where a
+      // parser and bash may disagree, so it stays denied; in the sandbox a disagreement is contained, and the code is
+      // checked as the script it is (its own set -e, exit and cd).
+      const literal = code.length === 1 && code[0].literal;
+      (literal ? denyOutsideSandbox : deny)(
         cx,
         'hidden-evaluation',
         `${name} -c runs a string as a command, hiding it from the policy; run the command itself, or write a script file and run ${name} FILE`,
       );
-      nestedCode(
-        args
-          .slice(i + 1)
-          .filter((a) => !a.value.startsWith('-'))
-          .slice(0, 1),
-        cx,
-      );
+      nestedCode(code, cx, cx.sandboxed);
       return 'stop';
     }
     if (/^-[a-zA-Z]*s/.test(v)) {
