@@ -2,6 +2,7 @@
 // redirects, the files it writes), then the program families of the registry (programs/) that handle its name.
 import type { Redirection } from 'unbash';
 import { checkWrite, deny, positionals, spend, type CheckContext } from './context.js';
+import { credentialArgument, credentialBelow, recursiveReadRoots } from './credentials.js';
 import { secretPath } from './paths.js';
 import { directoryArguments, withDirectories } from './programs/directory.js';
 import { programsFor } from './programs/index.js';
@@ -34,6 +35,7 @@ export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): v
   const name = baseName(name0.value);
   const args = cmd.argv.slice(1);
   for (const a of cmd.argv) checkArgument(a, cx);
+  checkRecursiveRead(name, args, cx);
   checkOutputOptions(name, args, cx);
   // In the sandbox a script written now is checked when it runs, by the boundary; standing alone the policy reads it
   // now, since writing a script and running it would otherwise step around every rule.
@@ -122,13 +124,29 @@ function checkArgument(arg: Arg, cx: CheckContext): void {
       `the URL ${clip(arg.value)} is built at run time, a way to send data out; write URLs literally`,
     );
   }
-  const secret = secretPath(arg, cx.paths);
+  const secret = secretPath(arg, cx.paths) ?? credentialArgument(arg, cx.paths, cx.credentials);
   if (secret) {
     deny(
       cx,
       'secrets',
       `${clip(arg.value)} is where credentials live (${secret}); the repair does not need them, leave them alone`,
     );
+  }
+}
+
+/** grep -r, rg --hidden, tar, zip over a directory that holds a credential file (grep -r _authToken ~). */
+function checkRecursiveRead(name: string, args: Arg[], cx: CheckContext): void {
+  const roots = recursiveReadRoots(name, args);
+  if (!roots) return;
+  for (const root of roots) {
+    const hit = credentialBelow(root, cx.paths, cx.credentials);
+    if (hit) {
+      return deny(
+        cx,
+        'secrets',
+        `${name} ${clip(root.value)} reads every file below it, ${hit} among them, where credentials live; search the workspace or name the files`,
+      );
+    }
   }
 }
 
@@ -155,7 +173,8 @@ export function checkRedirects(redirects: readonly Redirection[], cx: CheckConte
       continue;
     }
     if (r.operator === '<' || r.operator === '<&') {
-      const secret = r.operator === '<' ? secretPath(arg, cx.paths) : null;
+      const secret =
+        r.operator === '<' ? (secretPath(arg, cx.paths) ?? credentialArgument(arg, cx.paths, cx.credentials)) : null;
       if (secret) deny(cx, 'secrets', `reading ${clip(arg.value)} reads credentials (${secret}); leave them alone`);
       continue;
     }

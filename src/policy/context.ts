@@ -8,6 +8,8 @@ export interface CheckContext {
   paths: PathContext;
   /** The shell runs inside the OS sandbox (PolicyConfig.sandboxed). */
   sandboxed: boolean;
+  /** The credential files (src/secrets/locations.ts) for this home and workspace. */
+  credentials: { path: string; home: boolean }[];
   findings: Finding[];
   /** Commands found by unwrapping wrappers, added to the Decision's `commands`. */
   unwrapped: SimpleCommand[];

@@ -14,6 +14,7 @@ import { posix } from 'node:path';
 import { parse } from 'unbash';
 import { ConfigError, DEFAULT_PROTECTED_PATHS, type PolicySettings } from '../config.js';
 import { checkCommand } from './checks.js';
+import { credentialPaths } from './credentials.js';
 import { newBudget, spend, WORK_LIMITS, type CheckContext } from './context.js';
 import { compilePattern, joinArgv } from './patterns.js';
 import { protectedHit, resolvePath, type PathContext } from './paths.js';
@@ -70,6 +71,7 @@ function decide(command: string, config: PolicyConfig): Decision {
       protectedPaths: protectedPaths(config.protectedPaths, workspace, home),
     },
     sandboxed: config.sandboxed === true,
+    credentials: credentialPaths(home, workspace),
     findings: [],
     unwrapped: [],
     nested: (code, asScript) => nestedAnalysis(code, cx, all, 1, asScript),

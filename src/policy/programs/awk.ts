@@ -1,6 +1,7 @@
 // awk: programs that run commands (system(), pipes, getline from a command), open sockets, load code, read the
 // environment, or print into files.
 import { checkWrite, deny, type CheckContext } from '../context.js';
+import { credentialInCode } from '../credentials.js';
 import { clip } from '../walk.js';
 import type { Arg } from '../words.js';
 import { program } from './program.js';
@@ -69,6 +70,8 @@ function checkAwk(args: Arg[], cx: CheckContext): void {
       'code-in-arguments',
       'awk @load/@include brings in code the policy cannot check; keep the program inline',
     );
+  const credential = credentialInCode(code);
+  if (credential) return deny(cx, 'secrets', `the awk program names ${credential}, a credential file; leave it alone`);
   if (/\bENVIRON\b|\bPROCINFO\b/.test(code))
     return deny(cx, 'secrets', 'awk ENVIRON reads the environment; use echo "$NAME" for the one variable you need');
   const redirect = printStatements.map((st) => />>?\s*("[^"]*")/.exec(st)).find((m) => m !== null);

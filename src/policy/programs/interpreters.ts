@@ -1,6 +1,7 @@
 // Interpreters: a bare one is a prompt that waits for input; inline code (-c, -e, a here-document on stdin) gets a
 // best-effort look for spawned programs, sockets and protected paths; perl/ruby -i edit the files they name.
 import { checkWrite, deny, positionals, type CheckContext } from '../context.js';
+import { credentialInCode } from '../credentials.js';
 import { clip } from '../walk.js';
 import type { Arg } from '../words.js';
 import { program, type Invocation } from './program.js';
@@ -91,6 +92,14 @@ function checkCodeText(name: string, what: string, code: string, cx: CheckContex
       cx,
       'protected-paths',
       `${what} names .git/ or .github/ and could change them, and the policy cannot see what it does; use git commands, or edit other files`,
+    );
+  }
+  const credential = credentialInCode(code);
+  if (credential) {
+    return deny(
+      cx,
+      'secrets',
+      `${what} names ${credential}, a credential file; the repair does not need credentials (installs read them on their own)`,
     );
   }
   const backtick = (name === 'perl' || name === 'ruby' || name === 'php') && code.includes('`');
