@@ -59,17 +59,25 @@ export function credentialArgument(
 
 /** Could the glob `pattern` (relative to the shell's directory, `~` for home) expand to `path`? */
 function globMayName(pattern: string, path: string, paths: PathContext): boolean {
-  let abs = pattern;
-  if (paths.home && (abs === '~' || abs.startsWith('~/'))) abs = paths.home + abs.slice(1);
-  if (!abs.startsWith('/')) {
-    if (paths.cwd === null) return true;
-    abs = `${paths.cwd}/${abs}`;
-  }
-  const want = abs.split('/').filter((s) => s !== '' && s !== '.');
-  const have = path.split('/').filter(Boolean);
+  const prefix = literalPrefix(pattern, paths);
+  if (prefix === null) return true;
+  if (!isInside(path, prefix.dir)) return false;
+  const want = prefix.rest;
+  const have = path.slice(prefix.dir.length).split('/').filter(Boolean);
   if (want.includes('..') || want.includes('**')) return true;
   if (want.length !== have.length) return false;
   return want.every((seg, i) => segmentMatches(seg, have[i]));
+}
+
+/** The directory a glob's literal leading segments name, and the segments after it; null when unknown. */
+function literalPrefix(pattern: string, paths: PathContext): { dir: string; rest: string[] } | null {
+  const segments = pattern.split('/');
+  const first = segments.findIndex((s) => /[*?[{]/.test(s));
+  const head = first < 0 ? pattern : segments.slice(0, first).join('/') || (pattern.startsWith('/') ? '/' : '.');
+  const dir = resolvePath({ value: head, literal: true, pattern: false }, paths);
+  if (dir === null) return null;
+  const rest = (first < 0 ? [] : segments.slice(first)).filter((s) => s !== '' && s !== '.');
+  return { dir, rest };
 }
 
 function segmentMatches(glob: string, name: string): boolean {
@@ -117,7 +125,7 @@ export function credentialBelow(
   paths: PathContext,
   credentials: { path: string; home: boolean }[],
 ): string | null {
-  const root = resolvePath(dir, paths);
+  const root = dir.pattern ? (literalPrefix(dir.value, paths)?.dir ?? null) : resolvePath(dir, paths);
   // A search of the workspace reaches its own .npmrc too: that one the secret collector redacts, or no repair could
   // grep its sources. The home directory's files are never below the workspace.
   if (root === null) return dir.literal ? null : (credentials.find((c) => c.home)?.path ?? null);

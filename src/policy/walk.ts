@@ -370,7 +370,7 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
       if (p.type !== 'Assignment') continue;
       const value = assignmentArg(p);
       checkAssignment(p.name, value, true, findings);
-      if (value.literal && !p.append) state.known.add(p.name);
+      if ((value.literal || isArithmetic(p.value)) && !p.append) state.known.add(p.name);
       else state.known.delete(p.name);
     }
     if (node.redirects.length > 0) {
@@ -413,6 +413,11 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
           (!r.descriptor || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0))),
     );
   state.result.commands.push({ argv, env, stdin, extraArgs: false, via: null, redirects: node.redirects });
+}
+
+/** `$((…))` alone: bash stores the number it evaluates to (the expression itself is checked where it stands). */
+function isArithmetic(value: Word | ArrayValue): boolean {
+  return value.type === 'Word' && value.parts?.length === 1 && value.parts[0].type === 'ArithmeticExpansion';
 }
 
 function assignmentArg(a: { value: Word | ArrayValue }): Arg {
