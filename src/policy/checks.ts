@@ -13,7 +13,7 @@ import { baseName, wordArg, type Arg } from './words.js';
 const MAX_WRAPPER_DEPTH = 8;
 
 export function checkCommand(cmd: SimpleCommand, cx: CheckContext, depth = 0): void {
-  if (!spend(cx, 'commands')) return;
+  if (!spend(cx, 'commands') || !spend(cx, 'arguments', cmd.argv.length)) return;
   if (cmd.argv.length === 0) {
     checkRedirects(cmd.redirects, cx);
     return;

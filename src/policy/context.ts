@@ -145,6 +145,8 @@ export function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): v
 export const WORK_LIMITS = {
   /** Simple commands checked: nested code, wrapped commands and each find start point's -exec all count. */
   commands: { max: 4_000, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
+  /** Words of the simple commands checked (each is resolved as a path and tested against the secret places). */
+  arguments: { max: 20_000, what: 'arguments' },
   /** Syntax nodes visited, over the command and all the code nested in it. */
   nodes: { max: 60_000, what: 'syntax nodes' },
   /** Characters of nested code (eval, bash -c, trap strings, scripts written with a here-document) parsed. */
@@ -164,7 +166,10 @@ export interface WorkBudget {
 }
 
 export function newBudget(): WorkBudget {
-  return { spent: { commands: 0, nodes: 0, nestedSource: 0, patternTests: 0, expandedText: 0 }, exceeded: null };
+  return {
+    spent: { commands: 0, arguments: 0, nodes: 0, nestedSource: 0, patternTests: 0, expandedText: 0 },
+    exceeded: null,
+  };
 }
 
 /** Spends `units` of one kind of work; false (and a denial, once) when that goes past its bound. */

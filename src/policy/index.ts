@@ -84,12 +84,13 @@ function decide(command: string, config: PolicyConfig): Decision {
   const finding = firstFinding(cx.findings, disabled, cx.sandboxed);
   if (finding) return denied(finding.reason, finding.rule === 'parse' ? 'parse' : `default:${finding.rule}`, commands);
 
+  const joined = config.deny.length > 0 ? commands.map(joinArgv) : [];
   for (const source of config.deny) {
     const pattern = compilePattern(source);
     if (pattern instanceof Error)
       return denied(`the deny pattern is invalid: ${pattern.message}`, `deny:${source}`, commands);
-    for (const argv of commands) {
-      if (pattern.test(joinArgv(argv))) {
+    for (const [k, argv] of commands.entries()) {
+      if (pattern.test(joined[k])) {
         return denied(
           `'${joinArgv(argv)}' matches the deny pattern '${pattern.source}' set for this repository; find another way`,
           `deny:${pattern.source}`,

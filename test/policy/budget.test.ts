@@ -29,7 +29,9 @@ describe('work bounds', () => {
     expect(big.length).toBeLessThan(MAX_COMMAND_LENGTH);
     const d = evaluate(big, config);
     expect(d).toMatchObject({ allowed: false, rule: 'parse' });
-    expect(d.reason).toContain(`more than ${WORK_LIMITS.commands.max} simple commands`);
+    expect(d.reason).toMatch(
+      new RegExp(`more than (${WORK_LIMITS.commands.max} simple commands|${WORK_LIMITS.arguments.max} arguments)`),
+    );
   });
 
   it('checks an -exec without {} once, whatever the number of start points', () => {
@@ -44,6 +46,13 @@ describe('work bounds', () => {
     expect(d.reason).toMatch(
       /too large to check: it needs more than \d+ (characters of nested code|simple commands|characters of find -exec)/,
     );
+  });
+
+  it('bounds the arguments checked, over every command of the line', () => {
+    expect(evaluate(`echo ${'a '.repeat(5_000)}`, config).allowed).toBe(true);
+    const d = evaluate(`echo ${'a '.repeat(WORK_LIMITS.arguments.max)}`, config);
+    expect(d).toMatchObject({ allowed: false, rule: 'parse' });
+    expect(d.reason).toContain(`more than ${WORK_LIMITS.arguments.max} arguments`);
   });
 
   it('bounds the syntax nodes over a whole line of statements', () => {
