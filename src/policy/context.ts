@@ -144,11 +144,11 @@ export function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): v
  */
 export const WORK_LIMITS = {
   /** Simple commands checked: nested code, wrapped commands and each find start point's -exec all count. */
-  commands: { max: 4_000, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
+  commands: { max: 1_500, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
   /** Words of the simple commands checked (each is resolved as a path and tested against the secret places). */
-  arguments: { max: 20_000, what: 'arguments' },
+  arguments: { max: 10_000, what: 'arguments' },
   /** Syntax nodes visited, over the command and all the code nested in it. */
-  nodes: { max: 60_000, what: 'syntax nodes' },
+  nodes: { max: 40_000, what: 'syntax nodes' },
   /** Characters of nested code (eval, bash -c, trap strings, scripts written with a here-document) parsed. */
   nestedSource: { max: 512 * 1024, what: 'characters of nested code' },
   /** Pattern tests of find's -name/-path filters against the protected paths. */
