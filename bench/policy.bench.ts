@@ -85,4 +85,23 @@ for (const [label, command] of Object.entries(large)) {
   const t = measure((c) => policy.evaluate(c, config), [command], 5);
   console.log(`large: ${label.padEnd(36)} ${t.median.toFixed(1)} ms (${(command.length / 1024).toFixed(0)} KB)`);
 }
+
+// Commands built to stall the loop (issue 9): every decision must end within 100 ms and 64 MB for any command up to
+// 256 KiB. Each runs in a child Node limited to a 64 MB heap; the time is the median of 5 warm runs, beside unbash's
+// parse of the same text (the floor no policy can go under).
+const STALL_GOAL_MS = 100;
+const stall = spawnSync(
+  process.execPath,
+  ['--max-old-space-size=64', new URL('./policy-stall.ts', import.meta.url).pathname],
+  { encoding: 'utf8', timeout: 600_000 },
+);
+process.stdout.write(stall.stdout);
+if (stall.status !== 0) {
+  console.log(
+    `stall cases: the child failed (status ${stall.status}, signal ${stall.signal}): ${stall.stderr.slice(-400)}`,
+  );
+  process.exitCode = 1;
+} else if (/ OVER /.test(stall.stdout)) {
+  console.log(`stall cases: some decision took more than ${STALL_GOAL_MS} ms (see OVER above)`);
+}
 if (decision.median >= 1) process.exitCode = 1;

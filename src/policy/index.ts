@@ -14,7 +14,8 @@ import { posix } from 'node:path';
 import { parse } from 'unbash';
 import { ConfigError, DEFAULT_PROTECTED_PATHS, type PolicySettings } from '../config.js';
 import { checkCommand } from './checks.js';
-import type { CheckContext } from './context.js';
+import { credentialPaths } from './credentials.js';
+import { newBudget, spend, WORK_LIMITS, type CheckContext } from './context.js';
 import { compilePattern, joinArgv } from './patterns.js';
 import { protectedHit, resolvePath, type PathContext } from './paths.js';
 import { DEFAULT_RULES, isRuleName, type Finding } from './rules.js';
@@ -28,8 +29,8 @@ export { checkPattern } from './patterns.js';
 
 /** Longest command line checked; past it the command is denied (a here-document with a whole source file fits). */
 export const MAX_COMMAND_LENGTH = 256 * 1024;
-/** Syntax nodes and nesting the walk visits at most. */
-export const MAX_SYNTAX_NODES = 50_000;
+/** Syntax nodes (over the command and all code nested in it) and nesting the walk visits at most. */
+export const MAX_SYNTAX_NODES = WORK_LIMITS.nodes.max;
 export const MAX_NESTING = 160;
 
 /** Wrappers that only change how the inner command runs: in allowlist mode the inner command must match instead. */
@@ -69,22 +70,27 @@ function decide(command: string, config: PolicyConfig): Decision {
       cwd: config.cwd ? posix.resolve(workspace, config.cwd) : workspace,
       protectedPaths: protectedPaths(config.protectedPaths, workspace, home),
     },
+    sandboxed: config.sandboxed === true,
+    credentials: credentialPaths(home, workspace),
     findings: [],
     unwrapped: [],
     nested: (code, asScript) => nestedAnalysis(code, cx, all, 1, asScript),
+    check: (cmd, depth) => checkCommand(cmd, cx, depth),
+    budget: newBudget(),
   };
   analyze(command, cx, all, 0);
   const commands = all.filter((c) => c.argv.length > 0).map((c) => c.argv.map((a) => a.value));
 
-  const finding = firstFinding(cx.findings, disabled);
+  const finding = firstFinding(cx.findings, disabled, cx.sandboxed);
   if (finding) return denied(finding.reason, finding.rule === 'parse' ? 'parse' : `default:${finding.rule}`, commands);
 
+  const joined = config.deny.length > 0 ? commands.map(joinArgv) : [];
   for (const source of config.deny) {
     const pattern = compilePattern(source);
     if (pattern instanceof Error)
       return denied(`the deny pattern is invalid: ${pattern.message}`, `deny:${source}`, commands);
-    for (const argv of commands) {
-      if (pattern.test(joinArgv(argv))) {
+    for (const [k, argv] of commands.entries()) {
+      if (pattern.test(joined[k])) {
         return denied(
           `'${joinArgv(argv)}' matches the deny pattern '${pattern.source}' set for this repository; find another way`,
           `deny:${pattern.source}`,
@@ -134,6 +140,7 @@ function decide(command: string, config: PolicyConfig): Decision {
 const MAX_NESTED_CODE = 4;
 
 function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: number): void {
+  if (cx.budget.exceeded) return;
   if (level > MAX_NESTED_CODE) {
     cx.findings.push({
       rule: 'parse',
@@ -141,6 +148,7 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     });
     return;
   }
+  if (level > 0 && !spend(cx, 'nestedSource', source.length)) return;
   let script;
   try {
     script = parse(source);
@@ -151,16 +159,23 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     });
     return;
   }
-  const result = walk(script, { maxDepth: MAX_NESTING, maxNodes: MAX_SYNTAX_NODES }, cx.findings);
+  const maxNodes = WORK_LIMITS.nodes.max - cx.budget.spent.nodes;
+  const result = walk(script, { maxDepth: MAX_NESTING, maxNodes }, cx.findings);
+  cx.budget.spent.nodes += result.nodes;
+  if (result.stopped) {
+    cx.budget.exceeded ??= 'nodes';
+    return;
+  }
   const outer = cx.nested;
   cx.nested = (code, asScript) => nestedAnalysis(code, cx, all, level + 1, asScript);
   cx.mentionsProtected ||= result.commands.some((c) => c.argv.some((a) => namesProtected(a, cx.paths)));
   for (const cmd of result.commands) {
+    if (cx.budget.exceeded) break;
     all.push(cmd);
     const saved = cx.unwrapped;
     cx.unwrapped = [];
     checkCommand(cmd, cx);
-    all.push(...cx.unwrapped);
+    for (const u of cx.unwrapped) all.push(u);
     cx.unwrapped = saved;
   }
   for (const code of result.code) analyze(code, cx, all, level + 1);
@@ -191,9 +206,12 @@ function nestedAnalysis(code: string, cx: CheckContext, all: SimpleCommand[], le
   }
 }
 
-function firstFinding(findings: Finding[], disabled: Set<string>): Finding | undefined {
+function firstFinding(findings: Finding[], disabled: Set<string>, sandboxed: boolean): Finding | undefined {
   // A parse failure outranks everything: the rest of the analysis stands on a tree that may be wrong.
-  return findings.find((f) => f.rule === 'parse') ?? findings.find((f) => !disabled.has(f.rule));
+  return (
+    findings.find((f) => f.rule === 'parse') ??
+    findings.find((f) => !disabled.has(f.rule) && !(sandboxed && f.outsideSandboxOnly))
+  );
 }
 
 function denied(reason: string, rule: string, commands: string[][]): Decision {

@@ -23,7 +23,8 @@ export const DEFAULT_RULES = [
   },
   {
     name: 'destructive-rm',
-    description: 'rm -r of /, ~, $HOME, .., .git, the workspace itself or anything outside the workspace',
+    description:
+      'rm -r of /, ~, $HOME, .., .git, the workspace itself or anything outside the workspace; git clean, git checkout . and git restore . of the whole tree',
   },
   {
     name: 'secrets',
@@ -73,6 +74,8 @@ export type FindingRule = RuleName | 'parse';
 export interface Finding {
   rule: FindingRule;
   reason: string;
+  /** What this finding guards against only matters where no OS sandbox stands under the shell (PolicyConfig.sandboxed). */
+  outsideSandboxOnly?: boolean;
 }
 
 export function listDefaultRules(): { name: RuleName; description: string }[] {

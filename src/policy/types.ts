@@ -15,6 +15,13 @@ export interface PolicyConfig {
   home?: string;
   /** The shell's current directory when known (absolute, or relative to the workspace); defaults to the workspace. */
   cwd?: string;
+  /**
+   * The agent's shell runs inside the OS sandbox (src/sandbox/): the boundary stops what reaches the network, the
+   * credential files and other processes, so the policy allows what only mattered without one (virtualenv
+   * activation, `export PATH`, loopback requests, `bash -c` with literal code, ...) and keeps denying what is pointless
+   * or destructive whatever the boundary. Default false: the stand-alone, stricter rules.
+   */
+  sandboxed?: boolean;
 }
 
 /** The policy's verdict on one command line. */

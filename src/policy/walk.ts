@@ -12,6 +12,7 @@ import {
   type Word,
   type WordPart,
 } from 'unbash';
+import { arithmeticVariable, unknownValue } from './arithmetic.js';
 import type { Finding } from './rules.js';
 import { wordArg, type Arg } from './words.js';
 
@@ -41,6 +42,9 @@ export interface WalkResult {
   findings: Finding[];
   /** Code hidden in data that bash may still run (array subscripts in strings), to parse and check as well. */
   code: string[];
+  /** Syntax nodes visited, and whether the walk stopped at a limit. */
+  nodes: number;
+  stopped: boolean;
 }
 
 const KNOWN_TYPES = new Set([
@@ -140,7 +144,15 @@ export function isPagerVariable(name: string): boolean {
 const HARMLESS_PAGERS = new Set(['', 'cat', 'true', ':', 'less', 'more']);
 
 export function checkAssignment(name: string, value: Arg | null, persistent: boolean, findings: Finding[]): void {
-  if (isShellControlVariable(name, persistent)) {
+  if (name === 'PATH') {
+    // Without a boundary, PATH decides which program a name the policy allowed really runs. In the sandbox, whatever
+    // it runs is confined like the command itself, and `export PATH="$PWD/node_modules/.bin:$PATH"` is ordinary.
+    findings.push({
+      rule: 'shell-state',
+      reason: `assigning PATH changes which program every later command name runs; call programs by their path instead (./node_modules/.bin/jest, .venv/bin/pytest)`,
+      outsideSandboxOnly: true,
+    });
+  } else if (isShellControlVariable(name, persistent)) {
     findings.push({
       rule: 'shell-state',
       reason: `assigning ${name} changes how the shell finds or runs commands; leave it as it is (call programs by their path instead of changing PATH)`,
@@ -200,12 +212,20 @@ interface WalkState {
   limits: WalkLimits;
   nodes: number;
   stopped: boolean;
+  /** Variables whose value this line shows (arithmetic may read them). */
+  known: Set<string>;
 }
 
 export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding[] = []): WalkResult {
-  const state: WalkState = { result: { commands: [], findings, code: [] }, limits, nodes: 0, stopped: false };
+  const state: WalkState = {
+    result: { commands: [], findings, code: [], nodes: 0, stopped: false },
+    limits,
+    nodes: 0,
+    stopped: false,
+    known: new Set(),
+  };
   visit(script, 0, false, state);
-  return state.result;
+  return { ...state.result, nodes: state.nodes, stopped: state.stopped };
 }
 
 function report(state: WalkState, finding: Finding): void {
@@ -274,11 +294,28 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkSta
     case 'For':
     case 'Select':
       checkAssignment(node.name.value, null, true, state.result.findings);
+      if (node.type === 'For' && node.wordlist?.every((w) => wordArg(w).literal)) state.known.add(node.name.value);
+      else state.known.delete(node.name.value);
       break;
     case 'ArithmeticBinary':
       if (/^[^=!<>]?=$|^(<<|>>)=$/.test(node.operator) && node.left.type === 'ArithmeticWord') {
         checkAssignment(node.left.value, null, true, state.result.findings);
+        // `x = ...` stores a number; the other assignment operators read x first.
+        if (node.operator === '=') state.known.add(node.left.value);
       }
+      break;
+    case 'ArithmeticWord': {
+      const name = arithmeticVariable(node.value);
+      const finding = name === null ? null : unknownValue(name, state.known, `the arithmetic ${clip(node.value)}`);
+      if (finding) report(state, finding);
+      break;
+    }
+    case 'TestUnary':
+      if (node.operator === '-v' && !wordArg(node.operand).literal)
+        report(state, {
+          rule: 'hidden-evaluation',
+          reason: `[[ -v ${clip(node.operand.value)} ]] evaluates a variable name known only at run time (a subscript in it runs its $( )); write the name literally`,
+        });
       break;
     case 'ParameterExpansion':
       if (node.operation?.type === 'Transform' && /P/.test(node.operation.operand.value)) {
@@ -292,6 +329,10 @@ function visit(node: SyntaxNode, depth: number, pipedIn: boolean, state: WalkSta
       }
       if (node.operation?.type === 'Unknown')
         report(state, { rule: 'parse', reason: `unknown parameter expansion ${clip(node.text)}` });
+      if (node.prefix === '!' && node.operation?.type !== 'Names' && !node.index) {
+        const finding = unknownValue(node.parameter, state.known, `\${!${node.parameter}}`);
+        if (finding) report(state, finding);
+      }
       break;
     case 'HereDoc':
       if (node.delimiter && !node.closing) {
@@ -326,7 +367,11 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
   if (!node.name) {
     // Only assignments (and maybe redirects): they last in the shell.
     for (const p of node.prefix) {
-      if (p.type === 'Assignment') checkAssignment(p.name, assignmentArg(p), true, findings);
+      if (p.type !== 'Assignment') continue;
+      const value = assignmentArg(p);
+      checkAssignment(p.name, value, true, findings);
+      if ((value.literal || isArithmetic(p.value)) && !p.append) state.known.add(p.name);
+      else state.known.delete(p.name);
     }
     if (node.redirects.length > 0) {
       state.result.commands.push({
@@ -354,6 +399,9 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
     else {
       const value = assignmentArg(a);
       argv.push({ ...value, value: `${a.name}${a.append ? '+' : ''}=${value.value}`, assigns: a.name });
+      // `local i=0`, `export N=3`: the value is shown here.
+      if (value.literal && !a.append) state.known.add(a.name);
+      else state.known.delete(a.name);
     }
   }
   const stdin =
@@ -365,6 +413,11 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
           (!r.descriptor || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0))),
     );
   state.result.commands.push({ argv, env, stdin, extraArgs: false, via: null, redirects: node.redirects });
+}
+
+/** `$((…))` alone: bash stores the number it evaluates to (the expression itself is checked where it stands). */
+function isArithmetic(value: Word | ArrayValue): boolean {
+  return value.type === 'Word' && value.parts?.length === 1 && value.parts[0].type === 'ArithmeticExpansion';
 }
 
 function assignmentArg(a: { value: Word | ArrayValue }): Arg {
