@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** How to start this CLI again (`[node, script]`): the sandbox's host runs in the pane through it. */
+  entry?: string[];
 }
 
 export const processIo = (): CliIo => ({
@@ -11,6 +13,7 @@ export const processIo = (): CliIo => ({
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  entry: process.argv[1] ? [process.execPath, process.argv[1]] : undefined,
 });
 
 /** A command's entry: argv after the subcommand name; resolves to the process exit code. */

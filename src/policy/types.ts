@@ -15,6 +15,8 @@ export interface PolicyConfig {
   home?: string;
   /** The shell's current directory when known (absolute, or relative to the workspace); defaults to the workspace. */
   cwd?: string;
+  /** The command runs inside the OS sandbox (src/sandbox): rules that only matter without a boundary may relax. */
+  sandboxed?: boolean;
 }
 
 /** The policy's verdict on one command line. */

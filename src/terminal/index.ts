@@ -12,4 +12,4 @@ export {
   TmuxError,
   type TmuxErrorKind,
 } from './tmux.js';
-export type { CommandResult, RunOptions, SessionInfo, StartOptions, StopReason } from './types.js';
+export type { CommandResult, RunOptions, SessionInfo, ShellLauncher, StartOptions, StopReason } from './types.js';

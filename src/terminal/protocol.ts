@@ -60,7 +60,8 @@ export function promptHook(p: ProtocolPaths): string {
     `[ -n "\${__cm_fd-}" ] && while builtin read -t ${TEE_SETTLE_SECONDS} -r __cm_t <&$__cm_fd && [ "$__cm_t" != "$__cm_n" ]; do :; done; ` +
     `builtin printf '%s' "$PWD" >| ${shellQuote(`${dir}/cwd`)}; ` +
     // Detached: waiting for a tmux client to start, connect and exit would delay every command by milliseconds.
-    `(${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n" &); ` +
+    // Quiet: inside the sandbox the socket is out of reach (the control client wakes on N.rc instead).
+    `(${shellQuote(p.tmux)} -S ${shellQuote(p.socketPath)} wait-for -S "cm-${p.token}-$__cm_n" 2>/dev/null &); ` +
     // N.rc last: it wakes the waiting side, which may type the next line at once; by now the prompt is next.
     `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
     `__cm_n=; fi`

@@ -32,6 +32,7 @@ import {
   rcFile,
   runFile,
   runScript,
+  shellQuote,
   teeFifo,
   typedLine,
   type ProtocolPaths,
@@ -80,6 +81,8 @@ interface SessionMeta {
   token: string;
   historyLimit: number;
   useControlClient: boolean;
+  /** The pane's command line when a launcher wrapped it (new-session and every respawn use it). */
+  shell?: string[];
 }
 
 type PaneState = { dead: boolean; alternate: boolean; command: string; pid: number; tty: string };
@@ -183,6 +186,10 @@ export class AgentSession {
       historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
       useControlClient: opts.controlClient ?? true,
     };
+    const plain = [bash, '--noprofile', '--norc'];
+    // A wrapped line runs through `sh -c` layers, and a non-interactive bash drops PS1: the line sets it itself.
+    const line = `PS1=${shellQuote(PROMPT)} exec ${plain.map(shellQuote).join(' ')}`;
+    if (opts.launcher) meta.shell = [await opts.launcher.wrap(line, { stateDir, cwd: opts.cwd })];
     writePrivate(`${stateDir}/session.json`, JSON.stringify(meta));
     // Without the fifo the output is still exact; only the prompt may be drawn before the output's last lines.
     await makeFifo(teeFifo(stateDir), env);
@@ -217,9 +224,7 @@ export class AgentSession {
         '-c',
         opts.cwd,
         '--',
-        bash,
-        '--noprofile',
-        '--norc',
+        ...(meta.shell ?? plain),
       ],
       { env, tmux },
     );
@@ -731,9 +736,7 @@ export class AgentSession {
       cwd,
       ...env,
       '--',
-      this.meta.bash,
-      '--noprofile',
-      '--norc',
+      ...(this.meta.shell ?? [this.meta.bash, '--noprofile', '--norc']),
     ]);
     writePrivate(cwdFile(this.stateDir), cwd);
     await this.waitForShell();

@@ -60,6 +60,13 @@ export interface StartOptions {
    * command). False: one spawned tmux client per command types the line and blocks on wait-for.
    */
   controlClient?: boolean;
+  /** Wraps the pane's shell command line (new-session and every respawn), e.g. to start it inside a sandbox. */
+  launcher?: ShellLauncher;
+}
+
+/** Turns the pane's shell command line into the one tmux runs; `stateDir` is the protocol's state directory. */
+export interface ShellLauncher {
+  wrap(shellCommand: string, ctx: { stateDir: string; cwd: string }): Promise<string> | string;
 }
 
 export interface SessionInfo {

@@ -5,6 +5,9 @@ import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../co
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
+import { SandboxUnavailableError } from '../../sandbox/index.js';
+import type { SandboxSettings } from '../../config.js';
 
 export const HELP = `Usage: ci-medic session <start|stop|list> [options]
 
@@ -16,6 +19,7 @@ Options:
   --name N     session name (letters, digits, '_', '.', '-'; default ${DEFAULT_SESSION_NAME})
   --cwd DIR    the shell's working directory (default: the current directory)
   --json       list as JSON
+${SANDBOX_HELP}
   -h, --help   this help
 
 Examples:
@@ -34,6 +38,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         name: { type: 'string' },
         cwd: { type: 'string' },
         json: { type: 'boolean' },
+        ...SANDBOX_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,8 +59,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   let name = DEFAULT_SESSION_NAME;
+  let sandbox: SandboxSettings;
   try {
     if (values.name !== undefined) name = validateSessionName('--name', values.name);
+    sandbox = sandboxSettingsFrom(values);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr(`ci-medic session: ${error.message}\n`);
@@ -63,11 +70,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   try {
-    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), io);
+    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), sandbox, io);
     if (action === 'stop') return await stop(name, io);
     return await list(values.json === true, io);
   } catch (error) {
-    if (error instanceof TmuxError) {
+    if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
       io.stderr(`ci-medic session ${action}: ${error.message}\n`);
       return 1;
     }
@@ -80,14 +87,18 @@ function joinText(session: AgentSession): string {
   return `  socket:     ${session.socketPath}\n  join:       ${join.attach}\n  watch only: ${join.readOnly}\n`;
 }
 
-async function start(name: string, cwd: string, io: CliIo): Promise<number> {
+async function start(name: string, cwd: string, sandbox: SandboxSettings, io: CliIo): Promise<number> {
   const existing = await AgentSession.find(name);
   if (existing) {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
     return 0;
   }
-  const session = await AgentSession.start({ name, cwd, baseEnv: io.env });
-  io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
+  const { launcher } = await cliSandbox(sandbox, cwd, [], io);
+  const session = await AgentSession.start({ name, cwd, baseEnv: io.env, launcher: launcher ?? undefined });
+  const boundary = launcher
+    ? `inside the sandbox (network: ${launcher.domains.join(', ') || 'none'})`
+    : 'without the sandbox';
+  io.stdout(`Started session ${name} in ${cwd}, ${boundary}.\n${joinText(session)}`);
   return 0;
 }
 
