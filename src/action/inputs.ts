@@ -5,6 +5,9 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  parseDomains,
+  parsePaths,
+  parseSandboxMode,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -142,6 +145,12 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     relaxedTamperRules: parseTamperRules('relax-tamper-rules', splitList(get('relax-tamper-rules'))),
     secrets: [apiKey, githubToken].filter(Boolean),
     keepSession: false,
+    sandbox: {
+      mode: parseSandboxMode('sandbox', get('sandbox', 'auto')),
+      allowDomains: parseDomains('allow-domains', splitList(get('allow-domains'))),
+      allowWrite: parsePaths('allow-write', splitList(get('allow-write'))),
+      denyRead: parsePaths('deny-read', splitList(get('deny-read'))),
+    },
   };
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);

@@ -13,6 +13,8 @@ export interface SummaryInput {
   /** Rescue instructions (markdown) when the failure was not fixed. */
   rescueMarkdown?: string;
   runUrl?: string;
+  /** Whether the agent's shell ran in the OS sandbox, and what it could reach; or why not. */
+  sandbox?: { on: true; domains: string[]; ecosystems: string[] } | { on: false; warning?: string };
 }
 
 const HEADLINES: Record<ActionResult, string> = {
@@ -46,6 +48,13 @@ export function renderSummary(input: SummaryInput): string {
     `**Result:** \`${input.result}\` — ${input.reason}`,
     '',
   ];
+
+  if (input.sandbox?.on === false && input.sandbox.warning) {
+    lines.push(`> [!WARNING]`, `> ${input.sandbox.warning}`, '');
+  } else if (input.sandbox?.on) {
+    const reach = input.sandbox.domains.length ? input.sandbox.domains.map((d) => `\`${d}\``).join(', ') : 'nothing';
+    lines.push(`**Sandbox:** on — network only to ${reach}.`, '');
+  }
 
   if (input.pullRequest) {
     lines.push(

@@ -12,6 +12,8 @@ import type {
 import { ConfigError, type RepairConfig } from '../config.js';
 import { protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
+import { sandboxTmpDir, violationNote, violationsSince } from '../sandbox/violations.js';
+import type { ShellLauncher } from '../terminal/types.js';
 import { Redactor } from '../redact.js';
 import { secretValuesIn } from '../terminal/env.js';
 import { AgentSession } from '../terminal/session.js';
@@ -40,6 +42,8 @@ export interface RepairOptions {
   onEvent?: (event: RepairEvent) => void;
   /** Aborting ends the run as soon as possible (request aborted, command interrupted). */
   signal?: AbortSignal;
+  /** Starts the agent's shell inside the OS sandbox (src/sandbox); absent: the shell runs as this user. */
+  launcher?: ShellLauncher;
 }
 
 /** Clear old tool results once the conversation passes this share of the context window... */
@@ -68,7 +72,7 @@ type ConversationEnd =
  */
 export async function repair(config: RepairConfig, options: RepairOptions = {}): Promise<RepairResult> {
   const home = options.baseEnv?.HOME || undefined;
-  const policy = await validateRepairConfig(config, home);
+  const policy = { ...(await validateRepairConfig(config, home)), sandboxed: options.launcher !== undefined };
   const startedAt = Date.now();
   const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
   // A rejected key or an unknown model fails now, before tmux starts.
@@ -128,6 +132,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       cwd: config.workdir,
       baseEnv: options.baseEnv ?? {},
       env: {},
+      launcher: options.launcher,
     });
     result.socketPath = session.socketPath;
     const run: LoopRun = {
@@ -142,6 +147,10 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       logPaths: new Map(),
       record,
       emit,
+      scratchDir: options.launcher ? sandboxTmpDir(session.stateDir) : undefined,
+      blockedSince: options.launcher
+        ? (since) => violationNote(violationsSince((session as AgentSession).stateDir, since))
+        : undefined,
     };
 
     // 1. ci-medic runs the check itself.

@@ -30,6 +30,10 @@ export interface LoopRun {
   logPaths: Map<string, string>;
   record(event: TranscriptEvent): void;
   emit(type: RepairEvent['type'], message: string): void;
+  /** With the sandbox: what it blocked since a time, as a note for the model ('' when nothing). */
+  blockedSince?: (sinceMs: number) => string;
+  /** Where the clean worktree goes: the sandbox's private temp dir (the only place outside the workspace it writes). */
+  scratchDir?: string;
 }
 
 /** The command's output, redacted; the terminal's full log is rewritten redacted too (the model may grep it). */

@@ -52,8 +52,10 @@ export async function verifyInCleanWorktree(
   setup: string,
   check: string,
   options: RunOptions,
+  scratchBase: string = tmpdir(),
 ): Promise<WorktreeVerification> {
-  const scratch = await mkdtemp(join(tmpdir(), 'ci-medic-verify-'));
+  // A sandboxed shell writes only its private temp dir outside the workspace: the clean worktree goes there.
+  const scratch = await mkdtemp(join(scratchBase, 'ci-medic-verify-'));
   const tree = join(scratch, 'tree');
   try {
     await git(workdir, ['worktree', 'add', '--detach', '--quiet', tree, base]);
@@ -165,6 +167,7 @@ export async function verifyFix(run: LoopRun): Promise<Verdict> {
     config.setup,
     config.check,
     runOptions,
+    run.scratchDir,
   );
   run.record({
     type: 'check',

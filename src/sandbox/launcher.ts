@@ -8,7 +8,7 @@ import { shellQuote } from '../terminal/protocol.js';
 import { detectEcosystems, type Ecosystem } from './ecosystems.js';
 import { HOST_ARGUMENT, type HostConfig } from './host.js';
 import { allowedDomains, cacheDirs, runtimeConfig, type RulesContext } from './rules.js';
-import { ownDirOf } from './violations.js';
+import { ownDirOf, sandboxTmpDir } from './violations.js';
 
 export interface SandboxOptions {
   workspace: string;
@@ -37,7 +37,7 @@ export class SandboxLauncher implements ShellLauncher {
 
   wrap(shellCommand: string, ctx: { stateDir: string; cwd: string }): string {
     const ownDir = ownDirOf(ctx.stateDir);
-    const tmpDir = join(ctx.stateDir, 'tmp');
+    const tmpDir = sandboxTmpDir(ctx.stateDir);
     mkdirSync(ownDir, { recursive: true, mode: 0o700 });
     mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
     // Caches must exist before the sandbox starts: a directory that does not exist cannot be mounted writable.

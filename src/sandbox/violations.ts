@@ -6,6 +6,9 @@ import { join } from 'node:path';
 /** The sandbox's own directory inside the protocol's state directory (unreadable from inside the sandbox). */
 export const ownDirOf = (stateDir: string) => join(stateDir, 'sandbox');
 
+/** The sandboxed shell's private temporary directory (TMPDIR), writable from inside. */
+export const sandboxTmpDir = (stateDir: string) => join(stateDir, 'tmp');
+
 /** Whether the session with this state directory runs its shell inside the sandbox. */
 export function isSandboxedSession(stateDir: string): boolean {
   return existsSync(join(ownDirOf(stateDir), 'config.json'));

@@ -2,8 +2,9 @@
 // repair loop uses. Exit codes: 0 allowed, 1 denied, 2 bad usage.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../config.js';
+import { ConfigError, parseSandboxMode } from '../../config.js';
 import { evaluate, listDefaultRules, policyConfigFrom } from '../../policy/index.js';
+import { checkSandbox } from '../../sandbox/probe.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic policy [options] -- COMMAND
@@ -18,6 +19,8 @@ Options:
   --protected-path P    path no command may write, on top of .git/ and .github/ (repeatable)
   --disable-rule R      drop a default rule by name (repeatable; see --list-rules)
   --workdir DIR         the workspace the command runs in (default: the current directory)
+  --sandbox MODE        auto (default: the rules for a sandboxed shell where the sandbox works on this machine),
+                        required, or off (the stricter rules that stand alone)
   --json                print the decision as JSON: { allowed, reason, rule, commands }
   --list-rules          print the default rules and what each denies
   -h, --help            this help
@@ -42,6 +45,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         'protected-path': { type: 'string', multiple: true },
         'disable-rule': { type: 'string', multiple: true },
         workdir: { type: 'string' },
+        sandbox: { type: 'string' },
         json: { type: 'boolean' },
         'list-rules': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -90,7 +94,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  const decision = evaluate(command, config);
+  let mode;
+  try {
+    mode = parseSandboxMode('--sandbox', values.sandbox ?? 'auto');
+  } catch (error) {
+    io.stderr(`ci-medic policy: ${(error as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  // The default configuration is the one repair would run under on this machine.
+  const sandboxed = mode !== 'off' && (await checkSandbox({ PATH: io.env.PATH })).available;
+  const decision = evaluate(command, { ...config, sandboxed });
   if (values.json) {
     io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
   } else {

@@ -22,6 +22,8 @@ import { repair } from '../../agent/loop.js';
 import { policyConfigFrom } from '../../policy/index.js';
 import type { RepairResult } from '../../agent/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
+import { SandboxUnavailableError } from '../../sandbox/index.js';
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
 
@@ -48,6 +50,7 @@ Options:
   --keep-session          leave the tmux session running afterwards
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
+${SANDBOX_HELP}
   -h, --help              this help
 
 Examples:
@@ -89,6 +92,7 @@ export function repairConfigFromArgs(
         'keep-session': { type: 'boolean' },
         transcript: { type: 'string' },
         json: { type: 'boolean' },
+        ...SANDBOX_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -146,6 +150,7 @@ export function repairConfigFromArgs(
     : DEFAULT_COMMAND_TIMEOUT_MS;
   const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
+  const sandbox = sandboxSettingsFrom(values);
   if (!apiKey && !authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
@@ -171,6 +176,7 @@ export function repairConfigFromArgs(
     relaxedTamperRules,
     secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
+    sandbox,
   };
   return { config, json: values.json ?? false };
 }
@@ -209,7 +215,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const { config, json } = parsed;
   let result: RepairResult;
   try {
+    const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
+    const { launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io);
     result = await repair(config, {
+      launcher: launcher ?? undefined,
       baseEnv: io.env,
       onEvent: json
         ? undefined
@@ -220,6 +229,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) {
       io.stderr(`ci-medic repair: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    if (error instanceof SandboxUnavailableError) {
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }
