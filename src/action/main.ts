@@ -21,6 +21,7 @@ import { Redactor } from '../redact.js';
 import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type SandboxLauncher } from '../sandbox/index.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
+import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
@@ -137,10 +138,14 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
 export async function run(env: Env = process.env): Promise<void> {
   let inputs: ActionInputs;
   try {
-    inputs = readInputs((name) => core.getInput(name), {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: env.RUNNER_TEMP || tmpdir(),
-    });
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || tmpdir(),
+      },
+      env,
+    );
   } catch (error) {
     // Validated before anything is installed or started.
     core.setOutput('result', 'error');
@@ -345,7 +350,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
-      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
       fingerprint,

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SandboxManager, type SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
-import { shellQuote } from '../terminal/protocol.js';
+import { shellQuote } from '../terminal/quote.js';
 
 export interface HostConfig {
   runtime: SandboxRuntimeConfig;

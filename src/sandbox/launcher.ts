@@ -1,13 +1,13 @@
 // The ShellLauncher that starts the agent's shell inside the sandbox: writes the rules where only ci-medic can change
 // them, and hands tmux a command line that runs the sandbox host (see host.ts) in the pane.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxSettings } from '../config.js';
 import type { ShellLauncher } from '../terminal/index.js';
-import { shellQuote } from '../terminal/protocol.js';
+import { shellQuote } from '../terminal/quote.js';
 import { detectEcosystems, type Ecosystem } from './ecosystems.js';
 import { HOST_ARGUMENT, type HostConfig } from './host.js';
-import { allowedDomains, cacheDirs, runtimeConfig, type RulesContext } from './rules.js';
+import { allowedDomains, cacheDirs, PROTOCOL_OWN_FILES, runtimeConfig, type RulesContext } from './rules.js';
 import { ownDirOf, sandboxTmpDir } from './violations.js';
 
 export interface SandboxOptions {
@@ -47,6 +47,13 @@ export class SandboxLauncher implements ShellLauncher {
       } catch {
         // an unwritable home: installs run without a warm cache
       }
+    }
+    // The protocol's own files may not exist yet (the terminal writes session.json after wrapping): create them
+    // empty, so the sandbox mounts them read-only (a missing one would be left writable or get a placeholder that
+    // the runtime deletes when the pane ends). The terminal rewrites them in place, so the mount follows.
+    for (const file of PROTOCOL_OWN_FILES) {
+      const path = join(ctx.stateDir, file);
+      if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
     }
     const rules: RulesContext = {
       ...this.options,

@@ -28,7 +28,7 @@ export interface RulesContext {
 }
 
 /** Files of the terminal protocol that only ci-medic writes: a shell that rewrote them could steer a later respawn. */
-const PROTOCOL_OWN_FILES = ['session.json', 'tmux.conf'];
+export const PROTOCOL_OWN_FILES = ['session.json', 'tmux.conf', 'shell.rc', 'server.pid'];
 
 function absolute(path: string, ctx: RulesContext): string {
   if (path === '~' || path.startsWith('~/')) return join(ctx.home ?? '/nonexistent-home', path.slice(1));

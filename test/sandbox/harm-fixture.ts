@@ -34,7 +34,11 @@ let connections: string[] = [];
 let holder: ChildProcess;
 
 function env(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: home, RUNNER_TEMP: runnerTemp, LANG: 'C.UTF-8', TERM: 'xterm' };
+  // The CA settings only matter where egress TLS is intercepted (this machine): the registry check needs them.
+  const ca = Object.fromEntries(
+    ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'].map((k) => [k, process.env[k]]).filter(([, v]) => v),
+  );
+  return { PATH: process.env.PATH, HOME: home, RUNNER_TEMP: runnerTemp, LANG: 'C.UTF-8', TERM: 'xterm', ...ca };
 }
 
 export function cli(args: string[]): { code: number | null; out: string } {
