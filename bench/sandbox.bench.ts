@@ -39,7 +39,13 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 const ws = mkdtempSync(join(tmpdir(), 'ci-medic-bench-sbx-'));
 writeFileSync(join(ws, 'package.json'), '{ "name": "bench", "version": "1.0.0" }\n');
-const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+// The CA settings pass through: where egress TLS is intercepted, npm needs them on both sides alike.
+const baseEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
+  SSL_CERT_FILE: process.env.SSL_CERT_FILE,
+};
 const launcher = () =>
   new SandboxLauncher({
     workspace: ws,
