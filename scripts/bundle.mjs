@@ -1,7 +1,7 @@
 // Build both committed bundles: tsc first (ncc's own TypeScript loader does not work with current TypeScript),
 // then ncc on the emitted JavaScript.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const bin = (name) => `node_modules/.bin/${name}`;
@@ -33,3 +33,9 @@ const cli = 'dist/cli/index.js';
 const text = readFileSync(cli, 'utf8');
 if (!text.startsWith('#!')) writeFileSync(cli, `#!/usr/bin/env node\n${text}`);
 chmodSync(cli, 0o755);
+
+// The sandbox's host runs from the CLI bundle; the runtime looks for its helpers (the seccomp filter that blocks
+// new unix sockets, the JVM proxy agent) in vendor/ beside the bundle.
+for (const dir of ['seccomp/x64', 'seccomp/arm64', 'java-proxy-agent']) {
+  cpSync(`node_modules/@anthropic-ai/sandbox-runtime/vendor/${dir}`, `dist/cli/vendor/${dir}`, { recursive: true });
+}

@@ -67,6 +67,8 @@ export interface RepairConfig {
   secrets: string[];
   /** Keep the tmux session alive after the loop (rescue, local inspection). */
   keepSession: boolean;
+  /** The OS sandbox around the agent's shell; absent means off (callers that build a config by hand). */
+  sandbox?: SandboxSettings;
   /** Re-runs of a failing check before the model starts; a pass among them makes the result `flaky`. Default 2. */
   flakyReruns?: number;
   /** `report` (default): a flaky check ends as `flaky`; `repair`: the model fixes the flakiness. */
@@ -164,4 +166,52 @@ export function parseTamperRules(input: string, values: string[]): TamperRule[] 
     }
   }
   return values as TamperRule[];
+}
+
+/** The OS sandbox around the agent's shell: `auto` uses it where it works, `required` fails without it, `off` never. */
+export const SANDBOX_MODES = ['auto', 'required', 'off'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+export interface SandboxSettings {
+  mode: SandboxMode;
+  /** Hosts reachable through the sandbox's proxy on top of the detected package registries (`*.example.com` allowed). */
+  allowDomains: string[];
+  /** Paths the shell may write on top of the defaults (absolute, `~/…`, or relative to the workspace). */
+  allowWrite: string[];
+  /** Paths the shell may not read on top of the defaults. */
+  denyRead: string[];
+}
+
+export const DEFAULT_SANDBOX: SandboxSettings = { mode: 'auto', allowDomains: [], allowWrite: [], denyRead: [] };
+
+export function parseSandboxMode(input: string, value: string): SandboxMode {
+  const mode = value.trim().toLowerCase();
+  if (!(SANDBOX_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(input, `"${value}" is not a sandbox mode; use auto, required or off`);
+  }
+  return mode as SandboxMode;
+}
+
+const DOMAIN = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?(:\d{1,5})?$/i;
+
+/** Host names for the proxy's allowlist: `registry.example.com`, `*.example.com`, `host:8443`; no schemes or paths. */
+export function parseDomains(input: string, values: string[]): string[] {
+  for (const v of values) {
+    if (!DOMAIN.test(v)) {
+      throw new ConfigError(
+        input,
+        `"${v}" is not a host name; give names like registry.example.com or *.example.com (no scheme, no path)`,
+      );
+    }
+  }
+  return values.map((v) => v.toLowerCase());
+}
+
+export function parsePaths(input: string, values: string[]): string[] {
+  for (const v of values) {
+    if (/[\0\n]/.test(v) || v === '/' || v === '~') {
+      throw new ConfigError(input, `"${v}" is not usable here; give a file or directory other than / or ~`);
+    }
+  }
+  return values;
 }

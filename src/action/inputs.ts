@@ -7,6 +7,9 @@ import {
   parseCost,
   parseCount,
   parseOnFlaky,
+  parseDomains,
+  parsePaths,
+  parseSandboxMode,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -175,6 +178,12 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     relaxedTamperRules: parseTamperRules('relax-tamper-rules', splitList(get('relax-tamper-rules'))),
     secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
+    sandbox: {
+      mode: parseSandboxMode('sandbox', get('sandbox', 'auto')),
+      allowDomains: parseDomains('allow-domains', splitList(get('allow-domains'))),
+      allowWrite: parsePaths('allow-write', splitList(get('allow-write'))),
+      denyRead: parsePaths('deny-read', splitList(get('deny-read'))),
+    },
   };
   config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
   config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));

@@ -3,6 +3,7 @@
 // This is the entry: the only place (with index.ts) that reads process.env and @actions/core.
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigError } from '../config.js';
 import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
@@ -17,6 +18,7 @@ import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
 import type { Redactor } from '../redact.js';
 import { knownSecrets } from '../secrets/index.js';
+import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type SandboxLauncher } from '../sandbox/index.js';
 import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { reproduceCommand } from '../github/reproduce.js';
@@ -222,6 +224,34 @@ async function finish(state: Run): Promise<void> {
   if (state.failure) core.setFailed(redact(state.failure));
 }
 
+/** The sandbox for the agent's shell (apt installs what is missing); `auto` without one warns loudly, twice. */
+async function actionSandbox(state: Run): Promise<SandboxLauncher | null> {
+  const { config } = state.inputs;
+  const settings = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
+  const runnerTemp = state.env.RUNNER_TEMP || undefined;
+  const { launcher, warning } = await prepareSandbox({
+    settings,
+    workspace: config.workdir,
+    home: state.env.HOME || undefined,
+    protectedPaths: config.policy.protectedPaths,
+    runnerTemp,
+    runnerDirs: runnerPrivatePaths(runnerTemp, process.ppid),
+    // The CLI bundle beside this one hosts the sandbox in the pane.
+    hostCommand: [process.execPath, join(dirname(process.argv[1] ?? ''), 'cli', 'index.js')],
+    path: state.env.PATH ?? '',
+    install: true,
+  }).catch((error: unknown) => {
+    throw error instanceof SandboxUnavailableError ? new ConfigError('sandbox', error.message) : error;
+  });
+  state.summary.sandbox = launcher
+    ? { on: true, domains: launcher.domains, ecosystems: launcher.ecosystems.map((e) => e.name) }
+    : { on: false, warning: warning ?? undefined };
+  if (warning) core.warning(`ci-medic: ${warning}`);
+  else if (launcher)
+    core.info(`ci-medic: the agent's shell runs in the sandbox; network: ${launcher.domains.join(', ') || 'none'}`);
+  return launcher;
+}
+
 async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { action: 'run' }>): Promise<void> {
   const { config } = state.inputs;
   const redact = (text: string): string => state.redactor.redact(text);
@@ -237,10 +267,16 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   if (credentials.removed.length > 0) {
     core.info('ci-medic removed the persisted checkout credentials from .git/config for the length of the repair.');
   }
+  const sandbox = await actionSandbox(state);
   const progress = progressReporter(core, redact);
   let result: RepairResult;
   try {
-    result = await repair(config, { redactor: state.redactor, baseEnv: state.sessionEnv, onEvent: progress.onEvent });
+    result = await repair(config, {
+      redactor: state.redactor,
+      baseEnv: state.sessionEnv,
+      onEvent: progress.onEvent,
+      launcher: sandbox ?? undefined,
+    });
   } finally {
     progress.close();
     if (await credentials.restore()) {

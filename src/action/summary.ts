@@ -25,6 +25,8 @@ export interface SummaryInput {
   runUrl?: string;
   /** The CI run dispatched on the fix branch (trigger-ci). */
   ciRunUrl?: string;
+  /** Whether the agent's shell ran in the OS sandbox, and what it could reach; or why not. */
+  sandbox?: { on: true; domains: string[]; ecosystems: string[] } | { on: false; warning?: string };
 }
 
 const HEADLINES: Record<ActionResult, string> = {
@@ -50,6 +52,13 @@ export function renderSummary(input: SummaryInput): string {
     `**Result:** \`${input.result}\` — ${clip(input.reason, MAX_REASON_CHARS)}`,
     '',
   ];
+
+  if (input.sandbox?.on === false && input.sandbox.warning) {
+    lines.push(`> [!WARNING]`, `> ${input.sandbox.warning}`, '');
+  } else if (input.sandbox?.on) {
+    const reach = input.sandbox.domains.length ? input.sandbox.domains.map((d) => `\`${d}\``).join(', ') : 'nothing';
+    lines.push(`**Sandbox:** on — network only to ${reach}.`, '');
+  }
 
   if (input.pullRequest) {
     lines.push(

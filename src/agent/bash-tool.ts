@@ -53,7 +53,9 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
   const timeoutMs = Math.min(limit, Math.max(MIN_COMMAND_TIMEOUT_MS, input.timeout_ms ?? limit));
   // Continuation lines (here-documents, multi-line scripts) are indented so they read as part of the command.
   run.emit('command', `$ ${command.replace(/\n/g, '\n    ')}`);
+  const started = Date.now();
   const r = await run.session.run(command, { timeoutMs, signal: run.budget.signal });
+  const blocked = run.blockedSince?.(started);
   const output = await scrubbed(run, r);
   run.commands.push({
     command: redacted,
@@ -91,6 +93,7 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
   if (r.shellRestarted) {
     notes.push('The shell had to be restarted; the working directory was restored, the environment reset.');
   }
+  if (blocked) notes.push(blocked);
   const head = `exit code ${r.exitCode ?? 'none'} (${(r.durationMs / 1000).toFixed(1)}s; full log: ${r.outputPath})`;
   const shaped = shapeOutput(output, { budgetChars: TOOL_OUTPUT_BUDGET, logPath: r.outputPath });
   return { content: [head, ...notes, shaped || '(no output)'].join('\n'), isError: r.exitCode !== 0 };

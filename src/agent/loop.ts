@@ -1,6 +1,8 @@
 // The repair loop: run the check; if it fails, let the model work in the tmux session (through the policy) until
 // ci-medic's own re-run of the check passes, within hard budgets; reject tampering; report everything.
 import { ConfigError, DEFAULT_FLAKY_RERUNS, type RepairConfig } from '../config.js';
+import { sandboxTmpDir, violationNote, violationsSince } from '../sandbox/violations.js';
+import type { ShellLauncher } from '../terminal/types.js';
 import { Redactor } from '../redact.js';
 import { secretValuesIn } from '../secrets/names.js';
 import { AgentSession } from '../terminal/session.js';
@@ -39,6 +41,8 @@ export interface RepairOptions {
   onEvent?: (event: RepairEvent) => void;
   /** Aborting ends the run as soon as possible (request aborted, command interrupted). */
   signal?: AbortSignal;
+  /** Starts the agent's shell inside the OS sandbox (src/sandbox); absent: the shell runs as this user. */
+  launcher?: ShellLauncher;
 }
 
 /**
@@ -48,7 +52,7 @@ export interface RepairOptions {
  */
 export async function repair(config: RepairConfig, options: RepairOptions = {}): Promise<RepairResult> {
   const home = options.baseEnv?.HOME || undefined;
-  const policy = await validateRepairConfig(config, home);
+  const policy = { ...(await validateRepairConfig(config, home)), sandboxed: options.launcher !== undefined };
   const startedAt = Date.now();
   const baseUrl = endpointOf(config);
   // The entry's redactor (environment, credential files) when given. The session cannot see secret-named variables,
@@ -118,6 +122,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       env: {},
       // What a person watching (or a rescuer, or the recording) sees goes through the same redaction as the model's view.
       redact: (text) => redactor.redact(text),
+      launcher: options.launcher,
     });
     result.socketPath = session.socketPath;
     const run: LoopRun = {
@@ -136,6 +141,10 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       passesNeeded: 1,
       record,
       emit,
+      scratchDir: options.launcher ? sandboxTmpDir(session.stateDir) : undefined,
+      blockedSince: options.launcher
+        ? (since) => violationNote(violationsSince((session as AgentSession).stateDir, since))
+        : undefined,
     };
     if (preexisting.length) {
       emit(

@@ -53,6 +53,10 @@ export interface LoopRun {
   baseline?: { usable: true } | { usable: false; why: string };
   record(event: TranscriptEvent): void;
   emit(type: RepairEvent['type'], message: string): void;
+  /** With the sandbox: what it blocked since a time, as a note for the model ('' when nothing). */
+  blockedSince?: (sinceMs: number) => string;
+  /** Where the clean worktree goes: the sandbox's private temp dir (the only place outside the workspace it writes). */
+  scratchDir?: string;
 }
 
 /**

@@ -45,7 +45,8 @@ export async function verifyInCleanWorktree(
   const { config, session, baseCommit: base } = run;
   const workdir = config.workdir;
   const setup = config.setup?.trim() ?? '';
-  const scratch = await mkdtemp(join(tmpdir(), 'ci-medic-verify-'));
+  // A sandboxed shell writes only its private temp dir outside the workspace: the clean worktree goes there.
+  const scratch = await mkdtemp(join(run.scratchDir ?? tmpdir(), 'ci-medic-verify-'));
   const tree = join(scratch, 'tree');
   const failed = (step: 'setup' | 'check', r: CommandResult, output: string, message: string) => ({
     failedStep: step,

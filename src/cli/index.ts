@@ -8,6 +8,7 @@ import { main as repair } from './commands/repair.js';
 import { main as rescue } from './commands/rescue.js';
 import { main as run } from './commands/run.js';
 import { main as session } from './commands/session.js';
+import { HOST_ARGUMENT, hostMain } from '../sandbox/host.js';
 
 const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
   repair: { main: repair, summary: 'run the repair loop on a failing check command' },
@@ -35,6 +36,8 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
+  // Not a command: the pane of a sandboxed session runs this bundle as the sandbox's host.
+  if (name === HOST_ARGUMENT) return hostMain(rest[0] ?? '');
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`ci-medic: unknown command '${name}'\n\n${usage()}`);

@@ -8,6 +8,8 @@ export interface CliIo {
   cwd: string;
   /** What the environment seal did at start (unset in-process: tests run on a Node that seals). */
   seal?: SealOutcome;
+  /** How to start this CLI again (`[node, script]`): the sandbox's host runs in the pane through it. */
+  entry?: string[];
 }
 
 export const processIo = (seal?: SealOutcome): CliIo => ({
@@ -16,6 +18,7 @@ export const processIo = (seal?: SealOutcome): CliIo => ({
   env: process.env,
   cwd: process.cwd(),
   seal,
+  entry: process.argv[1] ? [process.execPath, process.argv[1]] : undefined,
 });
 
 /** A command's entry: argv after the subcommand name; resolves to the process exit code. */

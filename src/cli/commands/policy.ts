@@ -5,8 +5,9 @@ import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../config.js';
+import { ConfigError, parseSandboxMode } from '../../config.js';
 import { evaluate, listDefaultRules, policyConfigFrom, type PolicyConfig } from '../../policy/index.js';
+import { checkSandbox } from '../../sandbox/probe.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic policy [options] -- COMMAND
@@ -23,8 +24,9 @@ Options:
   --protected-path P    path no command may write, on top of .git/ and .github/ (repeatable)
   --disable-rule R      drop a default rule by name (repeatable; see --list-rules)
   --workdir DIR         the workspace the command runs in (default: the current directory)
-  --sandbox on|off      decide as with the OS sandbox under the shell (on: the kinder rules) or standing alone
-                        (off, the default here: the stricter rules)
+  --sandbox MODE        auto (default: the rules for a sandboxed shell where the sandbox works on this machine),
+                        on (the sandboxed rules whatever this machine can do), required, or off (the stricter
+                        rules that stand alone)
   --json                print the decision as JSON: { allowed, reason, rule, commands }
   --commands-from F     batch: read one JSON string (a command line) per line from file F, or - for standard input;
                         print one decision per line (with --json: one JSON object per line, with its command)
@@ -81,11 +83,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     return 0;
   }
-  const sandbox = values.sandbox ?? 'off';
-  if (sandbox !== 'on' && sandbox !== 'off') {
-    io.stderr(`ci-medic policy: --sandbox must be on or off, not "${sandbox}"\n`);
-    return EXIT_USAGE;
-  }
+  const sandbox = values.sandbox ?? 'auto';
   const batch = values['commands-from'] ?? values['from-transcript'];
   if (values['commands-from'] !== undefined && values['from-transcript'] !== undefined) {
     io.stderr(`ci-medic policy: give --commands-from or --from-transcript, not both\n`);
@@ -122,7 +120,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  config = { ...config, sandboxed: sandbox === 'on' };
+  let sandboxed: boolean;
+  try {
+    // The default configuration is the one repair would run under on this machine.
+    const mode = sandbox === 'on' ? 'on' : parseSandboxMode('--sandbox', sandbox);
+    sandboxed = mode === 'on' || (mode !== 'off' && (await checkSandbox({ PATH: io.env.PATH })).available);
+  } catch (error) {
+    io.stderr(`ci-medic policy: ${(error as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  config = { ...config, sandboxed };
   if (batch !== undefined) {
     const from = values['commands-from'] !== undefined ? 'commands-from' : 'from-transcript';
     return decideBatch(from, batch, config, values.json === true, io);

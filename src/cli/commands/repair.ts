@@ -28,6 +28,8 @@ import type { RepairResult } from '../../agent/types.js';
 import { unsealedRefusal, UNSEALED_WARNING } from '../../seal-environment.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
+import { SandboxUnavailableError } from '../../sandbox/index.js';
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
 
@@ -66,6 +68,7 @@ Options:
   --json                  print the result as JSON instead of the summary
   --allow-unsealed        run on a Node that cannot seal the environment (before 22.15): the API key stays
                           readable by the agent's shell through /proc (a warning says so)
+${SANDBOX_HELP}
   -h, --help              this help
 
 Examples:
@@ -124,6 +127,7 @@ export function repairConfigFromArgs(
         transcript: { type: 'string' },
         json: { type: 'boolean' },
         'allow-unsealed': { type: 'boolean' },
+        ...SANDBOX_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -191,6 +195,7 @@ export function repairConfigFromArgs(
     : DEFAULT_COMMAND_TIMEOUT_MS;
   const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
+  const sandbox = sandboxSettingsFrom(values);
   if (platform.settings.name === 'anthropic' && !apiKey && !authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
@@ -221,6 +226,7 @@ export function repairConfigFromArgs(
       values['flaky-reruns'] === undefined ? undefined : parseCount('--flaky-reruns', values['flaky-reruns']),
     onFlaky: values['on-flaky'] === undefined ? undefined : parseOnFlaky('--on-flaky', values['on-flaky']),
     changeRange: changeRangeFromFlags(values['pr-base'], values['push-range']),
+    sandbox,
   };
   const failOnFlaky =
     values['fail-on-flaky'] === undefined ? true : parseTrueFalse('--fail-on-flaky', values['fail-on-flaky']);
@@ -305,9 +311,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const redactor = secrets.redactor;
   let result: RepairResult;
   try {
+    const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
+    const { launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io);
     result = await repair(config, {
       redactor,
       baseEnv: secrets.sessionEnv,
+      launcher: launcher ?? undefined,
       onEvent: json
         ? undefined
         : (e) =>
@@ -317,6 +326,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ConfigError) {
       io.stderr(`ci-medic repair: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    if (error instanceof SandboxUnavailableError) {
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -7,8 +7,11 @@ import { evaluate, policyConfigFrom } from '../../policy/index.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
-import type { CommandResult } from '../../terminal/types.js';
+import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
+import { isSandboxedSession, SandboxUnavailableError, violationNote, violationsSince } from '../../sandbox/index.js';
+import type { SandboxSettings } from '../../config.js';
 
 export const EXIT_TIMEOUT = 124;
 export const EXIT_STOPPED = 125;
@@ -27,6 +30,8 @@ Options:
   --allow P             policy allow pattern (repeatable; any switches the policy to allowlist mode)
   --deny P              extra policy deny pattern (repeatable)
   --disable-rule R      drop a default policy rule (repeatable; see ci-medic policy --list-rules)
+Sandbox (when the session has to be started; the same defaults as ci-medic repair):
+${SANDBOX_HELP}
   -h, --help            this help
 
 Examples:
@@ -51,6 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         allow: { type: 'string', multiple: true },
         deny: { type: 'string', multiple: true },
         'disable-rule': { type: 'string', multiple: true },
+        ...SANDBOX_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,7 +78,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let name: string;
   let timeoutMs: number;
   let policy;
+  let sandbox: SandboxSettings;
   try {
+    sandbox = sandboxSettingsFrom(values);
     name = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
     timeoutMs = parseDuration('--timeout', values.timeout ?? DEFAULT_TIMEOUT);
     policy = policyConfigFrom(
@@ -93,7 +101,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
-  const decision = evaluate(command, policy);
+  // The policy answers for the boundary the command will run under: the running session's, or the one started now.
+  let launcher: ShellLauncher | undefined;
+  let sandboxed: boolean;
+  try {
+    const existing = await AgentSession.find(name);
+    if (existing) sandboxed = isSandboxedSession(existing.stateDir);
+    else {
+      launcher = (await cliSandbox(sandbox, cwd, [], io)).launcher ?? undefined;
+      sandboxed = launcher !== undefined;
+    }
+  } catch (error) {
+    if (!(error instanceof TmuxError || error instanceof SandboxUnavailableError)) throw error;
+    io.stderr(`ci-medic run: ${error.message}\n`);
+    return 1;
+  }
+
+  const decision = evaluate(command, { ...policy, sandboxed });
   if (!decision.allowed) {
     io.stderr(
       redactor.redact(
@@ -108,16 +132,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   let result: CommandResult;
+  let blocked = '';
   try {
     const session = await AgentSession.acquire({
       name,
       cwd,
       baseEnv: sessionEnv,
       redact: (text) => redactor.redact(text),
+      launcher,
     });
+    const started = Date.now();
     result = await session.run(command, { timeoutMs, signal: abort.signal });
+    if (sandboxed) blocked = violationNote(violationsSince(session.stateDir, started));
   } catch (error) {
-    if (error instanceof TmuxError) {
+    if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
       io.stderr(`ci-medic run: ${error.message}\n`);
       return 1;
     }
@@ -128,6 +156,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
   io.stdout(redactor.redact(result.output));
+  if (blocked) io.stderr(`ci-medic run: ${redactor.redact(blocked)}\n`);
   if (result.exitCode !== null) return result.exitCode;
   const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
   if (result.timedOut) {

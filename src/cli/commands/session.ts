@@ -6,6 +6,9 @@ import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
+import { SandboxUnavailableError } from '../../sandbox/index.js';
+import type { SandboxSettings } from '../../config.js';
 
 export const HELP = `Usage: ci-medic session <start|stop|list> [options]
 
@@ -17,6 +20,7 @@ Options:
   --name N     session name (letters, digits, '_', '.', '-'; default ${DEFAULT_SESSION_NAME})
   --cwd DIR    the shell's working directory (default: the current directory)
   --json       list as JSON
+${SANDBOX_HELP}
   -h, --help   this help
 
 Examples:
@@ -35,6 +39,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         name: { type: 'string' },
         cwd: { type: 'string' },
         json: { type: 'boolean' },
+        ...SANDBOX_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,8 +60,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   let name = DEFAULT_SESSION_NAME;
+  let sandbox: SandboxSettings;
   try {
     if (values.name !== undefined) name = validateSessionName('--name', values.name);
+    sandbox = sandboxSettingsFrom(values);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr(`ci-medic session: ${error.message}\n`);
@@ -64,11 +71,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   try {
-    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), io);
+    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), sandbox, io);
     if (action === 'stop') return await stop(name, io);
     return await list(values.json === true, io);
   } catch (error) {
-    if (error instanceof TmuxError) {
+    if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
       io.stderr(`ci-medic session ${action}: ${error.message}\n`);
       return 1;
     }
@@ -81,7 +88,7 @@ function joinText(session: AgentSession): string {
   return `  socket:     ${session.socketPath}\n  join:       ${join.attach}\n  watch only: ${join.readOnly}\n`;
 }
 
-async function start(name: string, cwd: string, io: CliIo): Promise<number> {
+async function start(name: string, cwd: string, sandbox: SandboxSettings, io: CliIo): Promise<number> {
   const existing = await AgentSession.find(name);
   if (existing) {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
@@ -89,13 +96,18 @@ async function start(name: string, cwd: string, io: CliIo): Promise<number> {
   }
   // The pane shows command output through the redactor: known secrets (environment, credential files) are masked.
   const { sessionEnv, redactor } = knownSecrets({ env: io.env, workdir: cwd });
+  const { launcher } = await cliSandbox(sandbox, cwd, [], io);
   const session = await AgentSession.start({
     name,
     cwd,
     baseEnv: sessionEnv,
     redact: (text) => redactor.redact(text),
+    launcher: launcher ?? undefined,
   });
-  io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
+  const boundary = launcher
+    ? `inside the sandbox (network: ${launcher.domains.join(', ') || 'none'})`
+    : 'without the sandbox';
+  io.stdout(`Started session ${name} in ${cwd}, ${boundary}.\n${joinText(session)}`);
   return 0;
 }
 
