@@ -1,7 +1,7 @@
 // The commands that reproduce a repair locally, for the pull request body. The CLI is not on the npm registry yet, so
 // it runs from a clone (the bundle is committed: no install step); once published this becomes `npx ci-medic`.
 import type { RepairConfig } from '../config.js';
-import { shellQuote } from '../terminal/protocol.js';
+import { shellQuote } from '../terminal/quote.js';
 
 export const CLI_REPOSITORY = 'https://github.com/ci-medic/ci-medic';
 
