@@ -94,7 +94,7 @@ export class AgentSession {
       stateDir: this.stateDir,
       env: meta.env,
       tmux: meta.tmux,
-      useControlClient: meta.useControlClient,
+      useControlClient: attach.controlClient ?? meta.useControlClient,
     });
     this.launcher = attach.launcher;
     this.redact = attach.redact ?? ((text) => text);
@@ -182,6 +182,21 @@ export class AgentSession {
     }
     if (!(await serverAlive(socketPathFor(name), meta.tmux))) return null;
     return new AgentSession(name, meta, highestCommand(stateDir) + 1, options);
+  }
+
+  /**
+   * Stop the server of session `name` for sure: over its socket, or by the pid it recorded when the socket file is
+   * gone. True only when a server was running and is gone now.
+   */
+  static async stopByName(name: string): Promise<boolean> {
+    const stateDir = stateDirFor(validateSessionName(name));
+    let tmux = findExecutable('tmux') ?? 'tmux';
+    try {
+      tmux = (JSON.parse(readFileSync(`${stateDir}/session.json`, 'utf8')) as SessionMeta).tmux;
+    } catch {
+      // no state: the socket alone tells
+    }
+    return stopServer(socketPathFor(name), stateDir, tmux);
   }
 
   /**

@@ -61,6 +61,12 @@ export interface AttachOptions {
   redact?: (text: string) => string;
   /** Used for every respawn of the shell; without one, a respawn reuses the last wrapped command line. */
   launcher?: ShellLauncher;
+  /**
+   * Type commands through a tmux control-mode client (default true: no process per command). False: one spawned
+   * tmux client per command types the line and exits, so no tmux client outlives this process however it ends
+   * (what a short-lived CLI run wants). Either way the wake-up comes from the N.rc file.
+   */
+  controlClient?: boolean;
 }
 
 export interface StartOptions extends AttachOptions {
@@ -77,11 +83,6 @@ export interface StartOptions extends AttachOptions {
   env?: Record<string, string>;
   /** Scrollback kept per pane (default 50,000 lines). */
   historyLimit?: number;
-  /**
-   * Type commands through a tmux control-mode client and wake on the N.rc file (default true: no process per
-   * command). False: one spawned tmux client per command types the line and blocks on wait-for.
-   */
-  controlClient?: boolean;
 }
 
 export interface SessionInfo {

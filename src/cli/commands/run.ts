@@ -105,8 +105,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   let result: CommandResult;
   try {
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env });
-    result = await session.run(command, { timeoutMs, signal: abort.signal });
+    // No control client: a run killed by its caller must leave no tmux client behind.
+    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env, controlClient: false });
+    try {
+      result = await session.run(command, { timeoutMs, signal: abort.signal });
+    } finally {
+      session.detach();
+    }
   } catch (error) {
     if (error instanceof TmuxError) {
       io.stderr(`ci-medic run: ${error.message}\n`);
