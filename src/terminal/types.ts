@@ -22,6 +22,11 @@ export interface CommandResult {
   shellRestarted: boolean;
   /** Why the command was stopped, or null when it ended by itself. */
   stoppedBecause?: StopReason | null;
+  /**
+   * What happened to the shell, in a sentence for the model, when a command sabotaged it (errexit or TMOUT left set
+   * and cleared, the shell replaced or its limits lowered and the shell respawned); absent when nothing did.
+   */
+  shellNote?: string;
   /** The recovery steps taken, in order (`C-c`, `C-\\`, `respawn-pane -k`, ...); empty when none were needed. */
   recovery?: string[];
 }
@@ -29,9 +34,11 @@ export interface CommandResult {
 /**
  * Why a command was stopped: its deadline passed, the caller aborted, the shell died, an interactive program or a
  * terminal read was waiting for a person, (with `idleTimeoutMs`) it printed nothing for too long, or it was
- * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`).
+ * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`), or the command broke
+ * the shell itself ('broken-shell': replaced it with exec, or lowered its open-file limit past use).
  */
-export type StopReason = 'timeout' | 'aborted' | 'dead-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
+export type StopReason =
+  'timeout' | 'aborted' | 'dead-shell' | 'broken-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
 
 export interface RunOptions {
   /** Per-command deadline. */

@@ -123,6 +123,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 
   io.stdout(result.output);
+  if (result.shellNote) io.stderr(`ci-medic run: ${result.shellNote}\n`);
   if (result.exitCode !== null) return result.exitCode;
   const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
   if (result.timedOut) {
@@ -143,6 +144,8 @@ function describeStop(result: CommandResult): string {
       return 'an interactive program was waiting for a person';
     case 'dead-shell':
       return 'the shell exited; a new one was started in the same directory';
+    case 'broken-shell':
+      return 'it broke the shell; a new one was started in the same directory';
     case 'aborted':
       return 'it was interrupted';
     default:
