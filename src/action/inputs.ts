@@ -5,6 +5,8 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  parseCount,
+  parseOnFlaky,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -40,6 +42,12 @@ export interface ActionSettings {
   rescueConnectTimeoutMs: number;
   rescueMaxMinutes: number;
   rescueLimitAccessToActor: boolean;
+  /** Set the ci-medic/verify commit status on the fix commit. */
+  commitStatus: boolean;
+  /** Workflow file to dispatch on the fix branch; empty for none. */
+  triggerCi: string;
+  /** A `flaky` result fails the step (a red build stays red). */
+  failOnFlaky: boolean;
 }
 
 export interface ActionInputs {
@@ -72,6 +80,16 @@ function parseAuthor(input: string, value: string): { name: string; email: strin
   const match = /^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
   if (!match) throw new ConfigError(input, `"${value}" is not an author; use the form Name <email@example.com>`);
   return { name: match[1], email: match[2] };
+}
+
+/** A workflow file name as the dispatch API takes it (`ci.yml`), or a workflow id; a path is reduced to its name. */
+function parseWorkflowFile(input: string, value: string): string {
+  const name = value.trim().replace(/^\.github\/workflows\//, '');
+  if (name === '' || /^\d+$/.test(name) || /^[\w.-]+\.ya?ml$/.test(name)) return name;
+  throw new ConfigError(
+    input,
+    `"${value}" is not a workflow file; give the file name under .github/workflows, e.g. ci.yml.`,
+  );
 }
 
 function parseBranchPrefix(input: string, value: string): string {
@@ -158,6 +176,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
   };
+  config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
+  config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);
   config.keepSession = rescue !== 'off';
@@ -176,6 +196,9 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
     rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
+    commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
+    triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
+    failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
   };
 
   return { config, settings, secrets: config.secrets };

@@ -1,5 +1,7 @@
 // The model client: the real SDK, credentials and endpoint from RepairConfig (never from process.env), bounded
 // retries for 429/529/5xx (the SDK honours retry-after-ms), and API failures turned into sentences that say what to do.
+// A 200 whose body is not a Messages response (a proxy's HTML page, JSON without content or usage) is retried like a
+// 5xx (checked-fetch.ts) and then named for what it was, never a TypeError deep in the loop.
 import {
   APIConnectionError,
   APIError,
@@ -11,7 +13,10 @@ import {
 } from '@anthropic-ai/sdk';
 import type { RepairConfig } from '../config.js';
 import { credentialsHint, type ProviderName } from '../providers.js';
+import { checkedFetch, MALFORMED_BODY_HEADER } from './checked-fetch.js';
 import { createModelClient, type ModelClient } from './model-client.js';
+
+export { checkedFetch, malformedMessagesBody } from './checked-fetch.js';
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** Non-streaming requests above ~21k max_tokens are refused by the SDK (10-minute rule); 8192 is ample per turn. */
@@ -32,6 +37,7 @@ export function createClient(
     maxRetries: MAX_RETRIES,
     // A single request never waits longer than this; the wall-clock budget aborts sooner through the signal.
     timeoutMs: 5 * 60_000,
+    fetch: checkedFetch(),
     onSecret,
   });
 }
@@ -94,6 +100,14 @@ export function explainApiError(
     return new ModelCallError(
       `the API refused the request (400: ${apiMessage(error)}): if it names the prompt size, lower --max-turns; otherwise report this as a ci-medic bug`,
       400,
+      false,
+    );
+  }
+  if (error instanceof APIError && error.headers?.get(MALFORMED_BODY_HEADER)) {
+    return new ModelCallError(
+      `${apiMessage(error)}, ${MAX_RETRIES + 1} times: check --base-url / ANTHROPIC_BASE_URL (the anthropic-base-url ` +
+        'input); a proxy, gateway or captive portal may be answering in its place',
+      502,
       false,
     );
   }

@@ -1,15 +1,16 @@
-// The few git queries the loop needs, run with execFile (no shell) in the workspace.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { scrubEnvironment } from '../terminal/env.js';
+// The few git queries the loop needs, through the one git command manager (scrubbed environment, deadlines).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGit } from '../git/index.js';
 
-const run = promisify(execFile);
+export interface GitOptions {
+  /** Extra variables for this call (a temporary GIT_INDEX_FILE). */
+  env?: Record<string, string>;
+}
 
-export async function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
-  // Not the process's secrets: git runs programs the repository's config names (fsmonitor, textconv, filters), and
-  // the repair session could write that config.
-  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8', env: scrubEnvironment(process.env) });
-  return stdout;
+export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  return (await createGit(cwd).exec(args, { env: options.env })).stdout;
 }
 
 /** git, but an empty string when it fails (not a repository, no commits yet). */
@@ -21,18 +22,14 @@ export async function gitOrEmpty(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-const lines = (text: string): string[] => text.split('\n').filter(Boolean);
-
 /** Untracked, not-ignored files (relative paths). */
 export async function untrackedFiles(cwd: string): Promise<string[]> {
-  return lines(await gitOrEmpty(cwd, ['ls-files', '--others', '--exclude-standard', '-z']))
-    .flatMap((l) => l.split('\0'))
-    .filter(Boolean);
+  return (await gitOrEmpty(cwd, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
 }
 
 /**
- * Files the loop changed since `base`: tracked changes plus files that became untracked during the loop
- * (files already untracked before it began are not ours and are left out).
+ * Files the loop changed since `base` (a commit, or the snapshot tree of a dirty start): tracked changes plus files
+ * that became untracked during the loop (files already untracked before it began are not ours and are left out).
  */
 export async function changedFiles(cwd: string, base: string, untrackedBefore: ReadonlySet<string>): Promise<string[]> {
   const tracked = (await gitOrEmpty(cwd, ['diff', '--name-only', '-z', base])).split('\0').filter(Boolean);
@@ -45,4 +42,25 @@ export async function diffStat(cwd: string, base: string, newFiles: string[]): P
   const stat = (await gitOrEmpty(cwd, ['diff', '--stat', base])).trimEnd();
   const added = newFiles.map((f) => ` ${f} (new file)`).join('\n');
   return [stat, added].filter(Boolean).join('\n');
+}
+
+/** Tracked files that differ from HEAD (changes present before the loop began). */
+export async function dirtyTrackedFiles(cwd: string): Promise<string[]> {
+  return (await gitOrEmpty(cwd, ['diff', '--name-only', '-z', 'HEAD'])).split('\0').filter(Boolean);
+}
+
+/**
+ * A tree object of the working tree's tracked files as they are now, written through a temporary index (the user's
+ * index is untouched, no identity needed): later diffs against it show only what changed since.
+ */
+export async function snapshotTrackedTree(cwd: string): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), 'ci-medic-snapshot-'));
+  const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+  try {
+    await git(cwd, ['read-tree', 'HEAD'], { env });
+    await git(cwd, ['add', '--update', '--', '.'], { env });
+    return (await git(cwd, ['write-tree'], { env })).trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

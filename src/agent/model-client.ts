@@ -20,6 +20,8 @@ export interface ClientSettings {
   baseUrl?: string;
   maxRetries: number;
   timeoutMs: number;
+  /** The fetch every platform's SDK uses (the client's check of malformed 200s). */
+  fetch?: typeof fetch;
   /** Called with every credential obtained at run time (access tokens), so the redactor masks it too. */
   onSecret?: (value: string) => void;
 }
@@ -34,7 +36,12 @@ const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
  */
 export async function createModelClient(s: ClientSettings): Promise<ModelClient> {
   const provider = s.provider ?? { name: 'anthropic' };
-  const common = { maxRetries: s.maxRetries, timeout: s.timeoutMs, ...(s.baseUrl ? { baseURL: s.baseUrl } : {}) };
+  const common = {
+    maxRetries: s.maxRetries,
+    timeout: s.timeoutMs,
+    ...(s.baseUrl ? { baseURL: s.baseUrl } : {}),
+    ...(s.fetch ? { fetch: s.fetch } : {}),
+  };
   switch (provider.name) {
     case 'anthropic': {
       // apiKey and authToken are mutually exclusive in the SDK: the key wins when both are given.

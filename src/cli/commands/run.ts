@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
 import { evaluate, policyConfigFrom } from '../../policy/index.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult } from '../../terminal/types.js';
@@ -91,10 +92,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
+  const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
   const decision = evaluate(command, policy);
   if (!decision.allowed) {
     io.stderr(
-      `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+      redactor.redact(
+        `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+      ),
     );
     return EXIT_DENIED;
   }
@@ -106,7 +110,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let result: CommandResult;
   try {
     // No control client: a run killed by its caller must leave no tmux client behind.
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env, controlClient: false });
+    const session = await AgentSession.acquire({
+      name,
+      cwd,
+      baseEnv: sessionEnv,
+      redact: (text) => redactor.redact(text),
+      controlClient: false,
+    });
     try {
       result = await session.run(command, { timeoutMs, signal: abort.signal });
     } finally {
@@ -122,7 +132,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     process.removeListener('SIGINT', onSigint);
   }
 
-  io.stdout(result.output);
+  // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
+  io.stdout(redactor.redact(result.output));
   if (result.shellNote) io.stderr(`ci-medic run: ${result.shellNote}\n`);
   if (result.exitCode !== null) return result.exitCode;
   const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';

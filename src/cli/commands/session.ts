@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -86,7 +87,14 @@ async function start(name: string, cwd: string, io: CliIo): Promise<number> {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
     return 0;
   }
-  const session = await AgentSession.start({ name, cwd, baseEnv: io.env });
+  // The pane shows command output through the redactor: known secrets (environment, credential files) are masked.
+  const { sessionEnv, redactor } = knownSecrets({ env: io.env, workdir: cwd });
+  const session = await AgentSession.start({
+    name,
+    cwd,
+    baseEnv: sessionEnv,
+    redact: (text) => redactor.redact(text),
+  });
   io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
   return 0;
 }
