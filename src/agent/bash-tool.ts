@@ -94,6 +94,7 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
     notes.push('The shell had to be restarted; the working directory was restored, the environment reset.');
   }
   if (blocked) notes.push(blocked);
+  if (r.shellNote) notes.push(r.shellNote);
   const head = `exit code ${r.exitCode ?? 'none'} (${(r.durationMs / 1000).toFixed(1)}s; full log: ${r.outputPath})`;
   const shaped = shapeOutput(output, { budgetChars: TOOL_OUTPUT_BUDGET, logPath: r.outputPath });
   return { content: [head, ...notes, shaped || '(no output)'].join('\n'), isError: r.exitCode !== 0 };

@@ -31,6 +31,8 @@ export interface CommandHost {
   redactsLogs: boolean;
   /** A fresh shell in the directory the last command left. */
   respawn: () => Promise<void>;
+  /** Why the shell cannot go on (see health.ts), or null. */
+  shellProblem: () => string | null;
 }
 
 function writePrivate(path: string, text: string): void {
@@ -84,6 +86,7 @@ export async function executeCommand(
         pane: () => host.pane.state().catch(() => null),
         logSize: () => fileSize(logPath),
         readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
+        broken: host.shellProblem,
         serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
       },
       () => {
@@ -99,6 +102,8 @@ export async function executeCommand(
 
   const recovery: string[] = [];
   let shellRestarted = false;
+  const notes: string[] = [];
+  const brokenBy = stop === 'broken-shell' ? host.shellProblem() : null;
   if (stop && !reported) {
     if (stop === 'dead-shell' && !existsSync(logPath) && !retried) {
       // The shell was dead before it read the line (killed between commands): respawn and type it again.
@@ -130,6 +135,26 @@ export async function executeCommand(
   done();
 
   const rc = readRc(host.stateDir, n);
+  if (brokenBy) notes.push(`The shell was restarted in the same directory: ${brokenBy}.`);
+  if (stop === 'dead-shell') {
+    notes.push('The shell exited (exit, or errexit and a failure) and was restarted in the same directory.');
+  }
+  for (const healed of rc?.healed ?? []) {
+    if (healed === 'tmout') recovery.push('unset TMOUT');
+    notes.push(
+      healed === 'errexit'
+        ? 'errexit (set -e) is on in the shell: a failing command will end it (it is then restarted in the same directory, environment reset); run set +e to avoid that.'
+        : 'The command set TMOUT in the shell, which would end it when idle: it was unset.',
+    );
+  }
+  // A command that completed but left the shell unusable (lowered limits, exec): respawn before the next one.
+  const after = stop ? null : host.shellProblem();
+  if (after) {
+    recovery.push('respawn-pane -k');
+    await host.respawn();
+    shellRestarted = true;
+    notes.push(`The shell was restarted in the same directory: ${after}.`);
+  }
   // Back at the prompt without having finished: C-c from outside (a person attached, or interrupt()).
   if (!stop && rc !== null && !rc.done) stop = 'interrupted';
   const completed = !stop && rc !== null && rc.done;
@@ -146,6 +171,7 @@ export async function executeCommand(
     interrupted: stop !== null && !shellRestarted,
     shellRestarted,
     stoppedBecause: stop,
+    ...(notes.length ? { shellNote: notes.join(' ') } : {}),
     recovery,
   };
 }

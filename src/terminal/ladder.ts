@@ -18,7 +18,7 @@ export interface LadderSteps {
 /** Climb until the command reports; `recovery` gets each step taken. Returns true when the shell was respawned. */
 export async function climbLadder(reason: StopReason, steps: LadderSteps, recovery: string[]): Promise<boolean> {
   const send = (...keys: string[]) => steps.sendKeys(...keys).catch(() => {});
-  if (reason !== 'dead-shell') {
+  if (reason !== 'dead-shell' && reason !== 'broken-shell') {
     recovery.push('C-c');
     await send('C-c');
     if (await steps.settled(RUNG_WAIT_MS)) return false;

@@ -33,16 +33,19 @@ export interface PaneOptions {
   useControlClient: boolean;
 }
 
-/** The status line the prompt hook writes to N.rc: "<status> done", or "<status>" when the command was cut short. */
-export function readRc(stateDir: string, n: number): { status: number; done: boolean } | null {
+/**
+ * The status line the prompt hook writes to N.rc: "<status> done", or "<status>" when the command was cut short,
+ * then what the hook healed in the shell (errexit, tmout).
+ */
+export function readRc(stateDir: string, n: number): { status: number; done: boolean; healed: string[] } | null {
   let text: string;
   try {
     text = readFileSync(rcFile(stateDir, n), 'utf8');
   } catch {
     return null;
   }
-  const m = /^(\d+) ?(done)?\n/.exec(text);
-  return m ? { status: Number(m[1]), done: m[2] === 'done' } : null;
+  const m = /^(\d+) ?(done)?((?: [a-z-]+)*)\n/.exec(text);
+  return m ? { status: Number(m[1]), done: m[2] === 'done', healed: m[3].split(' ').filter(Boolean) } : null;
 }
 
 export class Pane {

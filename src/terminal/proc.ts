@@ -46,3 +46,33 @@ export function childPids(pid: number): number[] {
     return [];
   }
 }
+
+/** The process's command name (/proc/<pid>/comm), or null. */
+export function commandName(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The soft limit on open files of a process (/proc/<pid>/limits), or null when unknown. */
+export function openFilesLimit(pid: number): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first process named `name` among `pid` and its descendants (breadth first, bounded), or null. */
+export function findDescendant(pid: number, name: string, limit = 64): number | null {
+  const queue = [pid];
+  for (let seen = 0; queue.length && seen < limit; seen++) {
+    const next = queue.shift() as number;
+    if (commandName(next) === name) return next;
+    queue.push(...childPids(next));
+  }
+  return null;
+}

@@ -49,9 +49,14 @@ export function promptHook(p: ProtocolPaths): string {
   return (
     `__cm_rc=$?; if [ -n "\${__cm_n-}" ]; then ` +
     `[ -n "\${__cm_s-}" ] && __cm_rc=$__cm_s; ` +
+    // What a command left behind that would end the shell later: TMOUT (it would exit when idle at the prompt) is
+    // unset; errexit is reported (a failing command then ends the shell, which the session respawns). Reported
+    // after the status, so the model is told.
+    `__cm_h=; case $- in *e*) __cm_h+=' errexit';; esac; ` +
+    `[ -n "\${TMOUT-}" ] && { unset TMOUT 2>/dev/null; __cm_h+=' tmout'; }; ` +
     `builtin printf '%s' "$PWD" >| ${shellQuote(`${dir}/cwd`)}; ` +
     // N.rc wakes the waiting side, which draws the rest of the output and then answers on the fifo.
-    `builtin printf '%s %s\\n' "$__cm_rc" "\${__cm_s:+done}" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
+    `builtin printf '%s %s%s\\n' "$__cm_rc" "\${__cm_s:+done}" "$__cm_h" >| ${shellQuote(dir)}/"$__cm_n".rc; ` +
     `[ -n "\${__cm_fd-}" ] && while builtin read -t ${DRAWN_WAIT_SECONDS} -r __cm_t <&$__cm_fd && [ "$__cm_t" != "$__cm_n" ]; do :; done; ` +
     `__cm_n=; fi`
   );

@@ -16,6 +16,7 @@ import {
   constants as fsConstants,
 } from 'node:fs';
 import { executeCommand, type CommandHost } from './command.js';
+import { ShellWatch } from './health.js';
 import { shellEnvironment } from './env.js';
 import { checkBashVersion, ensureBaseDir, highestCommand, makeFifo } from './prepare.js';
 import { otherHolder, releaseLock, takeLock } from './lock.js';
@@ -78,6 +79,8 @@ export class AgentSession {
   private readonly redactsLogs: boolean;
   private next: number;
   private running = false;
+  private readonly health: ShellWatch;
+  private knownCwd: string;
 
   private constructor(name: string, meta: SessionMeta, next: number, attach: AttachOptions) {
     this.name = name;
@@ -94,12 +97,14 @@ export class AgentSession {
       stateDir: this.stateDir,
       env: meta.env,
       tmux: meta.tmux,
-      useControlClient: meta.useControlClient,
+      useControlClient: attach.controlClient ?? meta.useControlClient,
     });
     this.launcher = attach.launcher;
     this.redact = attach.redact ?? ((text) => text);
     this.redactsLogs = attach.redact !== undefined;
     this.next = next;
+    this.health = new ShellWatch(meta.bash);
+    this.knownCwd = meta.cwd;
   }
 
   /** Start a new session. Fails (kind 'duplicate-session') when one of that name is already running. */
@@ -181,7 +186,27 @@ export class AgentSession {
       return null;
     }
     if (!(await serverAlive(socketPathFor(name), meta.tmux))) return null;
-    return new AgentSession(name, meta, highestCommand(stateDir) + 1, options);
+    const session = new AgentSession(name, meta, highestCommand(stateDir) + 1, options);
+    await session.pane.state().then(
+      (pane) => session.health.locate(pane.pid),
+      () => undefined,
+    );
+    return session;
+  }
+
+  /**
+   * Stop the server of session `name` for sure: over its socket, or by the pid it recorded when the socket file is
+   * gone. True only when a server was running and is gone now.
+   */
+  static async stopByName(name: string): Promise<boolean> {
+    const stateDir = stateDirFor(validateSessionName(name));
+    let tmux = findExecutable('tmux') ?? 'tmux';
+    try {
+      tmux = (JSON.parse(readFileSync(`${stateDir}/session.json`, 'utf8')) as SessionMeta).tmux;
+    } catch {
+      // no state: the socket alone tells
+    }
+    return stopServer(socketPathFor(name), stateDir, tmux);
   }
 
   /**
@@ -234,6 +259,7 @@ export class AgentSession {
     const n = this.allocate(command);
     try {
       takeLock(this.stateDir, this.name, n);
+      this.lastCwd(); // remember it: a command that breaks the shell may leave the record empty
       return await executeCommand(this.host(), n, command, options);
     } finally {
       releaseLock(this.stateDir, n);
@@ -354,6 +380,7 @@ export class AgentSession {
       redact: this.redact,
       redactsLogs: this.redactsLogs,
       respawn: () => this.respawn(this.lastCwd()),
+      shellProblem: () => this.health.problem(),
     };
   }
 
@@ -370,14 +397,15 @@ export class AgentSession {
     return [line];
   }
 
+  /** The directory the last command left (the hook's record; the last good one when a broken shell emptied it). */
   private lastCwd(): string {
     try {
       const cwd = readFileSync(cwdFile(this.stateDir), 'utf8');
-      if (cwd && statSync(cwd).isDirectory()) return cwd;
+      if (cwd && statSync(cwd).isDirectory()) this.knownCwd = cwd;
     } catch {
       // no command has finished yet, or the directory is gone
     }
-    return this.cwd;
+    return this.knownCwd;
   }
 
   /** Kill whatever runs in the pane and start a fresh shell in `cwd` with the session's scrubbed environment. */
@@ -396,7 +424,10 @@ export class AgentSession {
     let delay = 5;
     while (Date.now() < until) {
       const { stdout } = await this.pane.tmux(['capture-pane', '-p', '-t', this.target]);
-      if (stdout.includes('[ci-medic]')) return;
+      if (stdout.includes('[ci-medic]')) {
+        this.health.locate((await this.pane.state()).pid);
+        return;
+      }
       await sleep(delay);
       delay = Math.min(delay * 2, 100);
     }

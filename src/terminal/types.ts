@@ -22,6 +22,11 @@ export interface CommandResult {
   shellRestarted: boolean;
   /** Why the command was stopped, or null when it ended by itself. */
   stoppedBecause?: StopReason | null;
+  /**
+   * What happened to the shell, in a sentence for the model, when a command sabotaged it (errexit or TMOUT left set
+   * and cleared, the shell replaced or its limits lowered and the shell respawned); absent when nothing did.
+   */
+  shellNote?: string;
   /** The recovery steps taken, in order (`C-c`, `C-\\`, `respawn-pane -k`, ...); empty when none were needed. */
   recovery?: string[];
 }
@@ -29,9 +34,11 @@ export interface CommandResult {
 /**
  * Why a command was stopped: its deadline passed, the caller aborted, the shell died, an interactive program or a
  * terminal read was waiting for a person, (with `idleTimeoutMs`) it printed nothing for too long, or it was
- * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`).
+ * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`), or the command broke
+ * the shell itself ('broken-shell': replaced it with exec, or lowered its open-file limit past use).
  */
-export type StopReason = 'timeout' | 'aborted' | 'dead-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
+export type StopReason =
+  'timeout' | 'aborted' | 'dead-shell' | 'broken-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
 
 export interface RunOptions {
   /** Per-command deadline. */
@@ -61,6 +68,12 @@ export interface AttachOptions {
   redact?: (text: string) => string;
   /** Used for every respawn of the shell; without one, a respawn reuses the last wrapped command line. */
   launcher?: ShellLauncher;
+  /**
+   * Type commands through a tmux control-mode client (default true: no process per command). False: one spawned
+   * tmux client per command types the line and exits, so no tmux client outlives this process however it ends
+   * (what a short-lived CLI run wants). Either way the wake-up comes from the N.rc file.
+   */
+  controlClient?: boolean;
 }
 
 export interface StartOptions extends AttachOptions {
@@ -77,11 +90,6 @@ export interface StartOptions extends AttachOptions {
   env?: Record<string, string>;
   /** Scrollback kept per pane (default 50,000 lines). */
   historyLimit?: number;
-  /**
-   * Type commands through a tmux control-mode client and wake on the N.rc file (default true: no process per
-   * command). False: one spawned tmux client per command types the line and blocks on wait-for.
-   */
-  controlClient?: boolean;
 }
 
 export interface SessionInfo {

@@ -82,6 +82,8 @@ export interface WaitProbes {
   pane: () => Promise<PaneState | null>;
   logSize: () => number;
   readsTerminal: (pane: PaneState) => boolean;
+  /** Why the shell itself cannot go on (replaced, limits lowered), or null. */
+  broken: () => string | null;
   /** Asked when the pane cannot be read: false means the server is gone and nothing will ever report. */
   serverAlive: () => Promise<boolean>;
 }
@@ -107,6 +109,7 @@ export async function waitForCommand(
       if (!(await probes.serverAlive())) onGone();
       continue;
     }
+    if (!pane.dead && probes.broken()) return 'broken-shell';
     const stop = watch.observe({
       now: Date.now(),
       pane,

@@ -134,15 +134,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let result: CommandResult;
   let blocked = '';
   try {
+    // No control client: a run killed by its caller must leave no tmux client behind.
     const session = await AgentSession.acquire({
       name,
       cwd,
       baseEnv: sessionEnv,
       redact: (text) => redactor.redact(text),
       launcher,
+      controlClient: false,
     });
     const started = Date.now();
-    result = await session.run(command, { timeoutMs, signal: abort.signal });
+    try {
+      result = await session.run(command, { timeoutMs, signal: abort.signal });
+    } finally {
+      session.detach();
+    }
     if (sandboxed) blocked = violationNote(violationsSince(session.stateDir, started));
   } catch (error) {
     if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
@@ -157,6 +163,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
   io.stdout(redactor.redact(result.output));
   if (blocked) io.stderr(`ci-medic run: ${redactor.redact(blocked)}\n`);
+  if (result.shellNote) io.stderr(`ci-medic run: ${result.shellNote}\n`);
   if (result.exitCode !== null) return result.exitCode;
   const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
   if (result.timedOut) {
@@ -177,6 +184,8 @@ function describeStop(result: CommandResult): string {
       return 'an interactive program was waiting for a person';
     case 'dead-shell':
       return 'the shell exited; a new one was started in the same directory';
+    case 'broken-shell':
+      return 'it broke the shell; a new one was started in the same directory';
     case 'aborted':
       return 'it was interrupted';
     default:

@@ -112,13 +112,9 @@ async function start(name: string, cwd: string, sandbox: SandboxSettings, io: Cl
 }
 
 async function stop(name: string, io: CliIo): Promise<number> {
-  const session = await AgentSession.find(name);
-  if (!session) {
-    io.stdout(`Session ${name} is not running.\n`);
-    return 0;
-  }
-  await session.stop();
-  io.stdout(`Stopped session ${name}.\n`);
+  // Also finds a server whose socket file was removed (by the pid it recorded); says "stopped" only when it did.
+  const stopped = await AgentSession.stopByName(name);
+  io.stdout(stopped ? `Stopped session ${name}.\n` : `Session ${name} is not running.\n`);
   return 0;
 }
 
