@@ -457,7 +457,7 @@ async function reportNotFixed(
         settings,
         decision,
         result,
-        env: state.env,
+        env: state.sessionEnv,
         log: (line) => core.info(redact(line)),
         publish: async (connection) => {
           state.outputs['rescue-command'] = connection;
