@@ -1,6 +1,7 @@
 // RepairConfig: the one typed, validated object that both entries (Action and CLI) build.
 // Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
 // Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
+import { randomBytes } from 'node:crypto';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_MAX_TURNS = 30;
@@ -130,4 +131,17 @@ export function parseTamperRules(input: string, values: string[]): TamperRule[] 
     }
   }
   return values as TamperRule[];
+}
+
+/**
+ * The default session name: unique per run and per process, so jobs of one workflow run on one machine (and two
+ * local runs) never share a session. `ci-medic-<run id>-<attempt>-<random>` in Actions, `ci-medic-<random>` elsewhere.
+ */
+export function uniqueSessionName(run: { id?: string; attempt?: string } = {}): string {
+  const random = randomBytes(3).toString('hex');
+  if (run.id && /^\d{1,20}$/.test(run.id)) {
+    const attempt = run.attempt && /^\d{1,6}$/.test(run.attempt) ? run.attempt : '1';
+    return `${DEFAULT_SESSION_NAME}-${run.id}-${attempt}-${random}`;
+  }
+  return `${DEFAULT_SESSION_NAME}-${random}`;
 }

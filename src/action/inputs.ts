@@ -1,6 +1,8 @@
 // The Action's inputs -> RepairConfig plus the Action's own settings. Everything is validated here, before anything is
 // installed or started, and every error names the input, the value and what is accepted (ConfigError).
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
@@ -9,6 +11,7 @@ import {
   parsePositiveInt,
   parseTamperRules,
   splitList,
+  uniqueSessionName,
   validateSessionName,
   type RepairConfig,
 } from '../config.js';
@@ -39,6 +42,8 @@ export interface ActionSettings {
   rescueConnectTimeoutMs: number;
   rescueMaxMinutes: number;
   rescueLimitAccessToActor: boolean;
+  /** session-name was given (a busy one is then an error naming the input), not the unique default. */
+  sessionNameGiven: boolean;
 }
 
 export interface ActionInputs {
@@ -52,6 +57,8 @@ export interface ActionInputs {
 export interface RunnerPaths {
   workspace: string;
   runnerTemp: string;
+  /** The session name when session-name is empty (the entry makes it unique: see uniqueSessionName). */
+  defaultSessionName?: string;
 }
 
 type GetInput = (name: string) => string;
@@ -116,8 +123,12 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
   const apiKey = get('anthropic-api-key');
   const githubToken = get('github-token');
   const workingDirectory = get('working-directory', '.');
-  const workdir = resolve(paths.workspace, workingDirectory);
-  const sessionName = validateSessionName('session-name', get('session-name', 'ci-medic'));
+  const workdir = insideWorkspace('working-directory', paths.workspace, workingDirectory);
+  const sessionNameGiven = get('session-name') !== '';
+  const sessionName = validateSessionName(
+    'session-name',
+    get('session-name', paths.defaultSessionName ?? uniqueSessionName()),
+  );
 
   const config: RepairConfig = {
     check,
@@ -151,9 +162,9 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
   const settings: ActionSettings = {
     githubToken,
     pullRequest: oneOf('pull-request', get('pull-request', 'create'), PULL_REQUEST_MODES),
-    base: get('base'),
+    base: parseBase('base', get('base')),
     branchPrefix: parseBranchPrefix('branch-prefix', get('branch-prefix', 'ci-medic/')),
-    labels: splitList(get('labels')),
+    labels: parseLabels('labels', splitList(get('labels'))),
     failOnNotFixed: parseBoolean('fail-on-not-fixed', get('fail-on-not-fixed', 'true')),
     allowPullRequestTarget: parseBoolean('allow-pull-request-target', get('allow-pull-request-target', 'false')),
     commitAuthor: author ? parseAuthor('commit-author', author) : DEFAULT_COMMIT_AUTHOR,
@@ -161,7 +172,61 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
     rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
+    sessionNameGiven,
   };
 
   return { config, settings, secrets: config.secrets };
+}
+
+/** working-directory resolves inside the workspace (symbolic links followed where they exist), never beside it. */
+function insideWorkspace(input: string, workspace: string, value: string): string {
+  const workdir = resolve(workspace, value);
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path; // not there (yet): validation says so, naming the input
+    }
+  };
+  const within = relative(real(workspace), real(workdir));
+  if (within.startsWith('..') || isAbsolute(within)) {
+    throw new ConfigError(
+      input,
+      `"${value}" resolves to ${workdir}, outside the workspace ${workspace}; give a directory inside the checkout`,
+    );
+  }
+  return workdir;
+}
+
+/** base: a branch name git accepts (`git check-ref-format --branch`), or empty for the event's branch. */
+function parseBase(input: string, value: string): string {
+  if (!value) return value;
+  const checked = spawnSync('git', ['check-ref-format', '--branch', value], { stdio: 'ignore', timeout: 10_000 });
+  if (checked.error) throw new ConfigError(input, `cannot be checked: git did not run (${checked.error.message})`);
+  if (checked.status !== 0 || value.startsWith('-') || value.startsWith('@{')) {
+    throw new ConfigError(input, `"${value}" is not a valid branch name; give the branch name only, like main`);
+  }
+  return value;
+}
+
+/** Labels are shown by GitHub as given: no control characters (tabs, escapes, carriage returns). */
+function parseLabels(input: string, labels: string[]): string[] {
+  for (const label of labels) {
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+      throw new ConfigError(input, `${JSON.stringify(label)} holds a control character; use printable text only`);
+    }
+  }
+  return labels;
+}
+
+/** A pull request (and the push before it) needs a token: an empty one fails before anything costs money. */
+export function checkDelivery(settings: ActionSettings): void {
+  if (settings.pullRequest !== 'none' && !settings.githubToken) {
+    throw new ConfigError(
+      'github-token',
+      `is empty, but pull-request is "${settings.pullRequest}": pass a token that may push and open pull requests ` +
+        '(the default, ${{ github.token }}, with permissions contents: write and pull-requests: write), ' +
+        'or set pull-request: none',
+    );
+  }
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
-import { ConfigError } from '../config.js';
+import { ConfigError, uniqueSessionName } from '../config.js';
 import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
 import type { RepairResult } from '../agent/types.js';
 import { commitAndPush } from '../github/branch.js';
@@ -17,11 +17,15 @@ import { isSecretName } from '../terminal/env.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
 import { Redactor } from '../redact.js';
+import { gitConfigPath, type Journal } from '../survival/journal.js';
+import type { Cancellation, CancelSignal } from '../survival/signals.js';
+import { socketPathFor } from '../terminal/tmux.js';
 import { decideEvent, type EventDecision } from './event.js';
-import { readInputs, type ActionInputs } from './inputs.js';
+import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
 import { progressReporter } from './progress.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
+import { cancelledReason, ensureSessionFree, finishCancelledNow, openJournal } from './survive.js';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -37,6 +41,7 @@ export interface Outputs {
   'output-tokens': string;
   'transcript-path': string;
   'rescue-command': string;
+  'session-name': string;
 }
 
 /** What one run carries from step to step. */
@@ -48,7 +53,14 @@ interface Run {
   redactor: Redactor;
   /** The failure message for the step; unset when the step succeeds. */
   failure?: string;
+  /** SIGINT/SIGTERM, as one signal from the entry down. */
+  cancel?: Cancellation;
+  /** What this run changed outside the process, for the post step (set once something may change). */
+  journal?: Journal;
 }
+
+/** The run in progress, for the cancel backstop. */
+let active: Run | undefined;
 
 function emptyOutputs(): Outputs {
   return {
@@ -62,6 +74,7 @@ function emptyOutputs(): Outputs {
     'output-tokens': '0',
     'transcript-path': '',
     'rescue-command': '',
+    'session-name': '',
   };
 }
 
@@ -132,12 +145,21 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
   return redactor.redactDeep(result);
 }
 
-export async function run(env: Env = process.env): Promise<void> {
+/** Cancellation did not unwind in time: finish the step now (see survive.ts). */
+export function backstop(signal: CancelSignal): never {
+  const state = active;
+  const redact = (text: string): string => state?.redactor.redact(text) ?? text;
+  const outputs: Record<string, string> = { ...(state?.outputs ?? {}) };
+  return finishCancelledNow(signal, state?.journal, outputs, process.env.GITHUB_STEP_SUMMARY, redact);
+}
+
+export async function run(env: Env = process.env, cancel?: Cancellation): Promise<void> {
   let inputs: ActionInputs;
   try {
     inputs = readInputs((name) => core.getInput(name), {
       workspace: env.GITHUB_WORKSPACE || process.cwd(),
       runnerTemp: env.RUNNER_TEMP || tmpdir(),
+      defaultSessionName: uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
     });
   } catch (error) {
     // Validated before anything is installed or started.
@@ -156,7 +178,10 @@ export async function run(env: Env = process.env): Promise<void> {
     outputs: emptyOutputs(),
     summary: { result: 'error', reason: '', runUrl: runUrl(env) },
     redactor,
+    cancel,
   };
+  state.outputs['session-name'] = inputs.config.sessionName;
+  active = state;
 
   try {
     const decision = decideEvent(
@@ -184,8 +209,19 @@ export async function run(env: Env = process.env): Promise<void> {
     setResult(state, 'error', message);
     state.failure = error instanceof ConfigError ? message : `ci-medic: ${message}`;
   } finally {
+    if (cancel?.received) {
+      const reason = cancelledReason(cancel.received);
+      setResult(state, 'cancelled', reason);
+      state.failure = `ci-medic: ${reason}`;
+    }
     await finish(state);
+    state.journal?.close();
   }
+}
+
+/** Stops at the next step boundary once the job is cancelled (the steps that take signals stop sooner). */
+function throwIfCancelled(state: Run): void {
+  if (state.cancel?.signal.aborted) throw new Error('cancelled');
 }
 
 function setResult(state: Run, result: ActionResult, reason: string): void {
@@ -215,17 +251,27 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   await validateRepairConfig(config).catch((error: unknown) => {
     throw asInputError(error);
   });
+  checkDelivery(state.inputs.settings);
+  await ensureSessionFree(config.sessionName, state.inputs.settings.sessionNameGiven);
   await ensureTmux({ log: (line) => core.info(line) });
+  throwIfCancelled(state);
 
+  // Written before anything changes, so the post step can undo it if this process dies without a chance to.
+  const journal = openJournal(state.env.RUNNER_TEMP || tmpdir(), config.workdir);
+  state.journal = journal;
+  journal.keepGitConfig(gitConfigPath(config.workdir));
   // The session must not reach the job's token: checkout's persisted credential leaves .git/config for the loop.
   const credentials = await removeCheckoutCredentials(config.workdir);
   if (credentials.removed.length > 0) {
     core.info('ci-medic removed the persisted checkout credentials from .git/config for the length of the repair.');
   }
   const progress = progressReporter(core, redact);
+  const socketPath = socketPathFor(config.sessionName);
+  core.info(`ci-medic: the agent session is "${config.sessionName}"; join it with: tmux -S ${socketPath} attach`);
+  journal.sessionStarting(config.sessionName, socketPath);
   let result: RepairResult;
   try {
-    result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent });
+    result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent, signal: state.cancel?.signal });
   } finally {
     progress.close();
     if (await credentials.restore()) {
@@ -234,7 +280,9 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
           'session wrote there takes part in the push.',
       );
     }
+    journal.gitConfigRestored();
   }
+  if (!config.keepSession) journal.sessionStopped();
 
   const outputs = state.outputs;
   outputs.turns = String(result.turns);
@@ -244,10 +292,18 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   outputs['transcript-path'] = result.transcriptPath;
   setResult(state, result.result, result.reason);
   state.summary.repair = redactResult(result, state.redactor);
+  if (state.cancel?.received) {
+    // Nobody is left to rescue a cancelled run: its session goes, and the fix (if any) is not pushed.
+    await stopSession(result.sessionName);
+    return journal.sessionStopped();
+  }
 
   // The session was kept for a rescue; with nothing left to rescue, it goes.
   if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
     await stopSession(result.sessionName);
+    journal.sessionStopped();
+  } else if (config.keepSession) {
+    journal.keptForRescue();
   }
   if (result.result === 'fixed') return deliverFix(state, decision, result);
   if (result.result === 'already-passing') {

@@ -20,6 +20,7 @@ const HEADLINES: Record<ActionResult, string> = {
   'already-passing': 'found the check already passing',
   'not-fixed': 'did not fix the failure',
   'budget-exhausted': 'ran out of budget before fixing the failure',
+  cancelled: 'was cancelled',
   skipped: 'skipped this run',
   error: 'stopped with an error',
 };

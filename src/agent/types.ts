@@ -1,6 +1,6 @@
 // Contracts of the repair loop, used by the entries (CLI, Action) and rendered into the PR body and job summary.
 
-export type RepairOutcome = 'fixed' | 'already-passing' | 'not-fixed' | 'budget-exhausted' | 'error';
+export type RepairOutcome = 'fixed' | 'already-passing' | 'not-fixed' | 'budget-exhausted' | 'cancelled' | 'error';
 
 export interface CommandRecord {
   command: string;

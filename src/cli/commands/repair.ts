@@ -15,10 +15,17 @@ import {
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
+  uniqueSessionName,
   validateSessionName,
   type RepairConfig,
 } from '../../config.js';
-import { repair } from '../../agent/loop.js';
+import { gitConfigSecrets, repair } from '../../agent/loop.js';
+import { removeCheckoutCredentials, type RemovedCredentials } from '../../github/credentials.js';
+import { gitConfigPath, Journal } from '../../survival/journal.js';
+import { recoverJournal, stopServer } from '../../survival/recover.js';
+import { cancelOnSignals, exitStatusFor, type Cancellation } from '../../survival/signals.js';
+import { socketPathFor } from '../../terminal/tmux.js';
+import { ensureSessionFree, journalDir, recoverWorkspace, workspaceJournalPath } from '../survive.js';
 import { policyConfigFrom } from '../../policy/index.js';
 import type { RepairResult } from '../../agent/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -44,7 +51,7 @@ Options:
   --relax-tamper R        relax a tamper-guard rule (repeatable)
   --instructions TEXT     extra instructions for the model (.github/ci-medic.md is read as well)
   --workdir DIR           the repository to repair (default: the current directory)
-  --session NAME          tmux session name (default ${DEFAULT_SESSION_NAME})
+  --session NAME          tmux session name (default: ${DEFAULT_SESSION_NAME}-<random>, unique to this run)
   --keep-session          leave the tmux session running afterwards
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
@@ -55,7 +62,8 @@ Examples:
   ci-medic repair --check 'pytest -q' --setup 'pip install -e .' --max-turns 10 --max-cost 1 --keep-session
 
 Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
-Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
+Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration,
+130/143 cancelled by SIGINT/SIGTERM (.git/config and the session are cleaned up first).
 `;
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
@@ -63,7 +71,7 @@ export function repairConfigFromArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { config: RepairConfig; json: boolean } | 'help' {
+): { config: RepairConfig; json: boolean; sessionGiven: boolean } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -117,11 +125,15 @@ export function repairConfigFromArgs(
   const authToken = env.ANTHROPIC_AUTH_TOKEN || undefined;
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
+  const sessionName = validateSessionName(
+    '--session',
+    values.session ?? uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
+  );
   const transcript = values.transcript
     ? isAbsolute(values.transcript)
       ? values.transcript
       : resolve(cwd, values.transcript)
-    : join(tmpdir(), 'ci-medic', `${values.session ?? DEFAULT_SESSION_NAME}-${Date.now()}.jsonl`);
+    : join(tmpdir(), 'ci-medic', `${sessionName}-${Date.now()}.jsonl`);
   const policy = {
     allow: values.allow ?? [],
     deny: values.deny ?? [],
@@ -144,7 +156,6 @@ export function repairConfigFromArgs(
   const commandTimeoutMs = values['command-timeout']
     ? parseDuration('--command-timeout', values['command-timeout'])
     : DEFAULT_COMMAND_TIMEOUT_MS;
-  const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
   if (!apiKey && !authToken) {
     throw new ConfigError(
@@ -172,7 +183,7 @@ export function repairConfigFromArgs(
     secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
-  return { config, json: values.json ?? false };
+  return { config, json: values.json ?? false, sessionGiven: values.session !== undefined };
 }
 
 export function summary(r: RepairResult): string {
@@ -206,16 +217,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const { config, json } = parsed;
-  let result: RepairResult;
+  const { config, json, sessionGiven } = parsed;
+  const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
   try {
-    result = await repair(config, {
-      baseEnv: io.env,
-      onEvent: json
-        ? undefined
-        : (e) =>
-            io.stderr(`${e.type === 'turn' && e.message.startsWith('turn ') ? '\n' : ''}[${e.type}] ${e.message}\n`),
-    });
+    for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
+    await ensureSessionFree(config.sessionName, sessionGiven);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`ci-medic repair: ${error.message}\n`);
@@ -223,6 +229,93 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
-  return exitCodeFor(result);
+  const socketPath = socketPathFor(config.sessionName);
+  io.stderr(`ci-medic repair: agent session "${config.sessionName}"; watch it with: tmux -S ${socketPath} attach -r\n`);
+
+  let journal: Journal | undefined;
+  const cancel = cancelOnSignals({
+    onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
+    onBackstop: (signal) => {
+      // Unwinding hangs: undo what the journal lists, synchronously, and go.
+      const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
+      for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
+      io.stderr(`ci-medic repair: cancelled (${signal})\n`);
+      process.exit(exitStatusFor(signal));
+    },
+  });
+  try {
+    journal = Journal.create(journalPath, config.workdir);
+    const result = await repairWithJournal(config, journal, cancel, io, json);
+    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+    if (!cancel.received) return exitCodeFor(result);
+    const status = exitStatusFor(cancel.received);
+    // Nothing this run started may hold the process open past its caller's patience.
+    setTimeout(() => process.exit(status), 500).unref();
+    return status;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  } finally {
+    journal?.close();
+    cancel.dispose();
+  }
+}
+
+/**
+ * The loop between a journal's entries: checkout's persisted credential leaves .git/config for the loop (its values
+ * redacted first) and comes back byte for byte; a cancelled run stops its session and says `cancelled`.
+ */
+async function repairWithJournal(
+  config: RepairConfig,
+  journal: Journal,
+  cancel: Cancellation,
+  io: CliIo,
+  json: boolean,
+): Promise<RepairResult> {
+  let credentials: RemovedCredentials | undefined;
+  const configPath = gitConfigPathOf(config.workdir); // none: not a repository, which repair() reports naming --workdir
+  if (configPath) {
+    config.secrets.push(...(await gitConfigSecrets(config.workdir).catch(() => [])));
+    journal.keepGitConfig(configPath);
+    credentials = await removeCheckoutCredentials(config.workdir);
+    if (credentials.removed.length > 0) {
+      io.stderr(
+        'ci-medic repair: the persisted checkout credential is out of .git/config for the length of the repair\n',
+      );
+    }
+  }
+  journal.sessionStarting(config.sessionName, socketPathFor(config.sessionName));
+  let result: RepairResult;
+  try {
+    result = await repair(config, {
+      baseEnv: io.env,
+      signal: cancel.signal,
+      onEvent: json
+        ? undefined
+        : (e) =>
+            io.stderr(`${e.type === 'turn' && e.message.startsWith('turn ') ? '\n' : ''}[${e.type}] ${e.message}\n`),
+    });
+  } finally {
+    await credentials?.restore();
+    journal.gitConfigRestored();
+  }
+  if (cancel.received) {
+    if (config.keepSession) stopServer(socketPathFor(config.sessionName));
+    result.result = 'cancelled';
+    result.reason = `cancelled by ${cancel.received}: the model request and the running command were stopped, .git/config is as it was and the session is stopped; the changes so far are left in the working tree`;
+  }
+  // A session kept with --keep-session is the user's now, not something to clean up.
+  journal.sessionStopped();
+  return result;
+}
+
+function gitConfigPathOf(workdir: string): string | undefined {
+  try {
+    return gitConfigPath(workdir);
+  } catch {
+    return undefined;
+  }
 }
