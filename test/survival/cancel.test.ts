@@ -104,6 +104,25 @@ describe('the Action, cancelled', () => {
   });
 });
 
+describe('a command that ignores SIGINT and SIGQUIT', () => {
+  it('still ends the Action within 5 s of SIGTERM, cleaned up', async () => {
+    const checkout = makeCheckout();
+    const sleeper = 'sleep 65.51';
+    const session = `cancel-stubborn-${process.pid}`;
+    const step = startAction(checkout.dir, inputs({ check: `trap '' INT QUIT; ${sleeper}`, 'session-name': session }));
+    running.push(step);
+    await waitFor('the check to be running', () => processesWith(sleeper, true).length > 0);
+    step.signal('SIGTERM');
+    const exit = await step.exited;
+    expect(exit.afterMs).toBeLessThan(5_000);
+    expect(exit.code).not.toBe(0);
+    expect(step.outputs().result).toBe('cancelled');
+    expect(readFileSync(checkout.configPath).equals(checkout.configBytes)).toBe(true);
+    expect(processesWith(socketOf(session))).toEqual([]);
+    await waitFor('the stubborn command to end', () => processesWith(sleeper, true).length === 0, 3_000);
+  });
+});
+
 describe('ci-medic repair, cancelled', () => {
   const cliEnv = (): NodeJS.ProcessEnv => ({
     ANTHROPIC_API_KEY: API_KEY,
