@@ -128,7 +128,7 @@ describe('repair loop', () => {
       },
     });
     const result = await running;
-    expect(result.result).toBe('error');
+    expect(result.result).toBe('cancelled');
     expect(result.reason).toContain('cancelled');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
