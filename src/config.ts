@@ -63,16 +63,43 @@ export interface RepairConfig {
   keepSession: boolean;
 }
 
-/** A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI. */
+/**
+ * A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI.
+ * Below the entries `input` is a neutral key (a CONFIG_KEYS name); each entry turns it into its own input or flag
+ * name once, with `named`.
+ */
 export class ConfigError extends Error {
+  /** What is wrong and what to do, without the name in front. */
+  readonly detail: string;
   constructor(
     readonly input: string,
     message: string,
   ) {
     super(`${input}: ${message}`);
     this.name = 'ConfigError';
+    this.detail = message;
+  }
+
+  /** The same error under the name this entry's user knows; keys the entry does not map keep their name. */
+  named(names: Readonly<Partial<Record<string, string>>>): ConfigError {
+    const name = names[this.input];
+    return name && name !== this.input ? new ConfigError(name, this.detail) : this;
   }
 }
+
+/** The neutral keys code below the entries names settings by (the RepairConfig field, in short). */
+export const CONFIG_KEYS = [
+  'check',
+  'workdir',
+  'apiKey',
+  'model',
+  'maxTurns',
+  'timeBudget',
+  'maxCost',
+  'commandTimeout',
+  'transcript',
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -5,7 +5,12 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_MAX_COST_USD,
+  DEFAULT_MAX_TURNS,
+  DEFAULT_MODEL,
   DEFAULT_PROTECTED_PATHS,
+  DEFAULT_TIME_BUDGET_MS,
   parseCost,
   parseDuration,
   parsePositiveInt,
@@ -107,7 +112,7 @@ function parseBaseUrl(input: string, value: string): string | undefined {
 
 /**
  * Read and validate every input. `getInput` returns the trimmed value or '' (core.getInput's contract); defaults come
- * from action.yml, and are repeated here so a missing variable still gets the documented default.
+ * from action.yml, and a missing variable still gets the documented default (config.ts's, where config.ts has one).
  */
 export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs {
   const get = (name: string, fallback = ''): string => getInput(name).trim() || fallback;
@@ -134,13 +139,16 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     check,
     setup: get('setup') || undefined,
     workdir,
-    model: get('model', 'claude-sonnet-5-5'),
+    model: get('model', DEFAULT_MODEL),
     baseUrl: parseBaseUrl('anthropic-base-url', get('anthropic-base-url')),
     apiKey: apiKey || undefined,
-    maxTurns: parsePositiveInt('max-turns', get('max-turns', '30')),
-    timeBudgetMs: parseDuration('time-budget', get('time-budget', '20m')),
-    maxCostUsd: parseCost('max-cost', get('max-cost', '3')),
-    commandTimeoutMs: parseDuration('command-timeout', get('command-timeout', '10m')),
+    // The defaults are config.ts's (action.yml repeats them, and a test holds the two together).
+    maxTurns: get('max-turns') ? parsePositiveInt('max-turns', get('max-turns')) : DEFAULT_MAX_TURNS,
+    timeBudgetMs: get('time-budget') ? parseDuration('time-budget', get('time-budget')) : DEFAULT_TIME_BUDGET_MS,
+    maxCostUsd: get('max-cost') ? parseCost('max-cost', get('max-cost')) : DEFAULT_MAX_COST_USD,
+    commandTimeoutMs: get('command-timeout')
+      ? parseDuration('command-timeout', get('command-timeout'))
+      : DEFAULT_COMMAND_TIMEOUT_MS,
     policy: {
       allow: splitList(get('allow')),
       deny: splitList(get('deny')),

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
-import { ConfigError, uniqueSessionName } from '../config.js';
+import { ConfigError, uniqueSessionName, type ConfigKey } from '../config.js';
 import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
 import type { RepairResult } from '../agent/types.js';
 import { commitAndPush } from '../github/branch.js';
@@ -112,25 +112,20 @@ function stepId(env: Env): string | undefined {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) && !id.startsWith('__') ? id : undefined;
 }
 
-/** The loop names its settings as the CLI does; the Action's user knows them by the input names. */
-const INPUT_NAMES: Record<string, string> = {
+/** The loop names its settings by neutral keys; the Action's user knows them by the input names. */
+const INPUT_NAMES: Record<ConfigKey, string> = {
+  check: 'check',
   workdir: 'working-directory',
-  ANTHROPIC_API_KEY: 'anthropic-api-key',
-  '--allow': 'allow',
-  '--deny': 'deny',
-  '--protected-path': 'protected-paths',
-  '--disable-rule': 'disable-rules',
-  '--relax-tamper': 'relax-tamper-rules',
-  '--base-url': 'anthropic-base-url',
-  '--model': 'model',
+  apiKey: 'anthropic-api-key',
+  model: 'model',
+  maxTurns: 'max-turns',
+  timeBudget: 'time-budget',
+  maxCost: 'max-cost',
+  commandTimeout: 'command-timeout',
+  transcript: 'transcript-path',
 };
 
-function asInputError(error: unknown): unknown {
-  if (!(error instanceof ConfigError)) return error;
-  const input = INPUT_NAMES[error.input];
-  if (!input) return error;
-  return new ConfigError(input, error.message.slice(error.input.length + 2));
-}
+const asInputError = (error: unknown): unknown => (error instanceof ConfigError ? error.named(INPUT_NAMES) : error);
 
 async function stopSession(name: string): Promise<void> {
   try {
@@ -204,7 +199,8 @@ export async function run(env: Env = process.env, cancel?: Cancellation): Promis
       if (decision.action === 'skip') core.notice(redactor.redact(decision.reason), { title: 'ci-medic skipped' });
       else state.failure = decision.reason;
     }
-  } catch (error) {
+  } catch (thrown) {
+    const error = asInputError(thrown);
     const message = error instanceof Error ? error.message : String(error);
     setResult(state, 'error', message);
     state.failure = error instanceof ConfigError ? message : `ci-medic: ${message}`;
@@ -213,6 +209,10 @@ export async function run(env: Env = process.env, cancel?: Cancellation): Promis
       const reason = cancelledReason(cancel.received);
       setResult(state, 'cancelled', reason);
       state.failure = `ci-medic: ${reason}`;
+      // Nobody is left to rescue a cancelled run (also when the cancel came during a hosted rescue).
+      const session = state.journal?.record.session;
+      if (session) await stopSession(session.name);
+      if (session) state.journal?.sessionStopped();
     }
     await finish(state);
     state.journal?.close();
@@ -292,11 +292,8 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   outputs['transcript-path'] = result.transcriptPath;
   setResult(state, result.result, result.reason);
   state.summary.repair = redactResult(result, state.redactor);
-  if (state.cancel?.received) {
-    // Nobody is left to rescue a cancelled run: its session goes, and the fix (if any) is not pushed.
-    await stopSession(result.sessionName);
-    return journal.sessionStopped();
-  }
+  // Cancelled: the fix (if any) is not pushed, and run() stops the session.
+  if (state.cancel?.received) return;
 
   // The session was kept for a rescue; with nothing left to rescue, it goes.
   if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
@@ -427,6 +424,7 @@ async function reportNotFixed(
         result,
         env: state.env,
         log: (line) => core.info(redact(line)),
+        signal: state.cancel?.signal,
         publish: async (connection) => {
           state.outputs['rescue-command'] = connection;
           core.setOutput('rescue-command', connection);

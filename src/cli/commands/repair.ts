@@ -17,6 +17,7 @@ import {
   parseTamperRules,
   uniqueSessionName,
   validateSessionName,
+  type ConfigKey,
   type RepairConfig,
 } from '../../config.js';
 import { gitConfigSecrets, repair } from '../../agent/loop.js';
@@ -65,6 +66,19 @@ Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
 Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration,
 130/143 cancelled by SIGINT/SIGTERM (.git/config and the session are cleaned up first).
 `;
+
+/** The loop names its settings by neutral keys; the CLI's user knows them by the flags (and the key's variable). */
+const FLAG_NAMES: Record<ConfigKey, string> = {
+  check: '--check',
+  workdir: '--workdir',
+  apiKey: 'ANTHROPIC_API_KEY',
+  model: '--model',
+  maxTurns: '--max-turns',
+  timeBudget: '--time-budget',
+  maxCost: '--max-cost',
+  commandTimeout: '--command-timeout',
+  transcript: '--transcript',
+};
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
 export function repairConfigFromArgs(
@@ -208,7 +222,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     parsed = repairConfigFromArgs(argv, io.env, io.cwd);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
+      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -224,7 +238,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await ensureSessionFree(config.sessionName, sessionGiven);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
+      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -254,7 +268,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return status;
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
+      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
       return EXIT_USAGE;
     }
     throw error;
