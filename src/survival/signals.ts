@@ -6,8 +6,8 @@
 export type CancelSignal = 'SIGINT' | 'SIGTERM';
 const SIGNALS: CancelSignal[] = ['SIGINT', 'SIGTERM'];
 
-/** Cooperative unwinding gets this long; then the backstop finishes (the runner's patience starts at ~7.5 s). */
-export const CANCEL_BACKSTOP_MS = 4_000;
+/** Cooperative unwinding gets this long; then the backstop finishes, so the whole stays under 5 s (the runner waits ~7.5 s before SIGTERM). */
+export const CANCEL_BACKSTOP_MS = 3_000;
 
 export interface Cancellation {
   readonly signal: AbortSignal;

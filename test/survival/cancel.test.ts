@@ -117,6 +117,8 @@ describe('a command that ignores SIGINT and SIGQUIT', () => {
     expect(exit.afterMs).toBeLessThan(5_000);
     expect(exit.code).not.toBe(0);
     expect(step.outputs().result).toBe('cancelled');
+    expect(step.outputs()['session-name']).toBe(session);
+    expect(step.summary()).toContain('`cancelled`');
     expect(readFileSync(checkout.configPath).equals(checkout.configBytes)).toBe(true);
     expect(processesWith(socketOf(session))).toEqual([]);
     await waitFor('the stubborn command to end', () => processesWith(sleeper, true).length === 0, 3_000);
