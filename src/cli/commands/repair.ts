@@ -29,7 +29,8 @@ import { socketPathFor } from '../../terminal/tmux.js';
 import { ensureSessionFree, journalDir, recoverWorkspace, workspaceJournalPath } from '../survive.js';
 import { policyConfigFrom } from '../../policy/index.js';
 import type { RepairResult } from '../../agent/types.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { argumentsError, withUsageErrors } from '../command.js';
+import { type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
 
@@ -115,7 +116,7 @@ export function repairConfigFromArgs(
       },
     }));
   } catch (error) {
-    throw new ConfigError('arguments', `${(error as Error).message}; see 'ci-medic repair --help'`);
+    throw argumentsError('repair', error);
   }
   if (values.help) return 'help';
   const check = values.check?.trim();
@@ -216,66 +217,47 @@ export function summary(r: RepairResult): string {
 export const exitCodeFor = (r: RepairResult): number =>
   r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof repairConfigFromArgs>;
-  try {
-    parsed = repairConfigFromArgs(argv, io.env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
-      return EXIT_USAGE;
+export function main(argv: string[], io: CliIo): Promise<number> {
+  return withUsageErrors('repair', io, FLAG_NAMES, async () => {
+    const parsed = repairConfigFromArgs(argv, io.env, io.cwd);
+    if (parsed === 'help') {
+      io.stdout(HELP);
+      return 0;
     }
-    throw error;
-  }
-  if (parsed === 'help') {
-    io.stdout(HELP);
-    return 0;
-  }
-  const { config, json, sessionGiven } = parsed;
-  const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
-  try {
+    const { config, json, sessionGiven } = parsed;
+    const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
     for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
     await ensureSessionFree(config.sessionName, sessionGiven);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
-  const socketPath = socketPathFor(config.sessionName);
-  io.stderr(`ci-medic repair: agent session "${config.sessionName}"; watch it with: tmux -S ${socketPath} attach -r\n`);
+    const socketPath = socketPathFor(config.sessionName);
+    io.stderr(
+      `ci-medic repair: agent session "${config.sessionName}"; watch it with: tmux -S ${socketPath} attach -r\n`,
+    );
 
-  let journal: Journal | undefined;
-  const cancel = cancelOnSignals({
-    onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
-    onBackstop: (signal) => {
-      // Unwinding hangs: undo what the journal lists, synchronously, and go.
-      const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
-      for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
-      io.stderr(`ci-medic repair: cancelled (${signal})\n`);
-      process.exit(exitStatusFor(signal));
-    },
-  });
-  try {
-    journal = Journal.create(journalPath, config.workdir);
-    const result = await repairWithJournal(config, journal, cancel, io, json);
-    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
-    if (!cancel.received) return exitCodeFor(result);
-    const status = exitStatusFor(cancel.received);
-    // Nothing this run started may hold the process open past its caller's patience.
-    setTimeout(() => process.exit(status), 500).unref();
-    return status;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.named(FLAG_NAMES).message}\n`);
-      return EXIT_USAGE;
+    let journal: Journal | undefined;
+    const cancel = cancelOnSignals({
+      onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
+      onBackstop: (signal) => {
+        // Unwinding hangs: undo what the journal lists, synchronously, and go.
+        const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
+        for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
+        io.stderr(`ci-medic repair: cancelled (${signal})\n`);
+        process.exit(exitStatusFor(signal));
+      },
+    });
+    try {
+      journal = Journal.create(journalPath, config.workdir);
+      const result = await repairWithJournal(config, journal, cancel, io, json);
+      io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+      if (!cancel.received) return exitCodeFor(result);
+      const status = exitStatusFor(cancel.received);
+      // Nothing this run started may hold the process open past its caller's patience.
+      setTimeout(() => process.exit(status), 500).unref();
+      return status;
+    } finally {
+      journal?.close();
+      cancel.dispose();
     }
-    throw error;
-  } finally {
-    journal?.close();
-    cancel.dispose();
-  }
+  });
 }
 
 /**
