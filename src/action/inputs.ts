@@ -20,6 +20,7 @@ import {
   validateSessionName,
   type RepairConfig,
 } from '../config.js';
+import { ACTION_PROVIDER_NAMES, providerFromEnvironment } from '../providers.js';
 
 export const PULL_REQUEST_MODES = ['create', 'draft', 'none'] as const;
 export type PullRequestMode = (typeof PULL_REQUEST_MODES)[number];
@@ -114,7 +115,7 @@ function parseBaseUrl(input: string, value: string): string | undefined {
  * Read and validate every input. `getInput` returns the trimmed value or '' (core.getInput's contract); defaults come
  * from action.yml, and a missing variable still gets the documented default (config.ts's, where config.ts has one).
  */
-export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs {
+export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.ProcessEnv = {}): ActionInputs {
   const get = (name: string, fallback = ''): string => getInput(name).trim() || fallback;
 
   const check = get('check');
@@ -125,7 +126,20 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     );
   }
 
-  const apiKey = get('anthropic-api-key');
+  // Bedrock, Vertex and Foundry credentials come from where their own login Actions put them (the environment).
+  const platform = providerFromEnvironment(
+    {
+      provider: get('provider'),
+      awsRegion: get('aws-region'),
+      vertexProjectId: get('vertex-project-id'),
+      vertexRegion: get('vertex-region'),
+      foundryResource: get('foundry-resource'),
+    },
+    { ...env, ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined, ANTHROPIC_BASE_URL: undefined },
+    ACTION_PROVIDER_NAMES,
+  );
+  const anthropic = platform.settings.name === 'anthropic';
+  const apiKey = anthropic ? get('anthropic-api-key') : (platform.apiKey ?? '');
   const githubToken = get('github-token');
   const workingDirectory = get('working-directory', '.');
   const workdir = insideWorkspace('working-directory', paths.workspace, workingDirectory);
@@ -140,7 +154,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     setup: get('setup') || undefined,
     workdir,
     model: get('model', DEFAULT_MODEL),
-    baseUrl: parseBaseUrl('anthropic-base-url', get('anthropic-base-url')),
+    provider: platform.settings,
+    baseUrl: anthropic ? parseBaseUrl('anthropic-base-url', get('anthropic-base-url')) : platform.baseUrl,
     apiKey: apiKey || undefined,
     // The defaults are config.ts's (action.yml repeats them, and a test holds the two together).
     maxTurns: get('max-turns') ? parsePositiveInt('max-turns', get('max-turns')) : DEFAULT_MAX_TURNS,
@@ -159,7 +174,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     sessionName,
     transcriptPath: join(paths.runnerTemp, 'ci-medic', sessionName, 'transcript.jsonl'),
     relaxedTamperRules: parseTamperRules('relax-tamper-rules', splitList(get('relax-tamper-rules'))),
-    secrets: [apiKey, githubToken].filter(Boolean),
+    secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
   };
 

@@ -22,6 +22,7 @@ import type { Cancellation, CancelSignal } from '../survival/signals.js';
 import { socketPathFor } from '../terminal/tmux.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
+import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
@@ -151,11 +152,15 @@ export function backstop(signal: CancelSignal): never {
 export async function run(env: Env = process.env, cancel?: Cancellation): Promise<void> {
   let inputs: ActionInputs;
   try {
-    inputs = readInputs((name) => core.getInput(name), {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: env.RUNNER_TEMP || tmpdir(),
-      defaultSessionName: uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
-    });
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || tmpdir(),
+        defaultSessionName: uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
+      },
+      env,
+    );
   } catch (error) {
     // Validated before anything is installed or started.
     core.setOutput('result', 'error');
@@ -363,7 +368,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
-      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
       fingerprint,

@@ -17,7 +17,8 @@ import { secretValuesIn } from '../terminal/env.js';
 import { AgentSession } from '../terminal/session.js';
 import { runBashTool } from './bash-tool.js';
 import { Budget, type BudgetKind } from './budget.js';
-import { createClient, DEFAULT_BASE_URL, explainApiError, MAX_OUTPUT_TOKENS, preflight } from './client.js';
+import type { ModelClient } from './model-client.js';
+import { createClient, endpointOf, explainApiError, MAX_OUTPUT_TOKENS, preflight } from './client.js';
 import { clearOldToolResults, estimateRequestTokens } from './context.js';
 import { changedFiles, diffStat, git, untrackedFiles } from './git.js';
 import { contextWindowFor, priceFor } from './pricing.js';
@@ -70,13 +71,13 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const home = options.baseEnv?.HOME || undefined;
   const policy = await validateRepairConfig(config, home);
   const startedAt = Date.now();
-  const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
-  // A rejected key or an unknown model fails now, before tmux starts.
-  const client = createClient(config);
-  const checked = await preflight(client, config.model, baseUrl, options.signal);
+  const baseUrl = endpointOf(config);
+  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
+  // A rejected key or an unknown model fails now, before tmux starts. Tokens the platform issues are masked too.
+  const client = await createClient(config, (token) => redactor.add(token));
+  const checked = await preflight(client, config.model, baseUrl, options.signal, config.provider?.name);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
   // The session cannot see these, but it can read this process's /proc/<pid>/environ: whatever it reads is masked.
   for (const secret of secretValuesIn(options.baseEnv ?? {})) redactor.add(secret);
@@ -259,7 +260,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
 async function converse(
   run: LoopRun,
   policy: PolicyConfig,
-  client: ReturnType<typeof createClient>,
+  client: ModelClient,
   task: string,
   home: string | undefined,
   onTurn: (turn: number) => void,
@@ -340,7 +341,7 @@ async function converse(
     try {
       response = await client.messages.create(params, { signal: budget.signal });
     } catch (error) {
-      const failure = explainApiError(error, config.model, config.baseUrl ?? DEFAULT_BASE_URL);
+      const failure = explainApiError(error, config.model, endpointOf(config), config.provider?.name);
       if (failure.aborted || budget.signal.aborted) {
         const kind = budget.exhausted ?? 'time';
         return outOfBudget(kind, budget.exhausted ? undefined : 'the run was cancelled');

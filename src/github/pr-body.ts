@@ -9,7 +9,7 @@ export interface PullRequestBodyInput {
   check: string;
   /** Link to the workflow run that made the fix. */
   runUrl?: string;
-  /** The CLI command that reproduces the repair locally, e.g. `npx ci-medic repair --check "npm test"`. */
+  /** The commands that reproduce the repair locally (see reproduce.ts). */
   reproduceCommand: string;
   /** Defaults to result.initialFailure.excerpt. */
   failureExcerpt?: string;

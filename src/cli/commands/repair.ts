@@ -28,6 +28,7 @@ import { cancelOnSignals, exitStatusFor, type Cancellation } from '../../surviva
 import { socketPathFor } from '../../terminal/tmux.js';
 import { ensureSessionFree, journalDir, recoverWorkspace, workspaceJournalPath } from '../survive.js';
 import { policyConfigFrom } from '../../policy/index.js';
+import { BASE_URL_VARIABLE, CLI_PROVIDER_NAMES, providerFromEnvironment } from '../../providers.js';
 import type { RepairResult } from '../../agent/types.js';
 import { argumentsError, withUsageErrors } from '../command.js';
 import { type CliIo } from '../io.js';
@@ -45,7 +46,12 @@ Options:
   --max-cost USD          dollar cap (default ${DEFAULT_MAX_COST_USD})
   --command-timeout D     per-command limit (default ${DEFAULT_COMMAND_TIMEOUT_MS / 60_000}m)
   --model M               model id (default ${DEFAULT_MODEL})
-  --base-url URL          Anthropic endpoint (default: ANTHROPIC_BASE_URL, else the public API)
+  --base-url URL          the platform's endpoint (default: ANTHROPIC_BASE_URL, or the platform's own variable)
+  --provider P            anthropic (default), bedrock, vertex or foundry
+  --aws-region R          Bedrock: the AWS region (default: AWS_REGION)
+  --vertex-project-id P   Vertex AI: the Google Cloud project (default: ANTHROPIC_VERTEX_PROJECT_ID, GOOGLE_CLOUD_PROJECT)
+  --vertex-region R       Vertex AI: the region, like us-east5 or global (default: CLOUD_ML_REGION)
+  --foundry-resource R    Foundry: the resource name (default: ANTHROPIC_FOUNDRY_RESOURCE)
   --allow P               allow pattern (repeatable; any switches the policy to allowlist mode)
   --deny P                extra deny pattern (repeatable)
   --protected-path P      path the agent may read but never write (repeatable)
@@ -63,7 +69,10 @@ Examples:
   ANTHROPIC_API_KEY=sk-ant-... ci-medic repair --check 'npm test'
   ci-medic repair --check 'pytest -q' --setup 'pip install -e .' --max-turns 10 --max-cost 1 --keep-session
 
-Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
+Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL. Bedrock: AWS credentials as the AWS CLI
+finds them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, a profile, a web identity) or
+AWS_BEARER_TOKEN_BEDROCK. Vertex AI: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS). Foundry:
+ANTHROPIC_FOUNDRY_API_KEY, or a Microsoft Entra token from the Azure CLI (az login / azure/login).
 Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration,
 130/143 cancelled by SIGINT/SIGTERM (.git/config and the session are cleaned up first).
 `;
@@ -101,6 +110,11 @@ export function repairConfigFromArgs(
         'command-timeout': { type: 'string' },
         model: { type: 'string' },
         'base-url': { type: 'string' },
+        provider: { type: 'string' },
+        'aws-region': { type: 'string' },
+        'vertex-project-id': { type: 'string' },
+        'vertex-region': { type: 'string' },
+        'foundry-resource': { type: 'string' },
         allow: { type: 'string', multiple: true },
         deny: { type: 'string', multiple: true },
         'protected-path': { type: 'string', multiple: true },
@@ -121,7 +135,18 @@ export function repairConfigFromArgs(
   if (values.help) return 'help';
   const check = values.check?.trim();
   if (!check) throw new ConfigError('--check', 'is required: the command CI runs, like --check "npm test"');
-  const baseUrl = values['base-url'] ?? (env.ANTHROPIC_BASE_URL || undefined);
+  const platform = providerFromEnvironment(
+    {
+      provider: values.provider,
+      awsRegion: values['aws-region'],
+      vertexProjectId: values['vertex-project-id'],
+      vertexRegion: values['vertex-region'],
+      foundryResource: values['foundry-resource'],
+    },
+    env,
+    CLI_PROVIDER_NAMES,
+  );
+  const baseUrl = values['base-url'] ?? platform.baseUrl;
   if (baseUrl) {
     let url: URL | undefined;
     try {
@@ -131,13 +156,12 @@ export function repairConfigFromArgs(
     }
     if (!url || !/^https?:$/.test(url.protocol)) {
       throw new ConfigError(
-        values['base-url'] ? '--base-url' : 'ANTHROPIC_BASE_URL',
+        values['base-url'] ? '--base-url' : BASE_URL_VARIABLE[platform.settings.name],
         `"${baseUrl}" is not an http(s) URL`,
       );
     }
   }
-  const apiKey = env.ANTHROPIC_API_KEY || undefined;
-  const authToken = env.ANTHROPIC_AUTH_TOKEN || undefined;
+  const { apiKey, authToken } = platform;
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
   const sessionName = validateSessionName(
@@ -172,7 +196,7 @@ export function repairConfigFromArgs(
     ? parseDuration('--command-timeout', values['command-timeout'])
     : DEFAULT_COMMAND_TIMEOUT_MS;
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
-  if (!apiKey && !authToken) {
+  if (platform.settings.name === 'anthropic' && !apiKey && !authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
       'is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)',
@@ -183,6 +207,7 @@ export function repairConfigFromArgs(
     setup: values.setup?.trim() || undefined,
     workdir,
     model,
+    provider: platform.settings,
     baseUrl,
     apiKey,
     authToken,
@@ -195,7 +220,7 @@ export function repairConfigFromArgs(
     sessionName,
     transcriptPath: transcript,
     relaxedTamperRules,
-    secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
+    secrets: [...platform.secrets, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
   return { config, json: values.json ?? false, sessionGiven: values.session !== undefined };
