@@ -104,6 +104,7 @@ export const CONFIG_KEYS = [
   'maxCost',
   'commandTimeout',
   'transcript',
+  'provider',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 

@@ -124,6 +124,7 @@ const INPUT_NAMES: Record<ConfigKey, string> = {
   maxCost: 'max-cost',
   commandTimeout: 'command-timeout',
   transcript: 'transcript-path',
+  provider: 'provider',
 };
 
 const asInputError = (error: unknown): unknown => (error instanceof ConfigError ? error.named(INPUT_NAMES) : error);

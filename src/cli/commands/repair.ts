@@ -88,6 +88,7 @@ const FLAG_NAMES: Record<ConfigKey, string> = {
   maxCost: '--max-cost',
   commandTimeout: '--command-timeout',
   transcript: '--transcript',
+  provider: '--provider',
 };
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
