@@ -1,6 +1,7 @@
 // Deaths nobody can catch, and what comes after: SIGKILL of the Action's main step, then the post step run as the
 // runner runs it (the saved state as STATE_* variables); SIGKILL of `ci-medic repair`, then its next start in the same
 // workspace. Also what fails fast, before anything costs money: a busy explicit session name, an empty github-token.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSession } from '../../src/terminal/session.js';
@@ -9,6 +10,7 @@ import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
 import {
   API_KEY,
   makeCheckout,
+  POST_ENTRY,
   processesWith,
   socketOf,
   startAction,
@@ -85,6 +87,14 @@ describe('after a SIGKILL of the main step, the post step', () => {
     expect((await post.exited).code).toBe(0);
     expect(post.log()).toBe('');
     expect(readFileSync(checkout.configPath).equals(checkout.configBytes)).toBe(true);
+  });
+});
+
+describe('the post step bundle', () => {
+  it('starts and stays silent when the main step saved no journal (it never got that far)', () => {
+    const alone = spawnSync(process.execPath, [POST_ENTRY], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(alone.status).toBe(0);
+    expect(alone.stdout + alone.stderr).toBe('');
   });
 });
 
