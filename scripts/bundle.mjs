@@ -14,6 +14,7 @@ run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 for (const [entry, out] of [
   ['lib/action/index.js', 'dist'],
   ['lib/cli/index.js', 'dist/cli'],
+  ['lib/action/post.js', 'dist/post'],
 ]) {
   run(bin('ncc'), [
     'build',

@@ -1,6 +1,7 @@
 // RepairConfig: the one typed, validated object that both entries (Action and CLI) build.
 // Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
 // Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
+import { randomBytes } from 'node:crypto';
 import { sessionNameProblem } from './terminal/tmux.js';
 
 import type { ProviderSettings } from './providers.js';
@@ -103,16 +104,44 @@ export function parseCount(input: string, value: string): number {
   return Number(value);
 }
 
-/** A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI. */
+/**
+ * A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI.
+ * Below the entries `input` is a neutral key (a CONFIG_KEYS name); each entry turns it into its own input or flag
+ * name once, with `named`.
+ */
 export class ConfigError extends Error {
+  /** What is wrong and what to do, without the name in front. */
+  readonly detail: string;
   constructor(
     readonly input: string,
     message: string,
   ) {
     super(`${input}: ${message}`);
     this.name = 'ConfigError';
+    this.detail = message;
+  }
+
+  /** The same error under the name this entry's user knows; keys the entry does not map keep their name. */
+  named(names: Readonly<Partial<Record<string, string>>>): ConfigError {
+    const name = names[this.input];
+    return name && name !== this.input ? new ConfigError(name, this.detail) : this;
   }
 }
+
+/** The neutral keys code below the entries names settings by (the RepairConfig field, in short). */
+export const CONFIG_KEYS = [
+  'check',
+  'workdir',
+  'apiKey',
+  'model',
+  'maxTurns',
+  'timeBudget',
+  'maxCost',
+  'commandTimeout',
+  'transcript',
+  'provider',
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -214,4 +243,17 @@ export function parsePaths(input: string, values: string[]): string[] {
     }
   }
   return values;
+}
+
+/**
+ * The default session name: unique per run and per process, so jobs of one workflow run on one machine (and two
+ * local runs) never share a session. `ci-medic-<run id>-<attempt>-<random>` in Actions, `ci-medic-<random>` elsewhere.
+ */
+export function uniqueSessionName(run: { id?: string; attempt?: string } = {}): string {
+  const random = randomBytes(3).toString('hex');
+  if (run.id && /^\d{1,20}$/.test(run.id)) {
+    const attempt = run.attempt && /^\d{1,6}$/.test(run.attempt) ? run.attempt : '1';
+    return `${DEFAULT_SESSION_NAME}-${run.id}-${attempt}-${random}`;
+  }
+  return `${DEFAULT_SESSION_NAME}-${random}`;
 }

@@ -1,9 +1,16 @@
 // The Action's inputs -> RepairConfig plus the Action's own settings. Everything is validated here, before anything is
 // installed or started, and every error names the input, the value and what is accepted (ConfigError).
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_MAX_COST_USD,
+  DEFAULT_MAX_TURNS,
+  DEFAULT_MODEL,
   DEFAULT_PROTECTED_PATHS,
+  DEFAULT_TIME_BUDGET_MS,
   parseCost,
   parseCount,
   parseOnFlaky,
@@ -14,6 +21,7 @@ import {
   parsePositiveInt,
   parseTamperRules,
   splitList,
+  uniqueSessionName,
   validateSessionName,
   type RepairConfig,
 } from '../config.js';
@@ -51,6 +59,8 @@ export interface ActionSettings {
   triggerCi: string;
   /** A `flaky` result fails the step (a red build stays red). */
   failOnFlaky: boolean;
+  /** session-name was given (a busy one is then an error naming the input), not the unique default. */
+  sessionNameGiven: boolean;
 }
 
 export interface ActionInputs {
@@ -64,6 +74,8 @@ export interface ActionInputs {
 export interface RunnerPaths {
   workspace: string;
   runnerTemp: string;
+  /** The session name when session-name is empty (the entry makes it unique: see uniqueSessionName). */
+  defaultSessionName?: string;
 }
 
 type GetInput = (name: string) => string;
@@ -122,7 +134,7 @@ function parseBaseUrl(input: string, value: string): string | undefined {
 
 /**
  * Read and validate every input. `getInput` returns the trimmed value or '' (core.getInput's contract); defaults come
- * from action.yml, and are repeated here so a missing variable still gets the documented default.
+ * from action.yml, and a missing variable still gets the documented default (config.ts's, where config.ts has one).
  */
 export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.ProcessEnv = {}): ActionInputs {
   const get = (name: string, fallback = ''): string => getInput(name).trim() || fallback;
@@ -151,21 +163,28 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
   const apiKey = anthropic ? get('anthropic-api-key') : (platform.apiKey ?? '');
   const githubToken = get('github-token');
   const workingDirectory = get('working-directory', '.');
-  const workdir = resolve(paths.workspace, workingDirectory);
-  const sessionName = validateSessionName('session-name', get('session-name', 'ci-medic'));
+  const workdir = insideWorkspace('working-directory', paths.workspace, workingDirectory);
+  const sessionNameGiven = get('session-name') !== '';
+  const sessionName = validateSessionName(
+    'session-name',
+    get('session-name', paths.defaultSessionName ?? uniqueSessionName()),
+  );
 
   const config: RepairConfig = {
     check,
     setup: get('setup') || undefined,
     workdir,
-    model: get('model', 'claude-sonnet-5-5'),
+    model: get('model', DEFAULT_MODEL),
     provider: platform.settings,
     baseUrl: anthropic ? parseBaseUrl('anthropic-base-url', get('anthropic-base-url')) : platform.baseUrl,
     apiKey: apiKey || undefined,
-    maxTurns: parsePositiveInt('max-turns', get('max-turns', '30')),
-    timeBudgetMs: parseDuration('time-budget', get('time-budget', '20m')),
-    maxCostUsd: parseCost('max-cost', get('max-cost', '3')),
-    commandTimeoutMs: parseDuration('command-timeout', get('command-timeout', '10m')),
+    // The defaults are config.ts's (action.yml repeats them, and a test holds the two together).
+    maxTurns: get('max-turns') ? parsePositiveInt('max-turns', get('max-turns')) : DEFAULT_MAX_TURNS,
+    timeBudgetMs: get('time-budget') ? parseDuration('time-budget', get('time-budget')) : DEFAULT_TIME_BUDGET_MS,
+    maxCostUsd: get('max-cost') ? parseCost('max-cost', get('max-cost')) : DEFAULT_MAX_COST_USD,
+    commandTimeoutMs: get('command-timeout')
+      ? parseDuration('command-timeout', get('command-timeout'))
+      : DEFAULT_COMMAND_TIMEOUT_MS,
     policy: {
       allow: splitList(get('allow')),
       deny: splitList(get('deny')),
@@ -195,9 +214,9 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
   const settings: ActionSettings = {
     githubToken,
     pullRequest: oneOf('pull-request', get('pull-request', 'create'), PULL_REQUEST_MODES),
-    base: get('base'),
+    base: parseBase('base', get('base')),
     branchPrefix: parseBranchPrefix('branch-prefix', get('branch-prefix', 'ci-medic/')),
-    labels: splitList(get('labels')),
+    labels: parseLabels('labels', splitList(get('labels'))),
     failOnNotFixed: parseBoolean('fail-on-not-fixed', get('fail-on-not-fixed', 'true')),
     allowPullRequestTarget: parseBoolean('allow-pull-request-target', get('allow-pull-request-target', 'false')),
     commitAuthor: author ? parseAuthor('commit-author', author) : DEFAULT_COMMIT_AUTHOR,
@@ -208,7 +227,61 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
     triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
     failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
+    sessionNameGiven,
   };
 
   return { config, settings, secrets: config.secrets };
+}
+
+/** working-directory resolves inside the workspace (symbolic links followed where they exist), never beside it. */
+function insideWorkspace(input: string, workspace: string, value: string): string {
+  const workdir = resolve(workspace, value);
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path; // not there (yet): validation says so, naming the input
+    }
+  };
+  const within = relative(real(workspace), real(workdir));
+  if (within.startsWith('..') || isAbsolute(within)) {
+    throw new ConfigError(
+      input,
+      `"${value}" resolves to ${workdir}, outside the workspace ${workspace}; give a directory inside the checkout`,
+    );
+  }
+  return workdir;
+}
+
+/** base: a branch name git accepts (`git check-ref-format --branch`), or empty for the event's branch. */
+function parseBase(input: string, value: string): string {
+  if (!value) return value;
+  const checked = spawnSync('git', ['check-ref-format', '--branch', value], { stdio: 'ignore', timeout: 10_000 });
+  if (checked.error) throw new ConfigError(input, `cannot be checked: git did not run (${checked.error.message})`);
+  if (checked.status !== 0 || value.startsWith('-') || value.startsWith('@{')) {
+    throw new ConfigError(input, `"${value}" is not a valid branch name; give the branch name only, like main`);
+  }
+  return value;
+}
+
+/** Labels are shown by GitHub as given: no control characters (tabs, escapes, carriage returns). */
+function parseLabels(input: string, labels: string[]): string[] {
+  for (const label of labels) {
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) {
+      throw new ConfigError(input, `${JSON.stringify(label)} holds a control character; use printable text only`);
+    }
+  }
+  return labels;
+}
+
+/** A pull request (and the push before it) needs a token: an empty one fails before anything costs money. */
+export function checkDelivery(settings: ActionSettings): void {
+  if (settings.pullRequest !== 'none' && !settings.githubToken) {
+    throw new ConfigError(
+      'github-token',
+      `is empty, but pull-request is "${settings.pullRequest}": pass a token that may push and open pull requests ` +
+        '(the default, ${{ github.token }}, with permissions contents: write and pull-requests: write), ' +
+        'or set pull-request: none',
+    );
+  }
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigError } from '../config.js';
+import { ConfigError, uniqueSessionName, type ConfigKey } from '../config.js';
 import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
 import type { RepairResult } from '../agent/types.js';
 import { commitAndPush } from '../github/branch.js';
@@ -19,13 +19,17 @@ import { AgentSession } from '../terminal/session.js';
 import type { Redactor } from '../redact.js';
 import { knownSecrets } from '../secrets/index.js';
 import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type SandboxLauncher } from '../sandbox/index.js';
+import { gitConfigPath, type Journal } from '../survival/journal.js';
+import type { Cancellation, CancelSignal } from '../survival/signals.js';
+import { socketPathFor } from '../terminal/tmux.js';
 import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
-import { readInputs, type ActionInputs } from './inputs.js';
+import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
 import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
 import { ciOnFix } from './ci-on-fix.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
+import { cancelledReason, ensureSessionFree, finishCancelledNow, openJournal } from './survive.js';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -41,6 +45,7 @@ export interface Outputs {
   'output-tokens': string;
   'transcript-path': string;
   'rescue-command': string;
+  'session-name': string;
 }
 
 /** What one run carries from step to step. */
@@ -54,7 +59,14 @@ interface Run {
   sessionEnv: Env;
   /** The failure message for the step; unset when the step succeeds. */
   failure?: string;
+  /** SIGINT/SIGTERM, as one signal from the entry down. */
+  cancel?: Cancellation;
+  /** What this run changed outside the process, for the post step (set once something may change). */
+  journal?: Journal;
 }
+
+/** The run in progress, for the cancel backstop. */
+let active: Run | undefined;
 
 function emptyOutputs(): Outputs {
   return {
@@ -68,6 +80,7 @@ function emptyOutputs(): Outputs {
     'output-tokens': '0',
     'transcript-path': '',
     'rescue-command': '',
+    'session-name': '',
   };
 }
 
@@ -112,25 +125,21 @@ function stepId(env: Env): string | undefined {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) && !id.startsWith('__') ? id : undefined;
 }
 
-/** The loop names its settings as the CLI does; the Action's user knows them by the input names. */
-const INPUT_NAMES: Record<string, string> = {
+/** The loop names its settings by neutral keys; the Action's user knows them by the input names. */
+const INPUT_NAMES: Record<ConfigKey, string> = {
+  check: 'check',
   workdir: 'working-directory',
-  ANTHROPIC_API_KEY: 'anthropic-api-key',
-  '--allow': 'allow',
-  '--deny': 'deny',
-  '--protected-path': 'protected-paths',
-  '--disable-rule': 'disable-rules',
-  '--relax-tamper': 'relax-tamper-rules',
-  '--base-url': 'anthropic-base-url',
-  '--model': 'model',
+  apiKey: 'anthropic-api-key',
+  model: 'model',
+  maxTurns: 'max-turns',
+  timeBudget: 'time-budget',
+  maxCost: 'max-cost',
+  commandTimeout: 'command-timeout',
+  transcript: 'transcript-path',
+  provider: 'provider',
 };
 
-function asInputError(error: unknown): unknown {
-  if (!(error instanceof ConfigError)) return error;
-  const input = INPUT_NAMES[error.input];
-  if (!input) return error;
-  return new ConfigError(input, error.message.slice(error.input.length + 2));
-}
+const asInputError = (error: unknown): unknown => (error instanceof ConfigError ? error.named(INPUT_NAMES) : error);
 
 async function stopSession(name: string): Promise<void> {
   try {
@@ -145,7 +154,15 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
   return redactor.redactDeep(result);
 }
 
-export async function run(env: Env = process.env): Promise<void> {
+/** Cancellation did not unwind in time: finish the step now (see survive.ts). */
+export function backstop(signal: CancelSignal): never {
+  const state = active;
+  const redact = (text: string): string => state?.redactor.redact(text) ?? text;
+  const outputs: Record<string, string> = { ...(state?.outputs ?? {}) };
+  return finishCancelledNow(signal, state?.journal, outputs, process.env.GITHUB_STEP_SUMMARY, redact);
+}
+
+export async function run(env: Env = process.env, cancel?: Cancellation): Promise<void> {
   let inputs: ActionInputs;
   try {
     inputs = readInputs(
@@ -153,6 +170,7 @@ export async function run(env: Env = process.env): Promise<void> {
       {
         workspace: env.GITHUB_WORKSPACE || process.cwd(),
         runnerTemp: env.RUNNER_TEMP || tmpdir(),
+        defaultSessionName: uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
       },
       env,
     );
@@ -171,7 +189,10 @@ export async function run(env: Env = process.env): Promise<void> {
     summary: { result: 'error', reason: '', runUrl: runUrl(env) },
     redactor,
     sessionEnv,
+    cancel,
   };
+  state.outputs['session-name'] = inputs.config.sessionName;
+  active = state;
 
   try {
     const payload = readEventPayload(env);
@@ -196,13 +217,29 @@ export async function run(env: Env = process.env): Promise<void> {
       if (decision.action === 'skip') core.notice(redactor.redact(decision.reason), { title: 'ci-medic skipped' });
       else state.failure = decision.reason;
     }
-  } catch (error) {
+  } catch (thrown) {
+    const error = asInputError(thrown);
     const message = error instanceof Error ? error.message : String(error);
     setResult(state, 'error', message);
     state.failure = error instanceof ConfigError ? message : `ci-medic: ${message}`;
   } finally {
+    if (cancel?.received) {
+      const reason = cancelledReason(cancel.received);
+      setResult(state, 'cancelled', reason);
+      state.failure = `ci-medic: ${reason}`;
+      // Nobody is left to rescue a cancelled run (also when the cancel came during a hosted rescue).
+      const session = state.journal?.record.session;
+      if (session) await stopSession(session.name);
+      if (session) state.journal?.sessionStopped();
+    }
     await finish(state);
+    state.journal?.close();
   }
+}
+
+/** Stops at the next step boundary once the job is cancelled (the steps that take signals stop sooner). */
+function throwIfCancelled(state: Run): void {
+  if (state.cancel?.signal.aborted) throw new Error('cancelled');
 }
 
 function setResult(state: Run, result: ActionResult, reason: string): void {
@@ -260,8 +297,15 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   await validateRepairConfig(config).catch((error: unknown) => {
     throw asInputError(error);
   });
+  checkDelivery(state.inputs.settings);
+  await ensureSessionFree(config.sessionName, state.inputs.settings.sessionNameGiven);
   await ensureTmux({ log: (line) => core.info(line) });
+  throwIfCancelled(state);
 
+  // Written before anything changes, so the post step can undo it if this process dies without a chance to.
+  const journal = openJournal(state.env.RUNNER_TEMP || tmpdir(), config.workdir);
+  state.journal = journal;
+  journal.keepGitConfig(gitConfigPath(config.workdir));
   // The session must not reach the job's token: checkout's persisted credential leaves .git/config for the loop.
   const credentials = await removeCheckoutCredentials(config.workdir);
   if (credentials.removed.length > 0) {
@@ -269,6 +313,9 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   }
   const sandbox = await actionSandbox(state);
   const progress = progressReporter(core, redact);
+  const socketPath = socketPathFor(config.sessionName);
+  core.info(`ci-medic: the agent session is "${config.sessionName}"; join it with: tmux -S ${socketPath} attach`);
+  journal.sessionStarting(config.sessionName, socketPath);
   let result: RepairResult;
   try {
     result = await repair(config, {
@@ -276,6 +323,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
       baseEnv: state.sessionEnv,
       onEvent: progress.onEvent,
       launcher: sandbox ?? undefined,
+      signal: state.cancel?.signal,
     });
   } finally {
     progress.close();
@@ -285,7 +333,9 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
           'session wrote there takes part in the push.',
       );
     }
+    journal.gitConfigRestored();
   }
+  if (!config.keepSession) journal.sessionStopped();
 
   const outputs = state.outputs;
   outputs.turns = String(result.turns);
@@ -295,10 +345,15 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   outputs['transcript-path'] = result.transcriptPath;
   setResult(state, result.result, result.reason);
   state.summary.repair = redactResult(result, state.redactor);
+  // Cancelled: the fix (if any) is not pushed, and run() stops the session.
+  if (state.cancel?.received) return;
 
   // The session was kept for a rescue; with nothing left to rescue, it goes.
   if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
     await stopSession(result.sessionName);
+    journal.sessionStopped();
+  } else if (config.keepSession) {
+    journal.keptForRescue();
   }
   if (result.result === 'fixed') return deliverFix(state, decision, result);
   if (result.result === 'flaky') return reportFlaky(state, result);
@@ -459,6 +514,7 @@ async function reportNotFixed(
         result,
         env: state.sessionEnv,
         log: (line) => core.info(redact(line)),
+        signal: state.cancel?.signal,
         publish: async (connection) => {
           state.outputs['rescue-command'] = connection;
           core.setOutput('rescue-command', connection);

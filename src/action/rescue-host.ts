@@ -17,6 +17,8 @@ export interface HostFromActionOptions {
   log: (line: string) => void;
   /** Called as soon as the connection string is known. */
   publish: (connection: string) => void | Promise<void>;
+  /** The job was cancelled: the rescue ends and its host stops. */
+  signal?: AbortSignal;
 }
 
 export async function hostRescueFromAction(
@@ -57,6 +59,7 @@ export async function hostRescueFromAction(
       maxDurationMs: settings.rescueMaxMinutes * 60_000,
       onConnectionString: (connection) => void options.publish(connection),
       onEvent: options.log,
+      signal: options.signal,
     });
     return { connection: hosted.connection, detail: `${hosted.outcome}: ${hosted.detail}` };
   } catch (error) {

@@ -35,6 +35,7 @@ const HEADLINES: Record<ActionResult, string> = {
   flaky: 'found the check flaky',
   'not-fixed': 'did not fix the failure',
   'budget-exhausted': 'ran out of budget before fixing the failure',
+  cancelled: 'was cancelled',
   skipped: 'skipped this run',
   error: 'stopped with an error',
 };

@@ -170,7 +170,7 @@ export async function preflight(
       (e.error as { type?: string } | undefined)?.type === 'error' ||
       typeof (e.error as { error?: { type?: string } } | undefined)?.error?.type === 'string';
     if (error instanceof AuthenticationError && anthropicShaped(error)) {
-      return { ok: false, input: 'ANTHROPIC_API_KEY', message: explainApiError(error, model, baseUrl).message };
+      return { ok: false, input: 'apiKey', message: explainApiError(error, model, baseUrl).message };
     }
     if (error instanceof NotFoundError && anthropicShaped(error)) {
       const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;

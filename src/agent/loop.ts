@@ -163,6 +163,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
         `\`${config.check}\` passed when ci-medic ran it (the failure may have been flaky); no model was called`,
       );
     }
+    if (options.signal?.aborted && !budget.exhausted) return end('cancelled', 'the run was cancelled by the caller');
     if (budget.signal.aborted) return end('budget-exhausted', budget.describe('time'));
     const logPath = first.result.outputPath;
     const shapedFirst = shapeOutput(first.output, { budgetChars: CHECK_OUTPUT_BUDGET, logPath });
@@ -215,7 +216,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     // and time is left, ci-medic still verifies.
     result.explanation = redactor.redact(ended.explanation);
     if (options.signal?.aborted && !budget.exhausted) {
-      return end('error', 'the run was cancelled by the caller; the changes so far are left in the working tree');
+      return end('cancelled', 'the run was cancelled by the caller; the changes so far are left in the working tree');
     }
     if (ended.changedSinceVerify && ended.budget !== 'time' && !budget.signal.aborted) {
       const verdict = await verifyFix(run);

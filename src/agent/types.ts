@@ -2,9 +2,10 @@
 
 /**
  * `flaky`: the check failed, then passed on a re-run with no change (see `RepairResult.flaky`); no fix is proposed
- * unless `on-flaky: repair`.
+ * unless `on-flaky: repair`. `cancelled`: the runner (or the caller) cancelled the run.
  */
-export type RepairOutcome = 'fixed' | 'already-passing' | 'flaky' | 'not-fixed' | 'budget-exhausted' | 'error';
+export type RepairOutcome =
+  'fixed' | 'already-passing' | 'flaky' | 'not-fixed' | 'budget-exhausted' | 'cancelled' | 'error';
 
 export interface CommandRecord {
   command: string;

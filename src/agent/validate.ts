@@ -13,7 +13,7 @@ export async function validateRepairConfig(config: RepairConfig, home?: string):
   // Bedrock, Vertex and Foundry find their credentials in the platform's own places; the preflight checks them.
   if ((config.provider?.name ?? 'anthropic') === 'anthropic' && !config.apiKey && !config.authToken) {
     throw new ConfigError(
-      'ANTHROPIC_API_KEY',
+      'apiKey',
       'no API key: set ANTHROPIC_API_KEY (the anthropic-api-key input), or ANTHROPIC_AUTH_TOKEN with --base-url (the anthropic-base-url input) for a gateway',
     );
   }
@@ -26,10 +26,10 @@ export async function validateRepairConfig(config: RepairConfig, home?: string):
     );
   }
   for (const [name, value] of [
-    ['max-turns', config.maxTurns],
-    ['time-budget', config.timeBudgetMs],
-    ['max-cost', config.maxCostUsd],
-    ['command-timeout', config.commandTimeoutMs],
+    ['maxTurns', config.maxTurns],
+    ['timeBudget', config.timeBudgetMs],
+    ['maxCost', config.maxCostUsd],
+    ['commandTimeout', config.commandTimeoutMs],
   ] as const) {
     if (!(value > 0)) throw new ConfigError(name, `"${value}" must be greater than zero`);
   }

@@ -41,7 +41,14 @@ async function runAction(inputs: Record<string, string>): Promise<{ status: numb
     GITHUB_WORKSPACE: dir,
     RUNNER_TEMP: temp,
   });
-  const all = { check: 'npm test', 'session-name': sessionName(), rescue: 'off', ...inputs };
+  // github-token as the runner always sends it (its default): an empty one is an input error of its own.
+  const all = {
+    check: 'npm test',
+    'session-name': sessionName(),
+    rescue: 'off',
+    'github-token': 'ghs_runnerDefaultToken0123456789',
+    ...inputs,
+  };
   for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, [ENTRY], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config.js';
-import { DEFAULT_COMMIT_AUTHOR, readInputs } from '../../src/action/inputs.js';
+import { ConfigError, uniqueSessionName } from '../../src/config.js';
+import { checkDelivery, DEFAULT_COMMIT_AUTHOR, readInputs } from '../../src/action/inputs.js';
 
-const paths = { workspace: '/work/space', runnerTemp: '/runner/temp' };
+const paths = { workspace: '/work/space', runnerTemp: '/runner/temp', defaultSessionName: 'ci-medic-7-1-abcdef' };
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
 function errorOf(values: Record<string, string>): ConfigError {
@@ -50,12 +50,12 @@ describe('readInputs', () => {
       timeBudgetMs: 20 * 60_000,
       maxCostUsd: 3,
       commandTimeoutMs: 10 * 60_000,
-      sessionName: 'ci-medic',
+      sessionName: 'ci-medic-7-1-abcdef',
       keepSession: true,
       relaxedTamperRules: [],
     });
     expect(config.policy.protectedPaths).toEqual(['.git/', '.github/']);
-    expect(config.transcriptPath).toBe('/runner/temp/ci-medic/ci-medic/transcript.jsonl');
+    expect(config.transcriptPath).toBe('/runner/temp/ci-medic/ci-medic-7-1-abcdef/transcript.jsonl');
     expect(settings).toMatchObject({
       pullRequest: 'create',
       branchPrefix: 'ci-medic/',
@@ -65,7 +65,61 @@ describe('readInputs', () => {
       rescueMaxMinutes: 45,
       rescueConnectTimeoutMs: 10 * 60_000,
       commitAuthor: DEFAULT_COMMIT_AUTHOR,
+      sessionNameGiven: false,
     });
+  });
+
+  it('makes the default session name unique per run and per process, and keeps a given one', () => {
+    const { workspace, runnerTemp } = paths;
+    const names = new Set(
+      Array.from({ length: 20 }, () => readInputs(from({ check: 'x' }), { workspace, runnerTemp }).config.sessionName),
+    );
+    expect(names.size).toBe(20);
+    for (const name of names) expect(name).toMatch(/^ci-medic-[0-9a-f]{6}$/);
+    expect(uniqueSessionName({ id: '987654321', attempt: '3' })).toMatch(/^ci-medic-987654321-3-[0-9a-f]{6}$/);
+    expect(uniqueSessionName({ id: '987654321' })).toMatch(/^ci-medic-987654321-1-[0-9a-f]{6}$/);
+    // Not a number: not trusted into a name.
+    expect(uniqueSessionName({ id: '1;rm', attempt: 'x' })).toMatch(/^ci-medic-[0-9a-f]{6}$/);
+    const given = readInputs(from({ check: 'x', 'session-name': 'mine' }), paths);
+    expect(given.config.sessionName).toBe('mine');
+    expect(given.settings.sessionNameGiven).toBe(true);
+  });
+
+  it.each([
+    [
+      'working-directory',
+      '../elsewhere',
+      /working-directory: "..\/elsewhere" resolves to \/work\/elsewhere, outside the workspace/,
+    ],
+    ['working-directory', '/etc', /working-directory: "\/etc" resolves to \/etc, outside the workspace/],
+    ['base', 'feature..x', /base: "feature..x" is not a valid branch name/],
+    ['base', 'refs/heads/main lock', /base: "refs\/heads\/main lock" is not a valid branch name/],
+    ['base', '-main', /base: "-main" is not a valid branch name/],
+    ['base', '@{-1}', /base: "@\{-1\}" is not a valid branch name/],
+    ['labels', 'ok, bad\tlabel', /labels: "bad\\tlabel" holds a control character/],
+    ['labels', 'esc\u001b[31m', /labels: "esc\\u001b\[31m" holds a control character/],
+  ])('rejects %s=%j before anything starts', (name, value, message) => {
+    const error = errorOf({ check: 'npm test', [name]: value });
+    expect(error.input).toBe(name);
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts a base branch git accepts and a working directory inside the workspace', () => {
+    const { config, settings } = readInputs(
+      from({ check: 'x', base: 'release/2.x', 'working-directory': './a/../b' }),
+      paths,
+    );
+    expect(settings.base).toBe('release/2.x');
+    expect(config.workdir).toBe('/work/space/b');
+  });
+
+  it('refuses an empty github-token while a pull request is wanted, naming the input', () => {
+    const none = readInputs(from({ check: 'x', 'pull-request': 'none' }), paths);
+    expect(() => checkDelivery(none.settings)).not.toThrow();
+    const wanted = readInputs(from({ check: 'x', 'pull-request': 'draft' }), paths);
+    expect(() => checkDelivery(wanted.settings)).toThrow(/^github-token: is empty, but pull-request is "draft"/);
+    const withToken = readInputs(from({ check: 'x', 'github-token': 'ghs_x' }), paths);
+    expect(() => checkDelivery(withToken.settings)).not.toThrow();
   });
 
   it('parses lists, durations, author, working directory and collects both tokens as secrets', () => {

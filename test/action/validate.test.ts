@@ -26,7 +26,13 @@ describe('action.yml', () => {
   const action = parse(readFileSync('action.yml', 'utf8'));
 
   it('runs on node24 from dist/index.js and declares the inputs and outputs of the issue', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    // The post step finishes what a killed main step could not (the credential, an orphaned session), always.
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()',
+    });
     // The Marketplace refuses descriptions of 125 characters or more.
     expect(action.description.length).toBeLessThan(125);
     expect(action.inputs.check.required).toBe(true);
@@ -47,6 +53,7 @@ describe('action.yml', () => {
         'output-tokens',
         'transcript-path',
         'rescue-command',
+        'session-name',
       ]),
     );
   });

@@ -128,7 +128,7 @@ describe('repair loop', () => {
       },
     });
     const result = await running;
-    expect(result.result).toBe('error');
+    expect(result.result).toBe('cancelled');
     expect(result.reason).toContain('cancelled');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -204,7 +204,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const fake = await strictModel();
     const badKey = configFor(dir, fake);
-    await expect(repair(badKey)).rejects.toThrow(/ANTHROPIC_API_KEY: .*401/);
+    await expect(repair(badKey)).rejects.toThrow(/apiKey: .*401/);
     expect(existsSync(socketPathFor(badKey.sessionName))).toBe(false);
     const badModel = configFor(dir, fake, { apiKey: 'sk-ant-the-right-key-0000', model: 'claude-nonsense-9' });
     await expect(repair(badModel)).rejects.toThrow("model: 'claude-nonsense-9' not found: check --model");

@@ -17,16 +17,25 @@ import {
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
+  uniqueSessionName,
   validateSessionName,
   type ChangeRange,
+  type ConfigKey,
   type RepairConfig,
 } from '../../config.js';
-import { repair } from '../../agent/loop.js';
+import { gitConfigSecrets, repair, type RepairOptions } from '../../agent/loop.js';
+import { removeCheckoutCredentials, type RemovedCredentials } from '../../github/credentials.js';
+import { gitConfigPath, Journal } from '../../survival/journal.js';
+import { recoverJournal, stopServer } from '../../survival/recover.js';
+import { cancelOnSignals, exitStatusFor, type Cancellation } from '../../survival/signals.js';
+import { socketPathFor } from '../../terminal/tmux.js';
+import { ensureSessionFree, journalDir, recoverWorkspace, workspaceJournalPath } from '../survive.js';
 import { policyConfigFrom } from '../../policy/index.js';
 import { BASE_URL_VARIABLE, CLI_PROVIDER_NAMES, providerFromEnvironment } from '../../providers.js';
 import type { RepairResult } from '../../agent/types.js';
 import { unsealedRefusal, UNSEALED_WARNING } from '../../seal-environment.js';
 import { knownSecrets } from '../../secrets/index.js';
+import { argumentsError, withUsageErrors } from '../command.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { SandboxUnavailableError } from '../../sandbox/index.js';
@@ -57,7 +66,7 @@ Options:
   --relax-tamper R        relax a tamper-guard rule (repeatable)
   --instructions TEXT     extra instructions for the model (.github/ci-medic.md is read as well)
   --workdir DIR           the repository to repair (default: the current directory)
-  --session NAME          tmux session name (default ${DEFAULT_SESSION_NAME})
+  --session NAME          tmux session name (default: ${DEFAULT_SESSION_NAME}-<random>, unique to this run)
   --keep-session          leave the tmux session running afterwards
   --flaky-reruns N        re-runs of a failing check before the model starts (default 2; 0 turns them off)
   --on-flaky report|repair  a flaky check ends as 'flaky' (report, default) or the model fixes the flakiness
@@ -82,15 +91,32 @@ ANTHROPIC_FOUNDRY_API_KEY, or a Microsoft Entra token from the Azure CLI (az log
 Secrets: every secret-named variable and the values in the credential files under HOME (~/.npmrc, ~/.netrc,
 ~/.docker/config.json, ... see the README) are masked in everything ci-medic prints, logs or sends to the model.
 Exit codes: 0 fixed or already passing (or flaky with --fail-on-flaky false), 1 not fixed / flaky / budget
-exhausted / error, 2 bad configuration.
+exhausted / error, 2 bad configuration, 130/143 cancelled by SIGINT/SIGTERM (.git/config and the session are
+cleaned up first).
 `;
+
+/** The loop names its settings by neutral keys; the CLI's user knows them by the flags (and the key's variable). */
+const FLAG_NAMES: Record<ConfigKey, string> = {
+  check: '--check',
+  workdir: '--workdir',
+  apiKey: 'ANTHROPIC_API_KEY',
+  model: '--model',
+  maxTurns: '--max-turns',
+  timeBudget: '--time-budget',
+  maxCost: '--max-cost',
+  commandTimeout: '--command-timeout',
+  transcript: '--transcript',
+  provider: '--provider',
+};
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
 export function repairConfigFromArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { config: RepairConfig; json: boolean; allowUnsealed: boolean; failOnFlaky: boolean } | 'help' {
+):
+  | { config: RepairConfig; json: boolean; allowUnsealed: boolean; failOnFlaky: boolean; sessionGiven: boolean }
+  | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -132,7 +158,7 @@ export function repairConfigFromArgs(
       },
     }));
   } catch (error) {
-    throw new ConfigError('arguments', `${(error as Error).message}; see 'ci-medic repair --help'`);
+    throw argumentsError('repair', error);
   }
   if (values.help) return 'help';
   const check = values.check?.trim();
@@ -166,11 +192,15 @@ export function repairConfigFromArgs(
   const { apiKey, authToken } = platform;
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
+  const sessionName = validateSessionName(
+    '--session',
+    values.session ?? uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
+  );
   const transcript = values.transcript
     ? isAbsolute(values.transcript)
       ? values.transcript
       : resolve(cwd, values.transcript)
-    : join(tmpdir(), 'ci-medic', `${values.session ?? DEFAULT_SESSION_NAME}-${Date.now()}.jsonl`);
+    : join(tmpdir(), 'ci-medic', `${sessionName}-${Date.now()}.jsonl`);
   const policy = {
     allow: values.allow ?? [],
     deny: values.deny ?? [],
@@ -193,7 +223,6 @@ export function repairConfigFromArgs(
   const commandTimeoutMs = values['command-timeout']
     ? parseDuration('--command-timeout', values['command-timeout'])
     : DEFAULT_COMMAND_TIMEOUT_MS;
-  const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
   const sandbox = sandboxSettingsFrom(values);
   if (platform.settings.name === 'anthropic' && !apiKey && !authToken) {
@@ -230,7 +259,13 @@ export function repairConfigFromArgs(
   };
   const failOnFlaky =
     values['fail-on-flaky'] === undefined ? true : parseTrueFalse('--fail-on-flaky', values['fail-on-flaky']);
-  return { config, json: values.json ?? false, allowUnsealed: values['allow-unsealed'] ?? false, failOnFlaky };
+  return {
+    config,
+    json: values.json ?? false,
+    allowUnsealed: values['allow-unsealed'] ?? false,
+    failOnFlaky,
+    sessionGiven: values.session !== undefined,
+  };
 }
 
 export function summary(r: RepairResult, warnings: string[] = []): string {
@@ -278,66 +313,137 @@ function changeRangeFromFlags(prBase: string | undefined, pushRange: string | un
   return undefined;
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export function main(argv: string[], io: CliIo): Promise<number> {
   // Before the flags are checked: on a Node that cannot seal, the first thing to fix is the Node.
   const asksHelp = argv.includes('--help') || argv.includes('-h');
   if (io.seal === 'unsupported' && !argv.includes('--allow-unsealed') && !asksHelp) {
     io.stderr(`ci-medic repair: ${unsealedRefusal('--allow-unsealed')}\n`);
-    return EXIT_USAGE;
+    return Promise.resolve(EXIT_USAGE);
   }
-  let parsed: ReturnType<typeof repairConfigFromArgs>;
-  try {
-    parsed = repairConfigFromArgs(argv, io.env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
-      return EXIT_USAGE;
+  return withUsageErrors('repair', io, FLAG_NAMES, async () => {
+    const parsed = repairConfigFromArgs(argv, io.env, io.cwd);
+    if (parsed === 'help') {
+      io.stdout(HELP);
+      return 0;
     }
-    throw error;
+    const { config, json, sessionGiven, failOnFlaky } = parsed;
+    const warnings: string[] = [];
+    if (io.seal === 'unsupported' && parsed.allowUnsealed) {
+      warnings.push(UNSEALED_WARNING);
+      io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
+    }
+    const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
+    for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
+    await ensureSessionFree(config.sessionName, sessionGiven);
+    const socketPath = socketPathFor(config.sessionName);
+    io.stderr(
+      `ci-medic repair: agent session "${config.sessionName}"; watch it with: tmux -S ${socketPath} attach -r\n`,
+    );
+    // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
+    const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
+    for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
+    const redactor = secrets.redactor;
+
+    let journal: Journal | undefined;
+    const cancel = cancelOnSignals({
+      onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
+      onBackstop: (signal) => {
+        // Unwinding hangs: undo what the journal lists, synchronously, and go.
+        const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
+        for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
+        io.stderr(`ci-medic repair: cancelled (${signal})\n`);
+        process.exit(exitStatusFor(signal));
+      },
+    });
+    try {
+      const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
+      let launcher;
+      try {
+        ({ launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io));
+      } catch (error) {
+        if (!(error instanceof SandboxUnavailableError)) throw error;
+        io.stderr(`ci-medic repair: ${error.message}\n`);
+        return 1;
+      }
+      journal = Journal.create(journalPath, config.workdir);
+      const result = await repairWithJournal(config, journal, cancel, io, json, {
+        redactor,
+        baseEnv: secrets.sessionEnv,
+        launcher: launcher ?? undefined,
+      });
+      const shown = redactor.redactDeep(result);
+      io.stdout(
+        json
+          ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
+          : redactor.redact(summary(shown, warnings)),
+      );
+      if (!cancel.received) return exitCodeFor(result, failOnFlaky);
+      const status = exitStatusFor(cancel.received);
+      // Nothing this run started may hold the process open past its caller's patience.
+      setTimeout(() => process.exit(status), 500).unref();
+      return status;
+    } finally {
+      journal?.close();
+      cancel.dispose();
+    }
+  });
+}
+
+/**
+ * The loop between a journal's entries: checkout's persisted credential leaves .git/config for the loop (its values
+ * redacted first) and comes back byte for byte; a cancelled run stops its session and says `cancelled`.
+ */
+async function repairWithJournal(
+  config: RepairConfig,
+  journal: Journal,
+  cancel: Cancellation,
+  io: CliIo,
+  json: boolean,
+  options: Pick<RepairOptions, 'redactor' | 'baseEnv' | 'launcher'>,
+): Promise<RepairResult> {
+  let credentials: RemovedCredentials | undefined;
+  const configPath = gitConfigPathOf(config.workdir); // none: not a repository, which repair() reports naming --workdir
+  if (configPath) {
+    const found = await gitConfigSecrets(config.workdir).catch(() => []);
+    config.secrets.push(...found);
+    for (const secret of found) options.redactor?.add(secret);
+    journal.keepGitConfig(configPath);
+    credentials = await removeCheckoutCredentials(config.workdir);
+    if (credentials.removed.length > 0) {
+      io.stderr(
+        'ci-medic repair: the persisted checkout credential is out of .git/config for the length of the repair\n',
+      );
+    }
   }
-  if (parsed === 'help') {
-    io.stdout(HELP);
-    return 0;
-  }
-  const { config, json, failOnFlaky } = parsed;
-  const warnings: string[] = [];
-  if (io.seal === 'unsupported' && parsed.allowUnsealed) {
-    warnings.push(UNSEALED_WARNING);
-    io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
-  }
-  // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
-  const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
-  for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
-  const redactor = secrets.redactor;
+  journal.sessionStarting(config.sessionName, socketPathFor(config.sessionName));
   let result: RepairResult;
   try {
-    const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
-    const { launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io);
     result = await repair(config, {
-      redactor,
-      baseEnv: secrets.sessionEnv,
-      launcher: launcher ?? undefined,
+      ...options,
+      signal: cancel.signal,
       onEvent: json
         ? undefined
         : (e) =>
             io.stderr(`${e.type === 'turn' && e.message.startsWith('turn ') ? '\n' : ''}[${e.type}] ${e.message}\n`),
     });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof SandboxUnavailableError) {
-      io.stderr(`ci-medic repair: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+  } finally {
+    await credentials?.restore();
+    journal.gitConfigRestored();
   }
-  const shown = redactor.redactDeep(result);
-  io.stdout(
-    json
-      ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
-      : redactor.redact(summary(shown, warnings)),
-  );
-  return exitCodeFor(result, failOnFlaky);
+  if (cancel.received) {
+    if (config.keepSession) stopServer(socketPathFor(config.sessionName));
+    result.result = 'cancelled';
+    result.reason = `cancelled by ${cancel.received}: the model request and the running command were stopped, .git/config is as it was and the session is stopped; the changes so far are left in the working tree`;
+  }
+  // A session kept with --keep-session is the user's now, not something to clean up.
+  journal.sessionStopped();
+  return result;
+}
+
+function gitConfigPathOf(workdir: string): string | undefined {
+  try {
+    return gitConfigPath(workdir);
+  } catch {
+    return undefined;
+  }
 }
