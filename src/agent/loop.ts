@@ -40,6 +40,8 @@ export interface RepairOptions {
   onEvent?: (event: RepairEvent) => void;
   /** Aborting ends the run as soon as possible (request aborted, command interrupted). */
   signal?: AbortSignal;
+  /** The session's recorder (StartOptions.pipeOutput); the entry builds it (src/watch). */
+  pipeOutput?: string;
 }
 
 /** Clear old tool results once the conversation passes this share of the context window... */
@@ -128,6 +130,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       cwd: config.workdir,
       baseEnv: options.baseEnv ?? {},
       env: {},
+      pipeOutput: options.pipeOutput,
     });
     result.socketPath = session.socketPath;
     const run: LoopRun = {

@@ -8,6 +8,8 @@ import { main as repair } from './commands/repair.js';
 import { main as rescue } from './commands/rescue.js';
 import { main as run } from './commands/run.js';
 import { main as session } from './commands/session.js';
+import { main as recordPane } from './commands/record.js';
+import { RECORD_SUBCOMMAND } from '../watch/command.js';
 
 const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
   repair: { main: repair, summary: 'run the repair loop on a failing check command' },
@@ -35,6 +37,7 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
+  if (name === RECORD_SUBCOMMAND) return recordPane(rest, io); // hidden: started by tmux to record a pane
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`ci-medic: unknown command '${name}'\n\n${usage()}`);

@@ -68,8 +68,8 @@ const SHELL_READY_MS = 10_000;
 const CONTROL_READY_MS = 3_000;
 /** After waking a command's channel ourselves, how long its waiter gets to notice. */
 const RELEASE_MS = 2_000;
-const PANE_WIDTH = 200;
-const PANE_HEIGHT = 50;
+export const PANE_WIDTH = 200;
+export const PANE_HEIGHT = 50;
 const PROMPT = '[ci-medic] \\w \\$ ';
 
 interface SessionMeta {
@@ -225,6 +225,7 @@ export class AgentSession {
     );
     const session = new AgentSession(name, meta, 1);
     try {
+      if (opts.pipeOutput) await session.pipeOutput(opts.pipeOutput);
       await session.waitForShell();
     } catch (error) {
       await session.stop();
@@ -317,6 +318,14 @@ export class AgentSession {
   /** A fresh shell in the session's original directory with the original scrubbed environment. */
   async restart(): Promise<void> {
     await this.respawn(this.cwd);
+  }
+
+  /**
+   * Feed the pane's output to a shell command (`tmux pipe-pane -O`; it survives respawns and lives as long as the
+   * pane), or stop feeding it (null). Used to record the session.
+   */
+  async pipeOutput(shellCommand: string | null): Promise<void> {
+    await this.tmux(['pipe-pane', '-O', '-t', this.target, ...(shellCommand ? [shellCommand] : [])]);
   }
 
   /** Send C-c to the pane. */

@@ -60,6 +60,8 @@ export interface StartOptions {
    * command). False: one spawned tmux client per command types the line and blocks on wait-for.
    */
   controlClient?: boolean;
+  /** A shell command fed the pane's output from its first byte (`tmux pipe-pane -O`): the session's recorder. */
+  pipeOutput?: string;
 }
 
 export interface SessionInfo {

@@ -2,6 +2,7 @@
 // goes to a temporary git repository with a local bare repository standing in for GitHub; a scripted model answers on
 // loopback (no API key needed); the loop, tmux, the policy and git are the real ones. Prints the join command so you
 // can watch, and ends with the branch a pull request would be opened from.
+import { sessionRecorder } from '../../watch/command.js';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -138,7 +139,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   let code: number;
   try {
-    const result = await repair(config, { baseEnv: io.env, onEvent });
+    const pipeOutput = sessionRecorder(config.sessionName);
+    const result = await repair(config, { baseEnv: io.env, onEvent, pipeOutput });
     io.stdout(
       `\nResult: ${result.result} — ${result.reason}\n` +
         `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,

@@ -1,5 +1,6 @@
 // `ci-medic repair`: flags -> RepairConfig -> the repair loop; prints progress and a short summary.
 // Exit codes: 0 fixed / already-passing, 1 not-fixed / budget-exhausted / error, 2 bad configuration.
+import { keepRecording, sessionRecorder } from '../../watch/command.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -211,6 +212,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     result = await repair(config, {
       baseEnv: io.env,
+      pipeOutput: sessionRecorder(config.sessionName, (m) => io.stderr(`ci-medic repair: ${m}\n`)),
       onEvent: json
         ? undefined
         : (e) =>
@@ -223,6 +225,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+  const recording = keepRecording(config.sessionName, config.transcriptPath);
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
   return exitCodeFor(result);
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
 import { evaluate, policyConfigFrom } from '../../policy/index.js';
 import { AgentSession } from '../../terminal/session.js';
+import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult } from '../../terminal/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -105,7 +106,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSigint);
   let result: CommandResult;
   try {
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env });
+    const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic run: ${m}\n`));
+    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env, pipeOutput });
     result = await session.run(command, { timeoutMs, signal: abort.signal });
   } catch (error) {
     if (error instanceof TmuxError) {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
+import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
@@ -86,7 +87,8 @@ async function start(name: string, cwd: string, io: CliIo): Promise<number> {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
     return 0;
   }
-  const session = await AgentSession.start({ name, cwd, baseEnv: io.env });
+  const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic session: ${m}\n`));
+  const session = await AgentSession.start({ name, cwd, baseEnv: io.env, pipeOutput });
   io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
   return 0;
 }
