@@ -39,6 +39,8 @@ export interface ActionSettings {
   rescueConnectTimeoutMs: number;
   rescueMaxMinutes: number;
   rescueLimitAccessToActor: boolean;
+  /** Upload the session's recording and the transcript as one workflow artifact. */
+  uploadArtifact: boolean;
 }
 
 export interface ActionInputs {
@@ -161,6 +163,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
     rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
+    uploadArtifact: parseBoolean('upload-artifact', get('upload-artifact', 'true')),
   };
 
   return { config, settings, secrets: config.secrets };

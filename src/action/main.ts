@@ -1,6 +1,10 @@
 // The Action's run, as one readable algorithm: inputs -> event -> tmux -> credentials off -> repair -> credentials back
 // -> branch, push, pull request -> outputs, summary, annotations; or, when not fixed, the reason and the rescue.
 // This is the entry: the only place (with index.ts) that reads process.env and @actions/core.
+import { dirname } from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { artifactName, uploadRepairArtifact } from '../watch/artifact.js';
+import { keepRecording, sessionRecorder } from '../watch/command.js';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
@@ -225,7 +229,11 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const progress = progressReporter(core, redact);
   let result: RepairResult;
   try {
-    result = await repair(config, { baseEnv: state.env, onEvent: progress.onEvent });
+    result = await repair(config, {
+      baseEnv: state.env,
+      onEvent: progress.onEvent,
+      pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m)),
+    });
   } finally {
     progress.close();
     if (await credentials.restore()) {
@@ -244,6 +252,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   outputs['transcript-path'] = result.transcriptPath;
   setResult(state, result.result, result.reason);
   state.summary.repair = redactResult(result, state.redactor);
+  if (state.inputs.settings.uploadArtifact) await uploadArtifact(state, result);
 
   // The session was kept for a rescue; with nothing left to rescue, it goes.
   if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
@@ -310,6 +319,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
+      artifactUrl: state.summary.artifactUrl,
       reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
       baseBranch: decision.base,
       model: config.model,
@@ -384,4 +394,26 @@ async function reportNotFixed(
   const why = `ci-medic did not fix \`${config.check}\` (${result.result}): ${result.reason}`;
   if (settings.failOnNotFixed) state.failure = why;
   else core.warning(redact(why));
+}
+
+/** The recording and the transcript as one workflow artifact; a failure is a warning, never a failed repair. */
+async function uploadArtifact(state: Run, result: RepairResult): Promise<void> {
+  const { config } = state.inputs;
+  const recording = keepRecording(config.sessionName, result.transcriptPath);
+  const files = [recording, result.transcriptPath, result.transcriptMarkdownPath].filter((f): f is string => !!f);
+  const outcome = await uploadRepairArtifact(
+    new DefaultArtifactClient(),
+    { name: artifactName(config.sessionName), files, rootDirectory: dirname(result.transcriptPath) },
+    {
+      serverUrl: state.env.GITHUB_SERVER_URL || 'https://github.com',
+      repository: state.env.GITHUB_REPOSITORY ?? '',
+      runId: state.env.GITHUB_RUN_ID ?? '',
+    },
+  );
+  if (outcome.ok) {
+    state.summary.artifactUrl = outcome.url;
+    core.info(`ci-medic uploaded ${outcome.files.join(', ')} as the artifact ${outcome.url}`);
+  } else {
+    core.warning(state.redactor.redact(`ci-medic could not upload the recording and transcript: ${outcome.reason}`));
+  }
 }

@@ -13,6 +13,8 @@ export interface SummaryInput {
   /** Rescue instructions (markdown) when the failure was not fixed. */
   rescueMarkdown?: string;
   runUrl?: string;
+  /** The workflow artifact holding the recording and the transcript. */
+  artifactUrl?: string;
 }
 
 const HEADLINES: Record<ActionResult, string> = {
@@ -83,6 +85,12 @@ export function renderSummary(input: SummaryInput): string {
       if (v.tail) lines.push(fence(v.tail), '');
     }
     lines.push(`Transcript: \`${repair.transcriptPath}\``, '');
+    if (input.artifactUrl) {
+      lines.push(
+        `**Recording and transcript:** [download the artifact](${input.artifactUrl}) (\`ci-medic report\` turns it into one HTML page)`,
+        '',
+      );
+    }
   }
 
   if (input.rescueMarkdown) lines.push('### Rescue', '', input.rescueMarkdown, '');

@@ -9,6 +9,8 @@ export interface PullRequestBodyInput {
   check: string;
   /** Link to the workflow run that made the fix. */
   runUrl?: string;
+  /** Link to the workflow artifact with the terminal recording and the transcript. */
+  artifactUrl?: string;
   /** The CLI command that reproduces the repair locally, e.g. `npx ci-medic repair --check "npm test"`. */
   reproduceCommand: string;
   /** Defaults to result.initialFailure.excerpt. */
@@ -99,6 +101,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   if (input.model) rows.push(['Model', `\`${oneLine(input.model)}\``]);
   if (input.fingerprint) rows.push(['Failure fingerprint', `\`${oneLine(input.fingerprint)}\``]);
   if (input.runUrl) rows.push(['Run', `[workflow run](${input.runUrl})`]);
+  if (input.artifactUrl) rows.push(['Recording and transcript', `[artifact](${input.artifactUrl})`]);
   sections.push(
     ['## The repair', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join(
       '\n',

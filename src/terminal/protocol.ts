@@ -87,6 +87,8 @@ export function runScript(p: ProtocolPaths, n: number, command = ''): string {
   const fifo = shellQuote(teeFifo(p.stateDir));
   return (
     `__cm_n=${n}; __cm_s=; PROMPT_COMMAND=${shellQuote(promptHook(p))}\n` +
+    // The recorder turns this mark into an asciicast marker (src/watch/recorder.ts); a terminal shows nothing for it.
+    `builtin printf '\\033]7777;cm-mark;command ${n}\\007'\n` +
     // Leave an alternate screen a killed full-screen program left behind (else the next hang check sees it).
     `builtin printf '\\033[?1049l\\033[2m$ %s\\033[0m\\n' ${shellQuote(shownCommand(command))}\n` +
     // The shell keeps the fifo open (read-write: never blocks) for tee to say it is done (see promptHook).
