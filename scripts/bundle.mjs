@@ -1,7 +1,7 @@
 // Build both committed bundles: tsc first (ncc's own TypeScript loader does not work with current TypeScript),
 // then ncc on the emitted JavaScript.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const bin = (name) => `node_modules/.bin/${name}`;
@@ -33,3 +33,16 @@ const cli = 'dist/cli/index.js';
 const text = readFileSync(cli, 'utf8');
 if (!text.startsWith('#!')) writeFileSync(cli, `#!/usr/bin/env node\n${text}`);
 chmodSync(cli, 0o755);
+
+// The browser code `ci-medic report` and `ci-medic watch` inline (src/watch/assets.ts), beside the CLI bundle.
+for (const dir of ['dist/cli/assets']) {
+  mkdirSync(dir, { recursive: true });
+  for (const file of [
+    'node_modules/asciinema-player/dist/bundle/asciinema-player.min.js',
+    'node_modules/asciinema-player/dist/bundle/asciinema-player.css',
+    'node_modules/@xterm/xterm/lib/xterm.js',
+    'node_modules/@xterm/xterm/css/xterm.css',
+  ]) {
+    copyFileSync(file, `${dir}/${file.split('/').pop()}`);
+  }
+}

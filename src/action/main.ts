@@ -232,7 +232,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
     result = await repair(config, {
       baseEnv: state.env,
       onEvent: progress.onEvent,
-      pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m)),
+      pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m), config.transcriptPath),
     });
   } finally {
     progress.close();

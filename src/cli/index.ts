@@ -8,6 +8,9 @@ import { main as repair } from './commands/repair.js';
 import { main as rescue } from './commands/rescue.js';
 import { main as run } from './commands/run.js';
 import { main as session } from './commands/session.js';
+import { main as replay } from './commands/replay.js';
+import { main as report } from './commands/report.js';
+import { main as watch } from './commands/watch.js';
 import { main as recordPane } from './commands/record.js';
 import { RECORD_SUBCOMMAND } from '../watch/command.js';
 
@@ -19,6 +22,9 @@ const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
   capture: { main: capture, summary: "print the agent session's screen with scrollback" },
   policy: { main: policy, summary: 'show how the command policy decides on a command' },
   rescue: { main: rescue, summary: "print or host a rescue shell into the agent's session" },
+  watch: { main: watch, summary: 'serve a live, read-only dashboard of the agent sessions on this machine' },
+  replay: { main: replay, summary: 'play a session recording (.cast) in this terminal' },
+  report: { main: report, summary: 'turn a transcript and its recording into one self-contained HTML page' },
 };
 
 export function usage(): string {

@@ -35,6 +35,7 @@ export function recorderCommand(
   castPath: string,
   size: { width: number; height: number },
   script = recorderScript(),
+  transcriptPath?: string,
 ): string {
   return [
     process.execPath,
@@ -46,6 +47,7 @@ export function recorderCommand(
     String(size.width),
     '--height',
     String(size.height),
+    ...(transcriptPath ? ['--transcript', transcriptPath] : []),
   ]
     .map(shellQuote)
     .join(' ');
@@ -55,9 +57,18 @@ export function recorderCommand(
  * The `pipeOutput` start option that records the session of that name, or undefined (with the reason passed to
  * `warn`) when the recorder cannot be found: a missing recording never stops a session or a repair.
  */
-export function sessionRecorder(name: string, warn: (message: string) => void = () => {}): string | undefined {
+export function sessionRecorder(
+  name: string,
+  warn: (message: string) => void = () => {},
+  transcriptPath?: string,
+): string | undefined {
   try {
-    return recorderCommand(recordingPathFor(name), { width: PANE_WIDTH, height: PANE_HEIGHT });
+    return recorderCommand(
+      recordingPathFor(name),
+      { width: PANE_WIDTH, height: PANE_HEIGHT },
+      undefined,
+      transcriptPath,
+    );
   } catch (error) {
     warn(`the session will not be recorded: ${(error as Error).message}`);
     return undefined;

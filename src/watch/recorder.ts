@@ -80,6 +80,7 @@ export class CastWriter {
   private written = 0;
   private truncated = false;
   private marksAfter = 0;
+  private altScreen = false;
 
   /** Opens (or continues: a re-piped pane appends to the same recording, on the same clock) the file at `path`. */
   constructor(path: string, options: RecorderOptions) {
@@ -113,7 +114,7 @@ export class CastWriter {
   private handle(pieces: Array<string | { mark: string }>): void {
     for (const piece of pieces) {
       if (typeof piece === 'string') {
-        this.buffered += piece;
+        this.buffered += this.screenModes(piece);
         if (this.buffered.length >= FLUSH_BYTES) this.flush();
         else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
       } else {
@@ -121,6 +122,23 @@ export class CastWriter {
         this.mark(piece.mark);
       }
     }
+  }
+
+  /**
+   * The protocol leaves any alternate screen before each command (`ESC [?1049l`). tmux ignores that on the main
+   * screen, but xterm.js and asciinema's terminal restore the saved cursor: dropped there, so a replay looks like
+   * the pane did.
+   */
+  private screenModes(text: string): string {
+    return text.replace(/\u001b\[\?(?:1049|1047|47)([hl])/g, (seq: string, mode: string) => {
+      if (mode === 'h') {
+        this.altScreen = true;
+        return seq;
+      }
+      if (!this.altScreen) return '';
+      this.altScreen = false;
+      return seq;
+    });
   }
 
   private mark(label: string): void {

@@ -139,7 +139,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   let code: number;
   try {
-    const pipeOutput = sessionRecorder(config.sessionName);
+    const pipeOutput = sessionRecorder(config.sessionName, undefined, config.transcriptPath);
     const result = await repair(config, { baseEnv: io.env, onEvent, pipeOutput });
     io.stdout(
       `\nResult: ${result.result} — ${result.reason}\n` +

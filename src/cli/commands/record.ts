@@ -1,5 +1,8 @@
 // `ci-medic __record --out FILE --width W --height H`: hidden; tmux pipe-pane runs it to record a pane (src/watch).
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRANSCRIPT_POINTER } from '../../watch/sessions.js';
 import { record } from '../../watch/recorder.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
@@ -11,6 +14,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       width: { type: 'string', default: '200' },
       height: { type: 'string', default: '50' },
       'max-bytes': { type: 'string' },
+      transcript: { type: 'string' },
     },
   });
   const width = Number(values.width);
@@ -22,6 +26,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     );
     return EXIT_USAGE;
   }
+  // Tells the dashboard which transcript belongs to this session (the session's state directory exists by now).
+  if (values.transcript)
+    writeFileSync(join(dirname(values.out), TRANSCRIPT_POINTER), values.transcript, { mode: 0o600 });
   await record(process.stdin, values.out, { width, height, maxBytes });
   return 0;
 }

@@ -212,7 +212,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     result = await repair(config, {
       baseEnv: io.env,
-      pipeOutput: sessionRecorder(config.sessionName, (m) => io.stderr(`ci-medic repair: ${m}\n`)),
+      pipeOutput: sessionRecorder(
+        config.sessionName,
+        (m) => io.stderr(`ci-medic repair: ${m}\n`),
+        config.transcriptPath,
+      ),
       onEvent: json
         ? undefined
         : (e) =>
