@@ -10,18 +10,7 @@ import { AgentSession, listSessions } from '../../src/terminal/session.js';
 import { sessionRecorder } from '../../src/watch/command.js';
 import { startWatchServer, type WatchServer } from '../../src/watch/server.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 let browser: Browser;
 let session: AgentSession;
@@ -65,7 +54,6 @@ beforeAll(async () => {
   typing = await startWatchServer({ host: '127.0.0.1', port: 0, allowInput: true, auditLogPath: auditLog });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    // playwright gives every launch a fresh profile directory of its own (it refuses --user-data-dir here).
     args: CHROMIUM_ARGS,
   });
 }, 60_000);
