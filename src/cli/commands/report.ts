@@ -17,6 +17,9 @@ Options:
   --diff FILE         a unified diff of the change to show
   -o, --output FILE   where to write the page
   -h, --help          this help
+
+Example:
+  ci-medic report --transcript transcript.jsonl --cast transcript.cast -o report.html
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -19,6 +19,9 @@ Options:
                     written to the audit log
   --audit-log FILE  where typed input is logged (default ${join('/tmp/ci-medic-UID', 'watch-audit.jsonl')})
   -h, --help        this help
+
+Example:
+  ci-medic watch --allow-input
 `;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
