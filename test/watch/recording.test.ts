@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as repairMain } from '../../src/cli/commands/repair.js';
+import { recordingPathFor } from '../../src/watch/command.js';
 import { CastFormatError, parseCast, type Cast } from '../../src/watch/asciicast.js';
 import { CastWriter, MarkParser } from '../../src/watch/recorder.js';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
@@ -163,5 +164,31 @@ describe('the recording a repair leaves', () => {
       await browser.close();
     }
     expect(existsSync(html)).toBe(true);
+  }, 60_000);
+});
+
+describe('a session started by a CLI process that exits', () => {
+  it('is still recorded: the recorder lives with the pane, not with the process that started it', () => {
+    const name = `rec-cli-${process.pid}`;
+    const cwd = makeTempDir();
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+    try {
+      expect(run('session', 'start', '--name', name).status).toBe(0);
+      const first = run('run', '--session', name, '--', 'echo "first-$((20+1))"');
+      expect(first.stdout).toContain('first-21');
+      const second = run('run', '--session', name, '--', 'echo "second-$((20+2))"');
+      expect(second.stdout).toContain('second-22');
+      const cast = parseCast(readFileSync(recordingPathFor(name), 'utf8'));
+      const output = cast.events
+        .filter((e) => e[1] === 'o')
+        .map((e) => e[2])
+        .join('');
+      expect(output).toContain('first-21');
+      expect(output).toContain('second-22');
+      expect(cast.events.filter((e) => e[1] === 'm').map((e) => e[2])).toEqual(['command 1', 'command 2']);
+    } finally {
+      run('session', 'stop', '--name', name);
+    }
   }, 60_000);
 });
