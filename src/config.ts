@@ -1,6 +1,9 @@
 // RepairConfig: the one typed, validated object that both entries (Action and CLI) build.
 // Nothing below an entry reads process.env or @actions/core: it all arrives through this object.
 // Every error names the input (Action) or flag (CLI) that was wrong, the value, and what is accepted.
+import { sessionNameProblem } from './terminal/tmux.js';
+
+import type { ProviderSettings } from './providers.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_MAX_TURNS = 30;
@@ -40,8 +43,11 @@ export interface RepairConfig {
   /** Absolute path of the repository/workspace to repair. */
   workdir: string;
   model: string;
-  /** Anthropic endpoint override (gateways, proxies, the loopback stand-in in tests). */
+  /** Which platform serves the model (default: the Anthropic API) and where its credentials come from. */
+  provider?: ProviderSettings;
+  /** The platform's endpoint override (gateways, proxies, the loopback stand-ins in tests). */
   baseUrl?: string;
+  /** The platform's API key: Anthropic's, a Bedrock API key, or a Foundry key. */
   apiKey?: string;
   authToken?: string;
   maxTurns: number;
@@ -111,15 +117,10 @@ export function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-const SESSION_NAME = /^[a-zA-Z0-9_.-]+$/;
-
+/** The terminal's session-name rule, as a ConfigError naming the input. */
 export function validateSessionName(input: string, value: string): string {
-  if (!SESSION_NAME.test(value) || value.length > 64) {
-    throw new ConfigError(
-      input,
-      `"${value}" is not a valid session name; use letters, digits, '_', '.', '-' (64 at most)`,
-    );
-  }
+  const problem = sessionNameProblem(value);
+  if (problem) throw new ConfigError(input, problem);
   return value;
 }
 

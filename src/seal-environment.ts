@@ -8,28 +8,62 @@
 import { mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { isSecretName } from './terminal/env.js';
+import { collectFileSecrets } from './secrets/collect.js';
+import { isSecretName } from './secrets/names.js';
 
 /** Names the private file in the re-executed image's environment (not a secret: the file is gone by the time anyone could look). */
 export const SEALED_ENV_FILE = 'CI_MEDIC_SEALED_ENV_FILE';
 
 export type SealOutcome = 'sealed' | 'restored' | 'nothing-to-seal' | 'unsupported';
 
+/** The first Node releases with `process.execve`, which the seal needs (the Action itself runs on Node 24). */
+export const SEAL_NODE_REQUIREMENT = 'Node 22.15 or later (23.11 or later on the 23 line; the Action runs on Node 24)';
+
+/** True when this Node can re-execute itself in place (`process.execve`, POSIX only). */
+export function canSeal(): boolean {
+  return typeof (process as unknown as { execve?: unknown }).execve === 'function' && process.platform !== 'win32';
+}
+
+/**
+ * Why a run that needs the seal must not start here, naming the Node needed and the way out; `optIn` is the flag
+ * that runs anyway (the CLI's --allow-unsealed; the Action has none).
+ */
+export function unsealedRefusal(optIn?: string): string {
+  return (
+    `this Node (${process.version}) cannot seal the environment: it has no process.execve, so the API key and tokens ` +
+    `would stay readable in /proc/${process.pid}/environ, where the agent's shell can read them. Run ci-medic with ` +
+    `${SEAL_NODE_REQUIREMENT}` +
+    (optIn ? `, or pass ${optIn} to run anyway with the secrets readable by the session.` : '.')
+  );
+}
+
+/** The warning an opted-in unsealed run prints at start and in its summary. */
+export const UNSEALED_WARNING =
+  "running unsealed (--allow-unsealed): the secrets in ci-medic's environment are readable by the agent's shell " +
+  'through /proc; output is still redacted, but nothing keeps a command from sending them elsewhere.';
+
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
 
 /**
  * Call first thing in an entry. Either re-executes the process (never returns), or returns what happened:
  * 'restored' in the re-executed image (secrets back in process.env, absent from /proc), 'nothing-to-seal', or
- * 'unsupported' where the platform has no execve (Windows) or it failed (the run goes on unsealed).
+ * 'unsupported' where this Node has no execve (Node before 22.15, Windows) or it failed. The entry decides what an
+ * unsupported seal means: `repair` and the Action refuse to start (unsealedRefusal), other commands go on.
  */
 export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutcome {
   const sealedFile = env[SEALED_ENV_FILE];
   if (sealedFile) return restore(env, sealedFile);
 
-  const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecretName(name));
+  // Checked first: a Node that could not seal is reported as such even when there is nothing to seal yet.
+  if (!canSeal()) return 'unsupported';
+  // A variable a credential file references (`_authToken=${REGISTRY_LOGIN}`) holds a credential whatever its name.
+  const referenced = new Set(
+    collectFileSecrets({ home: env.HOME || undefined, project: env.GITHUB_WORKSPACE || process.cwd(), env }).variables,
+  );
+  const isSecret = (name: string): boolean => isSecretName(name) || referenced.has(name);
+  const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecret(name));
   if (secrets.length === 0) return 'nothing-to-seal';
-  const execve = (process as unknown as { execve?: Execve }).execve;
-  if (typeof execve !== 'function' || process.platform === 'win32') return 'unsupported';
+  const execve = (process as unknown as { execve: Execve }).execve;
 
   let dir: string | undefined;
   try {
@@ -39,12 +73,12 @@ export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutco
     writeFileSync(file, JSON.stringify(Object.fromEntries(secrets)), { mode: 0o600 });
     const next: Record<string, string> = {};
     for (const [name, value] of Object.entries(env)) {
-      if (value !== undefined && !isSecretName(name)) next[name] = value;
+      if (value !== undefined && !isSecret(name)) next[name] = value;
     }
     next[SEALED_ENV_FILE] = file;
     execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], next);
   } catch {
-    // No execve here after all (or it was refused): go on unsealed; the redactor still masks what the session reads.
+    // execve was refused: the entry decides (repair and the Action refuse to start, other commands go on).
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
   return 'unsupported';

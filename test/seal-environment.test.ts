@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDirs, writeFiles } from './helpers/repo.js';
 
 const SCAN = resolve('test/fixtures/scan-environ.cjs');
 const CLI = resolve('dist/cli/index.js');
@@ -14,6 +15,7 @@ const socket = `/tmp/ci-medic-${process.getuid?.() ?? 0}/${SESSION}.sock`;
 
 afterAll(() => {
   spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+  removeTempDirs();
 });
 
 function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -45,5 +47,33 @@ describe('sealed environment', () => {
     );
     expect(result.stdout + result.stderr).toContain('ABSENT');
     expect(result.status).toBe(0);
+  });
+
+  it('a variable a credential file references is sealed and kept from the session too, whatever its name', () => {
+    const value = `plain-named-registry-login-${process.pid}-${Date.now()}`;
+    const home = makeTempDir('ci-medic-seal-home-');
+    writeFiles(home, { '.npmrc': '//npm.example.com/:_authToken=${REGISTRY_LOGIN_PLAIN}\n' });
+    const name = `${SESSION}-ref`;
+    try {
+      const result = spawnSync(
+        process.execPath,
+        [
+          CLI,
+          'run',
+          '--session',
+          name,
+          '--timeout',
+          '30s',
+          '--',
+          `node ${SCAN} ${sha(value)}; echo "[\${REGISTRY_LOGIN_PLAIN:-unset}]"`,
+        ],
+        { encoding: 'utf8', env: envWith({ HOME: home, REGISTRY_LOGIN_PLAIN: value }), timeout: 60_000 },
+      );
+      expect(result.stdout + result.stderr).toContain('ABSENT');
+      // The session's own environment does not have it either.
+      expect(result.stdout).toContain('[unset]');
+    } finally {
+      spawnSync('tmux', ['-S', socket.replace(`${SESSION}.sock`, `${name}.sock`), 'kill-server'], { stdio: 'ignore' });
+    }
   });
 });

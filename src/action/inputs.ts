@@ -12,6 +12,7 @@ import {
   validateSessionName,
   type RepairConfig,
 } from '../config.js';
+import { ACTION_PROVIDER_NAMES, providerFromEnvironment } from '../providers.js';
 
 export const PULL_REQUEST_MODES = ['create', 'draft', 'none'] as const;
 export type PullRequestMode = (typeof PULL_REQUEST_MODES)[number];
@@ -39,6 +40,10 @@ export interface ActionSettings {
   rescueConnectTimeoutMs: number;
   rescueMaxMinutes: number;
   rescueLimitAccessToActor: boolean;
+  /** Set the ci-medic/verify commit status on the fix commit. */
+  commitStatus: boolean;
+  /** Workflow file to dispatch on the fix branch; empty for none. */
+  triggerCi: string;
   /** Upload the session's recording and the transcript as one workflow artifact. */
   uploadArtifact: boolean;
 }
@@ -75,6 +80,16 @@ function parseAuthor(input: string, value: string): { name: string; email: strin
   return { name: match[1], email: match[2] };
 }
 
+/** A workflow file name as the dispatch API takes it (`ci.yml`), or a workflow id; a path is reduced to its name. */
+function parseWorkflowFile(input: string, value: string): string {
+  const name = value.trim().replace(/^\.github\/workflows\//, '');
+  if (name === '' || /^\d+$/.test(name) || /^[\w.-]+\.ya?ml$/.test(name)) return name;
+  throw new ConfigError(
+    input,
+    `"${value}" is not a workflow file; give the file name under .github/workflows, e.g. ci.yml.`,
+  );
+}
+
 function parseBranchPrefix(input: string, value: string): string {
   // git check-ref-format's rules that a prefix can break on its own.
   if (!value || /\.\.|[\s~^:?*[\\]|@\{|^[/.-]|\/\/|\.lock\//.test(value)) {
@@ -104,7 +119,7 @@ function parseBaseUrl(input: string, value: string): string | undefined {
  * Read and validate every input. `getInput` returns the trimmed value or '' (core.getInput's contract); defaults come
  * from action.yml, and are repeated here so a missing variable still gets the documented default.
  */
-export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs {
+export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.ProcessEnv = {}): ActionInputs {
   const get = (name: string, fallback = ''): string => getInput(name).trim() || fallback;
 
   const check = get('check');
@@ -115,7 +130,20 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     );
   }
 
-  const apiKey = get('anthropic-api-key');
+  // Bedrock, Vertex and Foundry credentials come from where their own login Actions put them (the environment).
+  const platform = providerFromEnvironment(
+    {
+      provider: get('provider'),
+      awsRegion: get('aws-region'),
+      vertexProjectId: get('vertex-project-id'),
+      vertexRegion: get('vertex-region'),
+      foundryResource: get('foundry-resource'),
+    },
+    { ...env, ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined, ANTHROPIC_BASE_URL: undefined },
+    ACTION_PROVIDER_NAMES,
+  );
+  const anthropic = platform.settings.name === 'anthropic';
+  const apiKey = anthropic ? get('anthropic-api-key') : (platform.apiKey ?? '');
   const githubToken = get('github-token');
   const workingDirectory = get('working-directory', '.');
   const workdir = resolve(paths.workspace, workingDirectory);
@@ -126,7 +154,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     setup: get('setup') || undefined,
     workdir,
     model: get('model', 'claude-sonnet-5-5'),
-    baseUrl: parseBaseUrl('anthropic-base-url', get('anthropic-base-url')),
+    provider: platform.settings,
+    baseUrl: anthropic ? parseBaseUrl('anthropic-base-url', get('anthropic-base-url')) : platform.baseUrl,
     apiKey: apiKey || undefined,
     maxTurns: parsePositiveInt('max-turns', get('max-turns', '30')),
     timeBudgetMs: parseDuration('time-budget', get('time-budget', '20m')),
@@ -142,7 +171,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     sessionName,
     transcriptPath: join(paths.runnerTemp, 'ci-medic', sessionName, 'transcript.jsonl'),
     relaxedTamperRules: parseTamperRules('relax-tamper-rules', splitList(get('relax-tamper-rules'))),
-    secrets: [apiKey, githubToken].filter(Boolean),
+    secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
   };
 
@@ -163,6 +192,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths): ActionInputs
     rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
     rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
+    commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
+    triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
     uploadArtifact: parseBoolean('upload-artifact', get('upload-artifact', 'true')),
   };
 

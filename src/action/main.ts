@@ -17,13 +17,15 @@ import { failureFingerprint, repairBranchName } from '../github/fingerprint.js';
 import { pullRequestTitle, renderPullRequestBody } from '../github/pr-body.js';
 import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-request.js';
 import { rescueInstructions } from '../rescue/instructions.js';
-import { isSecretName } from '../terminal/env.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
-import { Redactor } from '../redact.js';
+import type { Redactor } from '../redact.js';
+import { knownSecrets } from '../secrets/index.js';
 import { decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
+import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
+import { ciOnFix } from './ci-on-fix.js';
 import { hostRescueFromAction } from './rescue-host.js';
 import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
 
@@ -50,6 +52,8 @@ interface Run {
   outputs: Outputs;
   summary: SummaryInput;
   redactor: Redactor;
+  /** The agent session's environment: env minus the variables credential files reference. */
+  sessionEnv: Env;
   /** The failure message for the step; unset when the step succeeds. */
   failure?: string;
 }
@@ -69,16 +73,23 @@ function emptyOutputs(): Outputs {
   };
 }
 
-/** Secret values this process holds: the inputs', any variable whose name marks a secret, and checkout's credential. */
-async function collectSecrets(inputs: ActionInputs, env: Env): Promise<string[]> {
-  const fromEnv = Object.entries(env)
-    // INPUT_* values are the inputs themselves (check, model, ...): the secret ones are in inputs.secrets already.
-    .filter(([name, value]) => value && !name.startsWith('INPUT_') && isSecretName(name) && value.length >= 8)
-    .map(([, value]) => value as string);
+/**
+ * The run's Redactor: the inputs' secrets, checkout's credential, every variable whose name marks a secret, and the
+ * values in the credential files the agent's shell could read (src/secrets). Every value is masked in the log too.
+ */
+async function collectSecrets(inputs: ActionInputs, env: Env): Promise<{ redactor: Redactor; sessionEnv: Env }> {
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];
   const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
-  return [...new Set([...inputs.secrets, ...pushHeader, ...checkout, ...fromEnv])].filter(Boolean);
+  const known = knownSecrets({
+    env,
+    workdir: inputs.config.workdir,
+    values: [...inputs.secrets, ...pushHeader, ...checkout],
+  });
+  for (const value of known.values) core.setSecret(value);
+  for (const warning of known.warnings) core.warning(`ci-medic: ${warning}`);
+  inputs.config.secrets = known.values;
+  return { redactor: known.redactor, sessionEnv: known.sessionEnv };
 }
 
 function readEventPayload(env: Env): Record<string, unknown> {
@@ -139,10 +150,14 @@ function redactResult(result: RepairResult, redactor: Redactor): RepairResult {
 export async function run(env: Env = process.env): Promise<void> {
   let inputs: ActionInputs;
   try {
-    inputs = readInputs((name) => core.getInput(name), {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      runnerTemp: env.RUNNER_TEMP || tmpdir(),
-    });
+    inputs = readInputs(
+      (name) => core.getInput(name),
+      {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || tmpdir(),
+      },
+      env,
+    );
   } catch (error) {
     // Validated before anything is installed or started.
     core.setOutput('result', 'error');
@@ -150,16 +165,14 @@ export async function run(env: Env = process.env): Promise<void> {
     return;
   }
 
-  const secrets = await collectSecrets(inputs, env);
-  for (const secret of secrets) core.setSecret(secret);
-  inputs.config.secrets = secrets;
-  const redactor = new Redactor(secrets);
+  const { redactor, sessionEnv } = await collectSecrets(inputs, env);
   const state: Run = {
     inputs,
     env,
     outputs: emptyOutputs(),
     summary: { result: 'error', reason: '', runUrl: runUrl(env) },
     redactor,
+    sessionEnv,
   };
 
   try {
@@ -230,7 +243,8 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   let result: RepairResult;
   try {
     result = await repair(config, {
-      baseEnv: state.env,
+      redactor: state.redactor,
+      baseEnv: state.sessionEnv,
       onEvent: progress.onEvent,
       pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m), config.transcriptPath),
     });
@@ -283,11 +297,13 @@ async function deliverFix(
     check: config.check,
     failureText: result.initialFailure.excerpt,
   });
-  const branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let branch = repairBranchName(settings.branchPrefix, fingerprint);
+  let sha: string;
+  let pushedNow: boolean;
   const title = pullRequestTitle({ check: config.check, result, redactor });
 
   try {
-    await commitAndPush({
+    const pushed = await commitAndPush({
       workdir: config.workdir,
       baseCommit: result.baseCommit,
       files: result.changedFiles,
@@ -299,6 +315,13 @@ async function deliverFix(
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
       redactor,
     });
+    // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
+    for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
+    if (pushed.branch !== branch)
+      core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
+    branch = pushed.branch;
+    sha = pushed.commit;
+    pushedNow = pushed.pushed;
   } catch (error) {
     setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
     state.failure = explainGitHubError(error, 'push');
@@ -306,6 +329,21 @@ async function deliverFix(
   }
   state.outputs.branch = branch;
   state.summary.branch = branch;
+  state.summary.ciRunUrl = await ciOnFix({
+    settings,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    owner,
+    repo,
+    branch,
+    sha,
+    pushed: pushedNow,
+    verification: result.verification,
+    // Until the loop reports it, the clean-worktree verification runs when a setup command is given.
+    cleanWorktree: Boolean(config.setup),
+    runUrl: state.summary.runUrl,
+    redact,
+  });
 
   if (settings.pullRequest === 'none') {
     core.notice(`ci-medic pushed the verified fix to ${branch} (pull-request: none).`, {
@@ -320,7 +358,7 @@ async function deliverFix(
       check: config.check,
       runUrl: state.summary.runUrl,
       artifactUrl: state.summary.artifactUrl,
-      reproduceCommand: `npx ci-medic repair --check ${JSON.stringify(config.check)}`,
+      reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
       fingerprint,
@@ -337,6 +375,7 @@ async function deliverFix(
       body,
       labels: settings.labels,
       draft: settings.pullRequest === 'draft',
+      client: { log: (message) => core.info(message) },
     });
     step = pr.action === 'updated' ? 'update-pr' : 'create-pr';
     if (pr.labelsError) core.warning(redact(pr.labelsError));

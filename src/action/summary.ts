@@ -1,6 +1,16 @@
 // The job summary, as markdown. Pure: the caller redacts (every string here passes through the Redactor first) and
 // appends it with core.summary.
 import type { RepairResult } from '../agent/types.js';
+import { clip, codeBlock as fence, head, headBytes, inlineCode, tableCell as cell, tail } from '../github/markdown.js';
+
+/** GitHub refuses a step's summary over 1 MiB; stay inside with room for redaction and the runner's own lines. */
+export const MAX_SUMMARY_BYTES = 1_000_000;
+/** Model- and command-written pieces, each bounded where it is shown. */
+const MAX_EXPLANATION_CHARS = 20_000;
+const MAX_BLOCK_CHARS = 8_000;
+const MAX_COMMAND_ROWS = 200;
+const MAX_REASON_CHARS = 2_000;
+const MAX_RESCUE_CHARS = 20_000;
 
 export type ActionResult = RepairResult['result'] | 'skipped';
 
@@ -13,6 +23,8 @@ export interface SummaryInput {
   /** Rescue instructions (markdown) when the failure was not fixed. */
   rescueMarkdown?: string;
   runUrl?: string;
+  /** The CI run dispatched on the fix branch (trigger-ci). */
+  ciRunUrl?: string;
   /** The workflow artifact holding the recording and the transcript. */
   artifactUrl?: string;
 }
@@ -26,15 +38,6 @@ const HEADLINES: Record<ActionResult, string> = {
   error: 'stopped with an error',
 };
 
-/** Markdown table cell: pipes and newlines would break the row. */
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
-const fence = (text: string): string => {
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}\n${text.replace(/\n$/, '')}\n${ticks}`;
-};
-
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
@@ -45,7 +48,7 @@ export function renderSummary(input: SummaryInput): string {
   const lines: string[] = [
     `## ci-medic ${HEADLINES[input.result]}`,
     '',
-    `**Result:** \`${input.result}\` — ${input.reason}`,
+    `**Result:** \`${input.result}\` — ${clip(input.reason, MAX_REASON_CHARS)}`,
     '',
   ];
 
@@ -57,6 +60,7 @@ export function renderSummary(input: SummaryInput): string {
   } else if (input.branch) {
     lines.push(`**Branch:** \`${input.branch}\``, '');
   }
+  if (input.ciRunUrl) lines.push(`**CI on the fix:** [dispatched run](${input.ciRunUrl})`, '');
 
   if (repair) {
     lines.push(
@@ -68,21 +72,26 @@ export function renderSummary(input: SummaryInput): string {
     if (repair.initialFailure.firstErrorLine) {
       lines.push(`**What failed:** \`${cell(repair.initialFailure.firstErrorLine)}\``, '');
     }
-    if (repair.explanation) lines.push('### Root cause and fix', '', repair.explanation, '');
+    if (repair.explanation) {
+      lines.push('### Root cause and fix', '', head(repair.explanation, MAX_EXPLANATION_CHARS), '');
+    }
     if (repair.commands.length > 0) {
       lines.push('### Commands', '', '| # | Command | Policy | Exit code |', '| ---: | --- | --- | ---: |');
-      repair.commands.forEach((c, i) => {
+      repair.commands.slice(0, MAX_COMMAND_ROWS).forEach((c, i) => {
         const decision = `${c.allowed ? 'allowed' : 'denied'}${c.policy ? `: ${c.policy}` : ''}`;
         const exit = c.timedOut ? 'timed out' : c.exitCode === null ? '—' : String(c.exitCode);
-        lines.push(`| ${i + 1} | \`${cell(c.command)}\` | ${cell(decision)} | ${exit} |`);
+        lines.push(`| ${i + 1} | ${inlineCode(cell(c.command))} | ${cell(decision)} | ${exit} |`);
       });
+      if (repair.commands.length > MAX_COMMAND_ROWS) {
+        lines.push(`| … | ${repair.commands.length - MAX_COMMAND_ROWS} more commands: see the transcript | | |`);
+      }
       lines.push('');
     }
-    if (repair.diffStat) lines.push('### Diff', '', fence(repair.diffStat), '');
+    if (repair.diffStat) lines.push('### Diff', '', fence(clip(repair.diffStat, MAX_BLOCK_CHARS)), '');
     if (repair.verification) {
       const v = repair.verification;
       lines.push('### Verification', '', `\`${cell(v.command)}\` exited with ${v.exitCode ?? 'no exit code'}`, '');
-      if (v.tail) lines.push(fence(v.tail), '');
+      if (v.tail) lines.push(fence(tail(v.tail, { maxLines: 60, maxChars: MAX_BLOCK_CHARS })), '');
     }
     lines.push(`Transcript: \`${repair.transcriptPath}\``, '');
     if (input.artifactUrl) {
@@ -93,7 +102,7 @@ export function renderSummary(input: SummaryInput): string {
     }
   }
 
-  if (input.rescueMarkdown) lines.push('### Rescue', '', input.rescueMarkdown, '');
+  if (input.rescueMarkdown) lines.push('### Rescue', '', head(input.rescueMarkdown, MAX_RESCUE_CHARS), '');
   if (input.runUrl) lines.push(`[This run](${input.runUrl})`, '');
-  return `${lines.join('\n')}\n`;
+  return headBytes(`${lines.join('\n')}\n`, MAX_SUMMARY_BYTES);
 }

@@ -1,15 +1,8 @@
-// The few git queries the loop needs, run with execFile (no shell) in the workspace.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { scrubEnvironment } from '../terminal/env.js';
+// The few git queries the loop needs, through the one git command manager (scrubbed environment, deadlines).
+import { createGit } from '../git/index.js';
 
-const run = promisify(execFile);
-
-export async function git(cwd: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
-  // Not the process's secrets: git runs programs the repository's config names (fsmonitor, textconv, filters), and
-  // the repair session could write that config.
-  const { stdout } = await run('git', args, { cwd, maxBuffer, encoding: 'utf8', env: scrubEnvironment(process.env) });
-  return stdout;
+export async function git(cwd: string, args: string[]): Promise<string> {
+  return (await createGit(cwd).exec(args)).stdout;
 }
 
 /** git, but an empty string when it fails (not a repository, no commits yet). */
@@ -21,13 +14,9 @@ export async function gitOrEmpty(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-const lines = (text: string): string[] => text.split('\n').filter(Boolean);
-
 /** Untracked, not-ignored files (relative paths). */
 export async function untrackedFiles(cwd: string): Promise<string[]> {
-  return lines(await gitOrEmpty(cwd, ['ls-files', '--others', '--exclude-standard', '-z']))
-    .flatMap((l) => l.split('\0'))
-    .filter(Boolean);
+  return (await gitOrEmpty(cwd, ['ls-files', '--others', '--exclude-standard', '-z'])).split('\0').filter(Boolean);
 }
 
 /**

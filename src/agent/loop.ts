@@ -13,11 +13,12 @@ import { ConfigError, type RepairConfig } from '../config.js';
 import { protectedPaths } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { Redactor } from '../redact.js';
-import { secretValuesIn } from '../terminal/env.js';
+import { secretValuesIn } from '../secrets/names.js';
 import { AgentSession } from '../terminal/session.js';
 import { runBashTool } from './bash-tool.js';
 import { Budget, type BudgetKind } from './budget.js';
-import { createClient, DEFAULT_BASE_URL, explainApiError, MAX_OUTPUT_TOKENS, preflight } from './client.js';
+import type { ModelClient } from './model-client.js';
+import { createClient, endpointOf, explainApiError, MAX_OUTPUT_TOKENS, preflight } from './client.js';
 import { clearOldToolResults, estimateRequestTokens } from './context.js';
 import { changedFiles, diffStat, git, untrackedFiles } from './git.js';
 import { contextWindowFor, priceFor } from './pricing.js';
@@ -37,6 +38,11 @@ export { CHECK_OUTPUT_BUDGET } from './verify.js';
 export interface RepairOptions {
   /** The environment the agent's shell starts from (scrubbed by the terminal layer); the entry passes process.env. */
   baseEnv?: Record<string, string | undefined>;
+  /**
+   * The run's one Redactor, built by the entry with every secret it knows (environment, credential files); the loop
+   * adds the key and checkout's credential. Without it the loop builds its own from the config and baseEnv.
+   */
+  redactor?: Redactor;
   onEvent?: (event: RepairEvent) => void;
   /** Aborting ends the run as soon as possible (request aborted, command interrupted). */
   signal?: AbortSignal;
@@ -72,16 +78,17 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const home = options.baseEnv?.HOME || undefined;
   const policy = await validateRepairConfig(config, home);
   const startedAt = Date.now();
-  const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL;
-  // A rejected key or an unknown model fails now, before tmux starts.
-  const client = createClient(config);
-  const checked = await preflight(client, config.model, baseUrl, options.signal);
+  const baseUrl = endpointOf(config);
+  // The entry's redactor (environment, credential files) when given. The session cannot see secret-named variables,
+  // but it can read /proc/<pid>/environ of a process holding them: their values are masked either way.
+  const redactor = options.redactor ?? new Redactor(secretValuesIn(options.baseEnv ?? {}));
+  for (const secret of [...config.secrets, config.apiKey ?? '', config.authToken ?? '']) redactor.add(secret);
+  // A rejected key or an unknown model fails now, before tmux starts. Tokens the platform issues are masked too.
+  const client = await createClient(config, (token) => redactor.add(token));
+  const checked = await preflight(client, config.model, baseUrl, options.signal, config.provider?.name);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  const redactor = new Redactor([...config.secrets, config.apiKey ?? '', config.authToken ?? ''].filter(Boolean));
   for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
-  // The session cannot see these, but it can read this process's /proc/<pid>/environ: whatever it reads is masked.
-  for (const secret of secretValuesIn(options.baseEnv ?? {})) redactor.add(secret);
   const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();
@@ -130,6 +137,8 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       cwd: config.workdir,
       baseEnv: options.baseEnv ?? {},
       env: {},
+      // What a person watching (or a rescuer, or the recording) sees goes through the same redaction as the model's view.
+      redact: (text) => redactor.redact(text),
       pipeOutput: options.pipeOutput,
     });
     result.socketPath = session.socketPath;
@@ -261,7 +270,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
 async function converse(
   run: LoopRun,
   policy: PolicyConfig,
-  client: ReturnType<typeof createClient>,
+  client: ModelClient,
   task: string,
   home: string | undefined,
   onTurn: (turn: number) => void,
@@ -342,7 +351,7 @@ async function converse(
     try {
       response = await client.messages.create(params, { signal: budget.signal });
     } catch (error) {
-      const failure = explainApiError(error, config.model, config.baseUrl ?? DEFAULT_BASE_URL);
+      const failure = explainApiError(error, config.model, endpointOf(config), config.provider?.name);
       if (failure.aborted || budget.signal.aborted) {
         const kind = budget.exhausted ?? 'time';
         return outOfBudget(kind, budget.exhausted ? undefined : 'the run was cancelled');

@@ -89,7 +89,10 @@ const FALLBACK_CONTEXT = Math.min(...ENTRIES.map((e) => e.contextWindow));
  */
 export function normalizeModelId(model: string): string {
   let id = model.trim().toLowerCase();
-  id = id.replace(/^(?:[a-z]{2,4}\.)?anthropic\./, '');
+  // A Bedrock inference-profile ARN ends in the profile's id: arn:aws:bedrock:<region>:<account>:inference-profile/<id>.
+  id = id.replace(/^arn:aws[a-z-]*:bedrock:[^/]*\//, '');
+  // Bedrock's cross-region prefixes: us., eu., apac., jp., au., us-gov., global.
+  id = id.replace(/^(?:[a-z]{2,6}(?:-[a-z]{2,4})?\.)?anthropic\./, '');
   id = id.replace(/\[[^\]]*\]$/, '');
   id = id.replace(/-v\d+(?::\d+)?$/, '');
   id = id.replace(/[-@]\d{8}$/, '');

@@ -1,8 +1,8 @@
 // What one repair run shares between the loop, the bash tool and verification: the configuration, the session,
 // the redactor, the budgets, the transcript and progress sinks, and the records that end up in the result.
-import { writeFile } from 'node:fs/promises';
 import type { RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
+import { redactLogFile } from '../terminal/log.js';
 import type { CommandResult } from '../terminal/types.js';
 import type { Budget } from './budget.js';
 import type { TranscriptEvent } from './transcript.js';
@@ -32,9 +32,18 @@ export interface LoopRun {
   emit(type: RepairEvent['type'], message: string): void;
 }
 
-/** The command's output, redacted; the terminal's full log is rewritten redacted too (the model may grep it). */
+/**
+ * The command's output, redacted; the terminal's full log is rewritten redacted too (the model may grep it), by
+ * streaming it: the log may be far larger than `r.output`, which holds only its head and tail when truncated.
+ */
 export async function scrubbed(run: Pick<LoopRun, 'redactor'>, r: CommandResult): Promise<string> {
   const clean = run.redactor.redact(r.output);
-  if (clean !== r.output) await writeFile(r.outputPath, clean).catch(() => undefined);
+  if (r.outputPath && (clean !== r.output || r.outputTruncated)) {
+    try {
+      redactLogFile(r.outputPath, (text) => run.redactor.redact(text));
+    } catch {
+      // the log is gone (session stopped): the output in hand is redacted
+    }
+  }
   return clean;
 }

@@ -10,7 +10,8 @@ import { gitOrEmpty } from './git.js';
 export async function validateRepairConfig(config: RepairConfig, home?: string): Promise<PolicyConfig> {
   if (!config.check.trim())
     throw new ConfigError('check', 'the check command is empty; give the command CI runs, like "npm test"');
-  if (!config.apiKey && !config.authToken) {
+  // Bedrock, Vertex and Foundry find their credentials in the platform's own places; the preflight checks them.
+  if ((config.provider?.name ?? 'anthropic') === 'anthropic' && !config.apiKey && !config.authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
       'no API key: set ANTHROPIC_API_KEY (the anthropic-api-key input), or ANTHROPIC_AUTH_TOKEN with --base-url (the anthropic-base-url input) for a gateway',

@@ -55,7 +55,8 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
 export const VERSION = '0.1.0';
 
 // First: re-execute without secrets (API key, tokens) in this process's /proc environ, which the agent's shell could read.
-sealEnvironment();
+// A Node that cannot seal is refused by the commands that need the seal (repair), named in their message.
+const seal = sealEnvironment();
 
 // `ci-medic policy … | head -1`: a reader that goes away early is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -63,7 +64,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-cli(process.argv.slice(2), processIo()).then(
+cli(process.argv.slice(2), processIo(seal)).then(
   (code) => {
     process.exitCode = code;
   },

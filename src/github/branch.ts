@@ -15,8 +15,11 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { Redactor } from '../redact.js';
 import { authConfigEnv, configEnv } from './credentials.js';
-import { explainGitHubError } from './errors.js';
-import { createGit, GitError, type Git } from './git.js';
+import { createGit, type Git } from '../git/index.js';
+import { head } from './markdown.js';
+import { FIX_TRAILER, pushFix } from './push.js';
+
+export { PushError } from './push.js';
 
 export interface CommitAndPushOptions {
   workdir: string;
@@ -46,10 +49,13 @@ export interface CommitAndPushOptions {
 }
 
 export interface CommitAndPushResult {
+  /** The branch that holds the fix: the one asked for, or another name when that held other people's commits. */
   branch: string;
   commit: string;
   /** false when the remote branch already held this change (or push: false). */
   pushed: boolean;
+  /** What the push did beyond the plain case (another job's same fix, a diverted branch, a replaced fix). */
+  notes: string[];
   /** Requested files left out because git ignores them and they were never tracked. */
   skipped: string[];
 }
@@ -65,18 +71,6 @@ export class SecretInDiffError extends Error {
     this.name = 'SecretInDiffError';
     this.file = file;
     this.findings = findings;
-  }
-}
-
-export class PushError extends Error {
-  readonly explanation: string;
-  /** git's own output (stderr, then stdout: `push --porcelain` reports rejected refs there). */
-  readonly output: string;
-  constructor(explanation: string, output: string) {
-    super(explanation);
-    this.name = 'PushError';
-    this.explanation = explanation;
-    this.output = output;
   }
 }
 
@@ -140,28 +134,23 @@ export async function commitAndPush(options: CommitAndPushOptions): Promise<Comm
   const inMessage = options.redactor.findSecrets(options.message);
   if (inMessage.length > 0) throw new SecretInDiffError('the commit message', inMessage);
   const { tree, skipped } = await buildTree(git, base, files, options.redactor);
-  const commit = await git.commitTree(tree, base, options.message, identityEnv(options));
+  const commit = await git.commitTree(tree, base, withTrailer(options.message), identityEnv(options));
   await git.updateRef(`refs/heads/${branch}`, commit);
-  if (options.push === false) return { branch, commit, pushed: false, skipped };
+  if (options.push === false) return { branch, commit, pushed: false, skipped, notes: [] };
 
-  try {
-    const remoteSha = await network.lsRemote(remote, `refs/heads/${branch}`);
-    if (remoteSha) {
-      const same = await sameChange(network, remote, branch, remoteSha, tree, base);
-      if (same) {
-        await git.updateRef(`refs/heads/${branch}`, remoteSha);
-        return { branch, commit: remoteSha, pushed: false, skipped };
-      }
-    }
-    await network.push(remote, [`${commit}:refs/heads/${branch}`], {
-      forceWithLease: [`refs/heads/${branch}:${remoteSha ?? ''}`],
-      extraArgs: ['--no-verify'],
-    });
-  } catch (error) {
-    if (!(error instanceof GitError)) throw error;
-    throw new PushError(explainGitHubError(error, 'push'), `${error.stderr}${error.stdout}`);
-  }
-  return { branch, commit, pushed: true, skipped };
+  const committerEmail = (options.committer ?? options.author).email;
+  const pushed = await pushFix({ git, network, remote, branch, commit, tree, base, committerEmail });
+  return { ...pushed, skipped };
+}
+
+/** The model writes most of a commit message: bounded like everything it writes that people are shown. */
+const MAX_COMMIT_MESSAGE_CHARS = 20_000;
+
+/** The message (bounded) with ci-medic's trailer, which marks the commit as one a later run may replace. */
+function withTrailer(message: string): string {
+  const text = head(message.trimEnd(), MAX_COMMIT_MESSAGE_CHARS, 'see the pull request');
+  if (text.split('\n').some((line) => line.trim() === FIX_TRAILER)) return `${text}\n`;
+  return `${text}\n\n${FIX_TRAILER}\n`;
 }
 
 async function checkBranch(git: Git, branch: string): Promise<string> {
@@ -279,25 +268,4 @@ function identityEnv(options: CommitAndPushOptions): Record<string, string> {
     GIT_COMMITTER_NAME: committer.name,
     GIT_COMMITTER_EMAIL: committer.email,
   };
-}
-
-/** True when the remote branch is already this change: same tree on the same parent. */
-async function sameChange(
-  network: Git,
-  remote: string,
-  branch: string,
-  remoteSha: string,
-  tree: string,
-  base: string,
-): Promise<boolean> {
-  const lease = `refs/ci-medic/lease/${branch}`;
-  try {
-    await network.fetch(remote, [`+refs/heads/${branch}:${lease}`]);
-    const { stdout } = await network.exec(['show', '-s', '--format=%T %P', remoteSha]);
-    return stdout.trim() === `${tree} ${base}`;
-  } catch {
-    return false; // cannot read it: push with the lease anyway
-  } finally {
-    await network.exec(['update-ref', '-d', lease]).catch(() => undefined);
-  }
 }

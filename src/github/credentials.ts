@@ -9,7 +9,9 @@
 // proxy that would see the push's header, an insteadOf, a filter, fsmonitor) is discarded before anything is pushed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { createGit, type Git } from './git.js';
+import { configEnv, createGit, type Git } from '../git/index.js';
+
+export { configEnv } from '../git/index.js';
 
 export interface ConfigEntry {
   key: string;
@@ -103,16 +105,6 @@ export function authConfigEnv(token: string, url: string, extra: Array<[string, 
   const origin = new URL(url).origin;
   const key = `http.${origin}/.extraheader`;
   return configEnv([...extra, [key, ''], [key, authHeaderFor(token)]]);
-}
-
-/** `git -c key=value …` expressed as GIT_CONFIG_COUNT/KEY_n/VALUE_n (command-line scope, git ≥ 2.31). */
-export function configEnv(pairs: Array<[string, string]>): Record<string, string> {
-  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(pairs.length) };
-  pairs.forEach(([key, value], i) => {
-    env[`GIT_CONFIG_KEY_${i}`] = key;
-    env[`GIT_CONFIG_VALUE_${i}`] = value;
-  });
-  return env;
 }
 
 async function localConfigPath(git: Git): Promise<string> {

@@ -26,7 +26,7 @@ export {
   type GitOptions,
   type GitResult,
   type StatusEntry,
-} from './git.js';
+} from '../git/index.js';
 export { MAX_BODY_LENGTH, pullRequestTitle, renderPullRequestBody, type PullRequestBodyInput } from './pr-body.js';
 export {
   GitHubApiError,

@@ -2,6 +2,7 @@
 // it cost, and how to reproduce it locally. Every piece of text goes through the Redactor on the way out.
 import type { RepairResult } from '../agent/types.js';
 import type { Redactor } from '../redact.js';
+import { clip, codeBlock, head, tail } from './markdown.js';
 
 export interface PullRequestBodyInput {
   result: RepairResult;
@@ -11,7 +12,7 @@ export interface PullRequestBodyInput {
   runUrl?: string;
   /** Link to the workflow artifact with the terminal recording and the transcript. */
   artifactUrl?: string;
-  /** The CLI command that reproduces the repair locally, e.g. `npx ci-medic repair --check "npm test"`. */
+  /** The commands that reproduce the repair locally (see reproduce.ts). */
   reproduceCommand: string;
   /** Defaults to result.initialFailure.excerpt. */
   failureExcerpt?: string;
@@ -25,7 +26,14 @@ export interface PullRequestBodyInput {
 /** GitHub refuses bodies over 65,536 characters; stay well inside. */
 export const MAX_BODY_LENGTH = 60_000;
 const MAX_BLOCK_LINES = 60;
+/** A log block (failure excerpt, verification tail, diff stat) in characters. */
+const MAX_BLOCK_CHARS = 6_000;
+/** The model's explanation. The pieces' bounds add up to well under MAX_BODY_LENGTH, so no section is cut off. */
+const MAX_EXPLANATION_CHARS = 16_000;
+/** Changed files listed by name; the diff stat covers the rest. */
+const MAX_FILES_LISTED = 50;
 const MAX_TITLE_LENGTH = 100;
+const block = (text: string): string => codeBlock(tail(text, { maxLines: MAX_BLOCK_LINES, maxChars: MAX_BLOCK_CHARS }));
 
 export function pullRequestTitle(input: {
   check: string;
@@ -56,22 +64,31 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
       '',
       `\`${oneLine(input.check)}\` exited with code ${result.initialFailure.exitCode ?? 'unknown (killed or timed out)'}.`,
       '',
-      codeBlock(lastLines(excerpt, MAX_BLOCK_LINES)),
+      block(excerpt),
     ].join('\n'),
   );
 
   sections.push(
-    ['## Root cause and fix', '', result.explanation.trim() || '_The model gave no explanation._'].join('\n'),
+    [
+      '## Root cause and fix',
+      '',
+      head(result.explanation.trim(), MAX_EXPLANATION_CHARS, 'see the run for the whole transcript') ||
+        '_The model gave no explanation._',
+    ].join('\n'),
   );
 
-  const files = result.changedFiles.map((f) => `- \`${oneLine(f)}\``).join('\n');
+  const listed = result.changedFiles.slice(0, MAX_FILES_LISTED).map((f) => `- \`${clip(oneLine(f), 200)}\``);
+  if (result.changedFiles.length > MAX_FILES_LISTED) {
+    listed.push(`- … and ${result.changedFiles.length - MAX_FILES_LISTED} more files`);
+  }
+  const files = listed.join('\n');
   sections.push(
     [
       '## Changes',
       '',
       files || '_No files listed._',
       '',
-      result.diffStat.trim() ? codeBlock(result.diffStat.trimEnd()) : '',
+      result.diffStat.trim() ? codeBlock(clip(result.diffStat.trimEnd(), MAX_BLOCK_CHARS)) : '',
     ]
       .join('\n')
       .trimEnd(),
@@ -85,7 +102,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
           '',
           `\`${oneLine(verification.command)}\` exited with code ${verification.exitCode ?? 'unknown'}. Last lines:`,
           '',
-          codeBlock(lastLines(verification.tail, MAX_BLOCK_LINES)),
+          block(verification.tail),
         ].join('\n')
       : ['## Verification', '', '_The check was not re-run._'].join('\n'),
   );
@@ -114,32 +131,18 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
       '',
       'Check out the base commit, then run the same repair in a tmux session you can watch:',
       '',
-      codeBlock(`git checkout ${result.baseCommit}\n${input.reproduceCommand.trim()}`, 'sh'),
+      codeBlock(`git checkout ${result.baseCommit}\n${clip(input.reproduceCommand.trim(), 2_000)}`, 'sh'),
     ].join('\n'),
   );
 
   sections.push('<sub>Opened by ci-medic. Re-runs of the same failure update this pull request.</sub>');
 
-  const body = input.redactor.redact(sections.join('\n\n'));
-  return body.length > MAX_BODY_LENGTH ? `${body.slice(0, MAX_BODY_LENGTH)}\n\n_(body truncated)_` : body;
+  // Every piece is bounded above; the whole is bounded again after redaction (a mask may be longer than its secret).
+  return head(input.redactor.redact(sections.join('\n\n')), MAX_BODY_LENGTH, 'see the run for the rest');
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function lastLines(text: string, count: number): string {
-  const lines = text.replace(/\s+$/, '').split('\n');
-  return lines.length <= count
-    ? lines.join('\n')
-    : [`… (${lines.length - count} earlier lines)`, ...lines.slice(-count)].join('\n');
-}
-
-/** A fenced block whose fence is longer than any backtick run inside, so the content cannot close it. */
-function codeBlock(text: string, language = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}${language}\n${text}\n${fence}`;
+  return clip(text.replace(/\s+/g, ' ').trim(), 500);
 }
 
 function formatDuration(ms: number): string {

@@ -1,7 +1,7 @@
 // Open the pull request for a repair branch, or update the one already open for it: one pull request per branch
 // (per failure fingerprint), however many times the job re-runs.
-import { getOctokit } from '@actions/github';
-import { explainGitHubError, type GitHubStep } from './errors.js';
+import { explainGitHubError, type GitHubCallContext, type GitHubStep } from './errors.js';
+import { createOctokit, type GitHubClient, type GitHubClientOptions } from './octokit.js';
 
 export { explainGitHubError, isPushPermissionError, type GitHubStep } from './errors.js';
 
@@ -18,6 +18,8 @@ export interface PullRequestOptions {
   body: string;
   labels?: string[];
   draft?: boolean;
+  /** Time budget and wait tuning of the client (see createOctokit). */
+  client?: Pick<GitHubClientOptions, 'budgetMs' | 'maxRateLimitRetries' | 'retryAfterBaseValue' | 'log'>;
 }
 
 export interface PullRequestResult {
@@ -32,21 +34,24 @@ export interface PullRequestResult {
 export class GitHubApiError extends Error {
   readonly step: GitHubStep;
   readonly status: number | undefined;
-  constructor(step: GitHubStep, cause: unknown) {
-    super(explainGitHubError(cause, step));
+  constructor(step: GitHubStep, cause: unknown, context: GitHubCallContext = {}) {
+    super(explainGitHubError(cause, step, context));
     this.name = 'GitHubApiError';
     this.step = step;
     this.status = (cause as { status?: number }).status;
   }
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
-
 export async function openOrUpdatePullRequest(options: PullRequestOptions): Promise<PullRequestResult> {
-  const octokit = getOctokit(options.token, { baseUrl: options.apiUrl.replace(/\/+$/, '') });
+  const octokit = createOctokit({ token: options.token, apiUrl: options.apiUrl, ...options.client });
   const { owner, repo } = options;
+  const context = (): GitHubCallContext => ({
+    repository: `${owner}/${repo}`,
+    apiUrl: options.apiUrl,
+    rateLimit: octokit.rateLimit(),
+  });
 
-  let existing = await findOpenPull(octokit, options);
+  let existing = await findOpenPull(octokit, options, context);
   let action: PullRequestResult['action'] = 'updated';
   if (!existing) {
     try {
@@ -63,9 +68,9 @@ export async function openOrUpdatePullRequest(options: PullRequestOptions): Prom
       action = 'created';
     } catch (error) {
       // Another run opened it between our look and our create: update that one instead.
-      if (!isAlreadyExists(error)) throw new GitHubApiError('create-pr', error);
-      existing = await findOpenPull(octokit, options);
-      if (!existing) throw new GitHubApiError('create-pr', error);
+      if (!isAlreadyExists(error)) throw new GitHubApiError('create-pr', error, context());
+      existing = await findOpenPull(octokit, options, context);
+      if (!existing) throw new GitHubApiError('create-pr', error, context());
     }
   }
   if (action === 'updated') {
@@ -78,7 +83,7 @@ export async function openOrUpdatePullRequest(options: PullRequestOptions): Prom
         body: options.body,
       });
     } catch (error) {
-      throw new GitHubApiError('update-pr', error);
+      throw new GitHubApiError('update-pr', error, context());
     }
   }
 
@@ -88,15 +93,16 @@ export async function openOrUpdatePullRequest(options: PullRequestOptions): Prom
     try {
       await octokit.rest.issues.addLabels({ owner, repo, issue_number: existing.number, labels });
     } catch (error) {
-      result.labelsError = explainGitHubError(error, 'labels');
+      result.labelsError = explainGitHubError(error, 'labels', context());
     }
   }
   return result;
 }
 
 async function findOpenPull(
-  octokit: Octokit,
+  octokit: GitHubClient,
   options: PullRequestOptions,
+  context: () => GitHubCallContext,
 ): Promise<{ number: number; url: string } | undefined> {
   try {
     const { data } = await octokit.rest.pulls.list({
@@ -111,7 +117,7 @@ async function findOpenPull(
     const pull = data.find((p) => p.head.ref === options.head);
     return pull ? { number: pull.number, url: pull.html_url } : undefined;
   } catch (error) {
-    throw new GitHubApiError('create-pr', error);
+    throw new GitHubApiError('list-prs', error, context());
   }
 }
 

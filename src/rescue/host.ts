@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { scrubEnvironment } from '../terminal/env.js';
+import { procStat } from '../terminal/proc.js';
 import { execTmux, findExecutable, MAX_SOCKET_PATH, TmuxError, tmuxSessionName } from '../terminal/tmux.js';
 import { joinCommandFor, shellQuote } from './instructions.js';
 
@@ -413,12 +414,12 @@ async function launchTmate(p: Prepared): Promise<RunningHost> {
     conf,
     [
       'set -g history-limit 5000',
-      `set -g default-command ${tmuxQuote(`exec /bin/bash ${attachScript}`)}`,
-      ...(server ? [`set -g tmate-server-host ${tmuxQuote(server.host)}`] : []),
+      `set -g default-command ${shellQuote(`exec /bin/bash ${attachScript}`)}`,
+      ...(server ? [`set -g tmate-server-host ${shellQuote(server.host)}`] : []),
       ...(server?.port ? [`set -g tmate-server-port ${server.port}`] : []),
-      ...(server?.rsaFingerprint ? [`set -g tmate-server-rsa-fingerprint ${tmuxQuote(server.rsaFingerprint)}`] : []),
+      ...(server?.rsaFingerprint ? [`set -g tmate-server-rsa-fingerprint ${shellQuote(server.rsaFingerprint)}`] : []),
       ...(server?.ed25519Fingerprint
-        ? [`set -g tmate-server-ed25519-fingerprint ${tmuxQuote(server.ed25519Fingerprint)}`]
+        ? [`set -g tmate-server-ed25519-fingerprint ${shellQuote(server.ed25519Fingerprint)}`]
         : []),
       '',
     ].join('\n'),
@@ -556,10 +557,6 @@ export function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
 }
 
-function tmuxQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A process of the group is still running. On Linux zombies (dead, waiting to be reaped) do not count. */
 function groupAlive(pgid: number): boolean {
   try {
@@ -570,10 +567,8 @@ function groupAlive(pgid: number): boolean {
   if (process.platform !== 'linux') return true;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses, so parse from the last ')'.
-    const stat = readText(`/proc/${entry}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    const stat = procStat(entry);
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z') return true;
   }
   return false;
 }

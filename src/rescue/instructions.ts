@@ -1,6 +1,7 @@
 // Rescue instructions: what a person needs, once the loop has given up, to land in the agent's own tmux session.
 // Pure and fast (string building only): it runs at the end of the loop and must print within a second.
 import { ConfigError } from '../config.js';
+import { shellQuote } from '../terminal/quote.js';
 import { tmuxSessionName } from '../terminal/tmux.js';
 
 /** A GitHub Action pinned to a full-length commit SHA (tags move; a SHA does not), with the tag it was taken from. */
@@ -69,10 +70,7 @@ const MAX_MINUTES = 7 * 24 * 60;
 const STEP_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
-/** Single-quote a word for bash only when it needs it (socket paths and session names usually do not). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 /**
  * `tmux -S <socket> attach -t <name>` (with `-r` for read-only). tmux itself turns '.' in a session name into '_'

@@ -10,13 +10,6 @@ interface Pending {
   line: string;
 }
 
-/** Quote one argument for a tmux command line; null when it cannot be quoted simply (the caller spawns instead). */
-export function tmuxQuote(value: string): string | null {
-  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(value)) return value;
-  if (!value.includes("'") && !/[\n\r]/.test(value)) return `'${value}'`;
-  return null;
-}
-
 export class ControlClient {
   private readonly child: ChildProcess;
   private readonly pending: Pending[] = [];

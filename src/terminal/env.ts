@@ -1,22 +1,8 @@
 // The shell's environment: what the agent's commands can see. Secrets never reach the tmux server (panes inherit
 // the server's global environment), so the environment is scrubbed before the server starts.
+import { isSecretName } from '../secrets/names.js';
 
-/** Name fragments that mark a variable as a secret (matched case-insensitively anywhere in the name). */
-export const SECRET_NAME_PARTS = [
-  'TOKEN',
-  'SECRET',
-  'KEY',
-  'PASSWORD',
-  'PASSWD',
-  'PASSPHRASE',
-  'CREDENTIAL',
-  'AUTH',
-  'PRIVATE',
-  'COOKIE',
-] as const;
-
-/** Name prefixes dropped whole: the runner's job credentials and every Action input (inputs may carry secrets). */
-export const SECRET_NAME_PREFIXES = ['ACTIONS_RUNTIME_', 'ACTIONS_ID_TOKEN_', 'INPUT_'] as const;
+export { isSecretName } from '../secrets/names.js';
 
 /**
  * Variables that would change how our shell starts or runs commands behind our back (startup files, prompt hooks,
@@ -58,26 +44,6 @@ export const NON_INTERACTIVE_ENV: Readonly<Record<string, string>> = {
 
 /** Used when the caller gives no base environment: enough to find bash, tmux and the usual tools. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/homebrew/bin';
-
-export function isSecretName(name: string): boolean {
-  const upper = name.toUpperCase();
-  return (
-    SECRET_NAME_PARTS.some((part) => upper.includes(part)) ||
-    SECRET_NAME_PREFIXES.some((prefix) => upper.startsWith(prefix))
-  );
-}
-
-/**
- * The values of the variables the scrub keeps from the session because their names mark secrets: the session cannot
- * see them in its environment, but it can read them from /proc/<pid>/environ of the process that holds them, so the
- * redactor must know them. Action inputs (INPUT_*) are left out: they are the inputs themselves (the check, the
- * model), whose secret ones the entry names; values under 8 characters are not worth masking.
- */
-export function secretValuesIn(env: Record<string, string | undefined>): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => value && value.length >= 8 && !name.startsWith('INPUT_') && isSecretName(name))
-    .map(([, value]) => value as string);
-}
 
 function isDropped(name: string): boolean {
   return isSecretName(name) || SHELL_CONTROL.has(name) || name.startsWith('BASH_FUNC_') || name.includes('=');

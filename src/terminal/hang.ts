@@ -2,6 +2,7 @@
 // process blocked reading the terminal. Reading the terminal is seen through /proc (Linux only); elsewhere the
 // per-command deadline is what catches it.
 import { readFileSync, readlinkSync } from 'node:fs';
+import { childPids, procStat } from './proc.js';
 
 /** Programs that take over the screen and wait for keys; seeing one in the foreground means the command is stuck. */
 export const INTERACTIVE_PROGRAMS = new Set([
@@ -34,24 +35,6 @@ const READ_SYSCALL: Partial<Record<NodeJS.Architecture, number>> = { x64: 0, arm
 /** Upper bound on the processes inspected per check, so a fork bomb cannot make the check itself hang. */
 const MAX_PROCESSES_CHECKED = 32;
 
-function statFields(pid: number): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may contain spaces: split after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 function readsTerminal(pid: number, paneTty: string, readSyscall: number): boolean {
   let syscall: string;
   try {
@@ -76,9 +59,9 @@ function readsTerminal(pid: number, paneTty: string, readSyscall: number): boole
 export function foregroundReadsTerminal(shellPid: number, paneTty: string): boolean {
   const readSyscall = READ_SYSCALL[process.arch];
   if (process.platform !== 'linux' || readSyscall === undefined) return false;
-  const shell = statFields(shellPid);
+  const shell = procStat(shellPid);
   if (!shell) return false;
-  const foregroundGroup = Number(shell[5]); // tpgid
+  const foregroundGroup = shell.tpgid;
   if (!(foregroundGroup > 0)) return false;
   // Walk the shell's descendants (bounded), checking those in the foreground group.
   const queue = [shellPid];
@@ -86,9 +69,9 @@ export function foregroundReadsTerminal(shellPid: number, paneTty: string): bool
   while (queue.length && checked < MAX_PROCESSES_CHECKED) {
     const pid = queue.shift() as number;
     checked++;
-    const fields = pid === shellPid ? shell : statFields(pid);
-    if (fields && Number(fields[2]) === foregroundGroup && readsTerminal(pid, paneTty, readSyscall)) return true;
-    queue.push(...children(pid));
+    const stat = pid === shellPid ? shell : procStat(pid);
+    if (stat && stat.pgrp === foregroundGroup && readsTerminal(pid, paneTty, readSyscall)) return true;
+    queue.push(...childPids(pid));
   }
   return false;
 }

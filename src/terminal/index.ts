@@ -12,4 +12,15 @@ export {
   TmuxError,
   type TmuxErrorKind,
 } from './tmux.js';
-export type { CommandResult, RunOptions, SessionInfo, StartOptions, StopReason } from './types.js';
+export type {
+  AttachOptions,
+  CommandResult,
+  RunOptions,
+  SessionInfo,
+  ShellLauncher,
+  StartOptions,
+  StopReason,
+} from './types.js';
+export { shellQuote } from './quote.js';
+export { pidAlive, procStat } from './proc.js';
+export { redactLogFile, MAX_OUTPUT_BYTES } from './log.js';

@@ -1,44 +1,29 @@
-// AgentSession: one detached tmux server per session name, running one bash in one pane. Commands travel by the
-// file protocol in protocol.ts; this class types the fixed line, waits (with its own deadline and hang checks),
-// and climbs the recovery ladder when a command will not finish: C-c, leave the interactive program, C-\,
-// respawn the shell in the same directory.
-import { execFile } from 'node:child_process';
+// AgentSession: one detached tmux server per session name, running one shell in one pane. Commands travel by the
+// file protocol in protocol.ts. This class is the session's lifecycle and the orchestration of one command; the
+// parts live beside it, one concern each: pane.ts (typing and waiting), wait.ts (the wait's state machine),
+// ladder.ts (recovery), lock.ts (the busy lock), server.ts (start and stop the server), list.ts (listing).
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
-  unlinkSync,
-  watch,
   writeFileSync,
   writeSync,
-  type FSWatcher,
+  constants as fsConstants,
 } from 'node:fs';
-import { ControlClient, tmuxQuote } from './control.js';
+import { executeCommand, type CommandHost } from './command.js';
 import { shellEnvironment } from './env.js';
-import { foregroundReadsTerminal, INTERACTIVE_PROGRAMS } from './hang.js';
+import { checkBashVersion, ensureBaseDir, highestCommand, makeFifo } from './prepare.js';
+import { otherHolder, releaseLock, takeLock } from './lock.js';
+import { Pane } from './pane.js';
+import { commandFile, cwdFile, PROMPT, shellRc, shellRcFile, drawnFifo, type ProtocolPaths } from './protocol.js';
+import { shellQuote } from './quote.js';
+import { serverAlive, startServer, stopServer } from './server.js';
 import {
-  channelName,
-  commandFile,
-  cwdFile,
-  endMarker,
-  logFile,
-  rcFile,
-  runFile,
-  runScript,
-  teeFifo,
-  typedLine,
-  type ProtocolPaths,
-} from './protocol.js';
-import {
-  baseDir,
-  execTmux,
   findExecutable,
   paneTarget,
   socketPathFor,
@@ -48,29 +33,16 @@ import {
   TmuxError,
   validateSessionName,
 } from './tmux.js';
-import type { CommandResult, RunOptions, SessionInfo, StartOptions, StopReason } from './types.js';
+import type { AttachOptions, CommandResult, RunOptions, ShellLauncher, StartOptions } from './types.js';
 
-/** Per-command deadline when the caller gives none (matches DEFAULT_COMMAND_TIMEOUT_MS in config.ts). */
-export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
+export { listSessions } from './list.js';
+export { DEFAULT_RUN_TIMEOUT_MS } from './command.js';
+
 export const DEFAULT_HISTORY_LIMIT = 50_000;
-/** First hang check after this long: fast commands finish before any check costs anything. */
-const FIRST_CHECK_MS = 150;
-const CHECK_INTERVAL_MS = 250;
-/** An interactive program or a terminal read must persist this long before the ladder starts. */
-const HANG_GRACE_MS = 1_000;
-/** How long each rung of the ladder gets to bring the shell back to its prompt. */
-const RUNG_WAIT_MS = 1_000;
-/** After the status arrives, how long to wait for tee to write the end marker into the log. */
-const LOG_FLUSH_MS = 3_000;
 /** Waiting for the first prompt of a new shell. */
 const SHELL_READY_MS = 10_000;
-/** Attaching the control client; past this the session falls back to a spawned client per command. */
-const CONTROL_READY_MS = 3_000;
-/** After waking a command's channel ourselves, how long its waiter gets to notice. */
-const RELEASE_MS = 2_000;
-export const PANE_WIDTH = 200;
-export const PANE_HEIGHT = 50;
-const PROMPT = '[ci-medic] \\w \\$ ';
+/** A mark's label: printable ASCII without ';' (the OSC's separator), bounded. */
+const MARK_LABEL = /^[\x20-\x3a\x3c-\x7e]{0,200}$/;
 
 interface SessionMeta {
   cwd: string;
@@ -80,41 +52,14 @@ interface SessionMeta {
   token: string;
   historyLimit: number;
   useControlClient: boolean;
+  /** The pane's command line as the launcher last wrapped it (a process attaching without one respawns with it). */
+  paneCommand?: string;
 }
-
-type PaneState = { dead: boolean; alternate: boolean; command: string; pid: number; tty: string };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function writePrivate(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
-}
-
-/** /tmp/ci-medic-UID must be ours and private: another user must not plant sockets or state for us. */
-function ensureBaseDir(): string {
-  const dir = baseDir();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  const uid = process.getuid?.();
-  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) {
-    throw new TmuxError('other', `${dir} is not a directory owned by this user; remove it and try again`);
-  }
-  return dir;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // An exited daemon whose reaper is slow (containers' init) lingers as a zombie: that is not alive.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): trust kill(0)
-  }
 }
 
 export class AgentSession {
@@ -127,14 +72,14 @@ export class AgentSession {
   private readonly meta: SessionMeta;
   private readonly target: string;
   private readonly paths: ProtocolPaths;
+  private readonly pane: Pane;
+  private readonly launcher?: ShellLauncher;
+  private readonly redact: (text: string) => string;
+  private readonly redactsLogs: boolean;
   private next: number;
   private running = false;
-  private control: ControlClient | null = null;
-  private watcher: FSWatcher | null = null;
-  /** Commands waiting for their N.rc, by N. */
-  private readonly rcWaiters = new Map<number, () => void>();
 
-  private constructor(name: string, meta: SessionMeta, next: number) {
+  private constructor(name: string, meta: SessionMeta, next: number, attach: AttachOptions) {
     this.name = name;
     this.socketPath = socketPathFor(name);
     this.stateDir = stateDirFor(name);
@@ -142,6 +87,18 @@ export class AgentSession {
     this.meta = meta;
     this.target = paneTarget(name);
     this.paths = { stateDir: this.stateDir, socketPath: this.socketPath, tmux: meta.tmux, token: meta.token };
+    this.pane = new Pane({
+      socketPath: this.socketPath,
+      target: this.target,
+      session: tmuxSessionName(name),
+      stateDir: this.stateDir,
+      env: meta.env,
+      tmux: meta.tmux,
+      useControlClient: meta.useControlClient,
+    });
+    this.launcher = attach.launcher;
+    this.redact = attach.redact ?? ((text) => text);
+    this.redactsLogs = attach.redact !== undefined;
     this.next = next;
   }
 
@@ -170,10 +127,14 @@ export class AgentSession {
         `session "${name}" is already running (socket ${socketPath}); reuse it or stop it with: ci-medic session stop --name ${name}`,
       );
     }
-    rmSync(socketPath, { force: true }); // a stale socket left by a crashed server
     const stateDir = stateDirFor(name);
-    rmSync(stateDir, { recursive: true, force: true });
-    mkdirSync(stateDir, { mode: 0o700 });
+    // A server left by a crash (its socket removed, or unreachable) must not outlive its replacement.
+    if (existsSync(stateDir)) await stopServer(socketPath, stateDir, tmux).catch(() => false);
+    rmSync(socketPath, { force: true });
+    // Earlier runs' logs stay (a transcript points at them): numbering goes on after the highest one.
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    for (const stale of ['session.json', 'busy.lock', 'cwd', 'drawn.fifo', 'tee.fifo'])
+      rmSync(`${stateDir}/${stale}`, { force: true });
     const meta: SessionMeta = {
       cwd: opts.cwd,
       env,
@@ -183,47 +144,23 @@ export class AgentSession {
       historyLimit: opts.historyLimit ?? DEFAULT_HISTORY_LIMIT,
       useControlClient: opts.controlClient ?? true,
     };
+    const session = new AgentSession(name, meta, highestCommand(stateDir) + 1, opts);
+    const command = await session.paneCommand(opts.cwd);
     writePrivate(`${stateDir}/session.json`, JSON.stringify(meta));
+    writePrivate(shellRcFile(stateDir), shellRc());
     // Without the fifo the output is still exact; only the prompt may be drawn before the output's last lines.
-    await makeFifo(teeFifo(stateDir), env);
-    const conf = `${stateDir}/tmux.conf`;
-    writePrivate(
-      conf,
-      [
-        `set -g history-limit ${meta.historyLimit}`,
-        'set -g remain-on-exit on',
-        // A person attaching must not change the environment a respawned shell gets.
-        "set -g update-environment ''",
-        'set -s escape-time 0',
-        `set -g status-left '[${name}] '`,
-        'set -g status-left-length 70',
-        '',
-      ].join('\n'),
-    );
-    // The server inherits this client's environment, and panes the server's: it must be the scrubbed one.
-    await execTmux(
+    await makeFifo(drawnFifo(stateDir), env);
+    await startServer({
       socketPath,
-      [
-        '-f',
-        conf,
-        'new-session',
-        '-d',
-        '-s',
-        tmuxSessionName(name),
-        '-x',
-        String(PANE_WIDTH),
-        '-y',
-        String(PANE_HEIGHT),
-        '-c',
-        opts.cwd,
-        '--',
-        bash,
-        '--noprofile',
-        '--norc',
-      ],
-      { env, tmux },
-    );
-    const session = new AgentSession(name, meta, 1);
+      stateDir,
+      session: tmuxSessionName(name),
+      label: name,
+      cwd: opts.cwd,
+      env,
+      tmux,
+      historyLimit: meta.historyLimit,
+      command,
+    });
     try {
       if (opts.pipeOutput) await session.pipeOutput(opts.pipeOutput);
       await session.waitForShell();
@@ -234,8 +171,8 @@ export class AgentSession {
     return session;
   }
 
-  /** The running session of that name, or null when there is none. */
-  static async find(name: string): Promise<AgentSession | null> {
+  /** The running session of that name, or null when there is none. `options` as for start (redact, launcher). */
+  static async find(name: string, options: AttachOptions = {}): Promise<AgentSession | null> {
     validateSessionName(name);
     const stateDir = stateDirFor(name);
     let meta: SessionMeta;
@@ -245,12 +182,7 @@ export class AgentSession {
       return null;
     }
     if (!(await serverAlive(socketPathFor(name), meta.tmux))) return null;
-    let highest = 0;
-    for (const file of readdirSync(stateDir)) {
-      const m = /^(\d+)\.sh$/.exec(file);
-      if (m) highest = Math.max(highest, Number(m[1]));
-    }
-    return new AgentSession(name, meta, highest + 1);
+    return new AgentSession(name, meta, highestCommand(stateDir) + 1, options);
   }
 
   /**
@@ -258,7 +190,7 @@ export class AgentSession {
    * pane (throws, saying so).
    */
   static async acquire(opts: StartOptions): Promise<AgentSession> {
-    const existing = await AgentSession.find(opts.name);
+    const existing = await AgentSession.find(opts.name, opts);
     if (!existing) return AgentSession.start(opts);
     const busy = await existing.busyReason();
     if (busy) {
@@ -273,17 +205,11 @@ export class AgentSession {
   /** Why the pane cannot take a command now, or null when it is idle. */
   async busyReason(): Promise<string | null> {
     if (this.running) return 'a command is running from this process';
-    const lock = this.readLock();
-    if (lock && lock.pid !== process.pid && pidAlive(lock.pid))
-      return `command ${lock.n} is running (process ${lock.pid})`;
-    // Just after a command, the prompt hook's own tmux client may still be in the foreground: look a few times.
-    let pane = await this.paneState();
-    for (let i = 0; i < 10 && !pane.dead && pane.command !== 'bash'; i++) {
-      await sleep(30);
-      pane = await this.paneState();
-    }
+    const holder = otherHolder(this.stateDir);
+    if (holder) return `command ${holder.n} is running (process ${holder.pid})`;
+    const pane = await this.pane.state();
     if (pane.dead) return null; // run() respawns a dead shell
-    if (pane.command !== 'bash') return `"${pane.command}" is in the foreground`;
+    if (pane.command !== 'bash' && !this.meta.paneCommand) return `"${pane.command}" is in the foreground`;
     return null;
   }
 
@@ -295,6 +221,7 @@ export class AgentSession {
       return {
         exitCode: null,
         output: '',
+        outputTruncated: false,
         outputPath: '',
         durationMs: 0,
         timedOut: false,
@@ -307,10 +234,10 @@ export class AgentSession {
     this.running = true;
     const n = this.allocate(command);
     try {
-      this.takeLock(n);
-      return await this.execute(n, options);
+      takeLock(this.stateDir, this.name, n);
+      return await executeCommand(this.host(), n, command, options);
     } finally {
-      this.releaseLock(n);
+      releaseLock(this.stateDir, n);
       this.running = false;
     }
   }
@@ -320,30 +247,55 @@ export class AgentSession {
     await this.respawn(this.cwd);
   }
 
-  /**
-   * Feed the pane's output to a shell command (`tmux pipe-pane -O`; it survives respawns and lives as long as the
-   * pane), or stop feeding it (null). Used to record the session.
-   */
-  async pipeOutput(shellCommand: string | null): Promise<void> {
-    await this.tmux(['pipe-pane', '-O', '-t', this.target, ...(shellCommand ? [shellCommand] : [])]);
-  }
-
   /** Send C-c to the pane. */
   async interrupt(): Promise<void> {
-    await this.tmux(['send-keys', '-t', this.target, 'C-c']);
+    await this.pane.sendKeys('C-c');
   }
 
   /** The screen and the last `lines` lines of scrollback, wrapped lines joined, trailing blank lines dropped. */
   async capture(lines = 200): Promise<string> {
-    const { stdout } = await this.tmux(['capture-pane', '-p', '-J', '-t', this.target, '-S', `-${Math.max(0, lines)}`]);
+    const { stdout } = await this.pane.tmux([
+      'capture-pane',
+      '-p',
+      '-J',
+      '-t',
+      this.target,
+      '-S',
+      `-${Math.max(0, lines)}`,
+    ]);
     return stdout.replace(/\n+$/, '') + '\n';
   }
 
   /** Type text into the pane as a paste (for the rare program that needs keystrokes). */
   async sendText(text: string): Promise<void> {
     const buffer = `cm-send-${process.pid}`;
-    await this.tmux(['load-buffer', '-b', buffer, '-'], text);
-    await this.tmux(['paste-buffer', '-d', '-b', buffer, '-t', this.target]);
+    await this.pane.tmux(['load-buffer', '-b', buffer, '-'], text);
+    await this.pane.tmux(['paste-buffer', '-d', '-b', buffer, '-t', this.target]);
+  }
+
+  /**
+   * Write `ESC ] 7777 ; cm-mark ; <label> BEL` into the pane's output stream (a recording turns it into a marker;
+   * a terminal shows nothing). `label`: printable ASCII without ';', at most 200 characters.
+   */
+  async mark(label: string): Promise<void> {
+    if (!MARK_LABEL.test(label)) {
+      throw new TmuxError(
+        'other',
+        `mark label ${JSON.stringify(label)} must be printable ASCII without ';' (200 at most)`,
+      );
+    }
+    const { tty } = await this.pane.state();
+    const fd = openSync(tty, fsConstants.O_WRONLY | fsConstants.O_NOCTTY);
+    try {
+      writeSync(fd, `\u001b]7777;cm-mark;${label}\u0007`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Copy the pane's output to `shellCommand`'s stdin (`tmux pipe-pane -O`); null stops the copy. */
+  async pipeOutput(shellCommand: string | null): Promise<void> {
+    await this.pane.tmux(['pipe-pane', '-t', this.target, ...(shellCommand === null ? [] : ['-O', shellCommand])]);
   }
 
   /**
@@ -351,38 +303,18 @@ export class AgentSession {
    * its shell running: for a session kept for a person (rescue, --keep-session). A later run() attaches again.
    */
   detach(): void {
-    this.watcher?.close();
-    this.watcher = null;
-    this.control?.close();
-    this.control = null;
+    this.pane.detach();
   }
 
   /**
-   * Kill the tmux server. The state directory (the commands' logs, which results point to) stays until the next
-   * start of this name, unless `removeState`.
+   * Kill the tmux server (for sure: by its recorded pid when the socket does not answer). The state directory (the
+   * commands' logs, which results point to) stays unless `removeState`. True when a server was running.
    */
-  async stop(options: { removeState?: boolean } = {}): Promise<void> {
+  async stop(options: { removeState?: boolean } = {}): Promise<boolean> {
     this.detach();
-    const serverPid = await this.tmux(['display-message', '-p', '#{pid}']).then(
-      ({ stdout }) => Number(stdout.trim()) || null,
-      () => null,
-    );
-    try {
-      await this.tmux(['kill-server']);
-    } catch (error) {
-      if (!(error instanceof TmuxError && (error.kind === 'no-server' || error.kind === 'socket-gone'))) throw error;
-    }
-    // A server waits for its clients to go; a control client orphaned by a crashed process can keep it (seen once).
-    for (let i = 0; serverPid && pidAlive(serverPid) && i < 20; i++) await sleep(50);
-    if (serverPid && pidAlive(serverPid)) {
-      try {
-        process.kill(serverPid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-    rmSync(this.socketPath, { force: true });
+    const stopped = await stopServer(this.socketPath, this.stateDir, this.meta.tmux);
     if (options.removeState) rmSync(this.stateDir, { recursive: true, force: true });
+    return stopped;
   }
 
   /** The exact commands a person runs to watch (read-only) or join the session. */
@@ -394,11 +326,7 @@ export class AgentSession {
     };
   }
 
-  // ---- the protocol ----
-
-  private tmux(args: string[], input?: string, timeoutMs?: number) {
-    return execTmux(this.socketPath, args, { env: this.meta.env, tmux: this.meta.tmux, input, timeoutMs });
-  }
+  // ---- one command ----
 
   private allocate(command: string): number {
     const text = command.endsWith('\n') ? command : `${command}\n`;
@@ -416,306 +344,31 @@ export class AgentSession {
     throw new TmuxError('other', `could not allocate a command file in ${this.stateDir}`);
   }
 
-  private lockPath() {
-    return `${this.stateDir}/busy.lock`;
-  }
-
-  private readLock(): { pid: number; n: number } | null {
-    try {
-      return JSON.parse(readFileSync(this.lockPath(), 'utf8')) as { pid: number; n: number };
-    } catch {
-      return null;
-    }
-  }
-
-  private takeLock(n: number): void {
-    const lock = this.readLock();
-    if (lock && lock.pid !== process.pid && pidAlive(lock.pid)) {
-      throw new TmuxError('busy', `session "${this.name}" is busy: command ${lock.n} is running (process ${lock.pid})`);
-    }
-    writePrivate(this.lockPath(), JSON.stringify({ pid: process.pid, n }));
-  }
-
-  private releaseLock(n: number): void {
-    const lock = this.readLock();
-    if (lock && lock.pid === process.pid && lock.n === n) rmSync(this.lockPath(), { force: true });
-  }
-
-  private async execute(n: number, options: RunOptions, retried = false): Promise<CommandResult> {
-    const started = Date.now();
-    const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-    const deadline = started + timeoutMs;
-    writePrivate(
-      runFile(this.stateDir, n),
-      runScript(this.paths, n, readFileSync(commandFile(this.stateDir, n), 'utf8')),
-    );
-    rmSync(rcFile(this.stateDir, n), { force: true });
-
-    const channel = channelName(this.meta.token, n);
-    let signalled = false;
-    let clientError: unknown = null;
-    const client = this.typeAndWait(n, channel, timeoutMs).then(
-      () => {
-        signalled = true;
-      },
-      (error: unknown) => {
-        clientError = error;
-      },
-    );
-    const finished = () => signalled || clientError !== null;
-
-    let stop: StopReason | null = null;
-    let hangSince: number | null = null;
-    let hangKind: StopReason | null = null;
-    let lastSize = -1;
-    let lastGrowth = started;
-    let delay = FIRST_CHECK_MS;
-    while (!finished()) {
-      const now = Date.now();
-      if (options.signal?.aborted) {
-        stop = 'aborted';
-        break;
-      }
-      if (now >= deadline) {
-        stop = 'timeout';
-        break;
-      }
-      await raceSleep(client, Math.min(delay, deadline - now), options.signal);
-      delay = CHECK_INTERVAL_MS;
-      if (finished() || options.signal?.aborted || Date.now() >= deadline) continue;
-      if (readRc(rcFile(this.stateDir, n))) this.wake(n); // a missed file event: the tick is the backstop
-      const pane = await this.paneState().catch(() => null);
-      if (finished()) break;
-      if (!pane) {
-        // The server may be gone (stopped from elsewhere, killed): then nothing will ever report.
-        if (!(await serverAlive(this.socketPath, this.meta.tmux).catch(() => true))) {
-          this.rcWaiters.delete(n);
-          throw new TmuxError('no-server', `session "${this.name}" ended while command ${n} was running`);
-        }
-        continue;
-      }
-      if (pane.dead) {
-        stop = 'dead-shell';
-        break;
-      }
-      const size = fileSize(logFile(this.stateDir, n));
-      if (size !== lastSize) {
-        lastSize = size;
-        lastGrowth = Date.now();
-      }
-      if (options.idleTimeoutMs !== undefined && Date.now() - lastGrowth >= options.idleTimeoutMs) {
-        stop = 'idle';
-        break;
-      }
-      const kind: StopReason | null =
-        options.detectHangs === false
-          ? null
-          : pane.alternate || INTERACTIVE_PROGRAMS.has(pane.command)
-            ? 'interactive'
-            : Date.now() - lastGrowth >= HANG_GRACE_MS / 2 && foregroundReadsTerminal(pane.pid, pane.tty)
-              ? 'tty-read'
-              : null;
-      if (kind !== hangKind) {
-        hangKind = kind;
-        hangSince = kind ? Date.now() : null;
-      } else if (kind && hangSince !== null && Date.now() - hangSince >= HANG_GRACE_MS) {
-        stop = kind;
-        break;
-      }
-    }
-
-    if (clientError && !signalled) throw clientError;
-
-    const recovery: string[] = [];
-    let shellRestarted = false;
-    if (stop && !signalled) {
-      if (stop === 'dead-shell' && !existsSync(logFile(this.stateDir, n)) && !retried) {
-        // The shell was dead before it read the line (killed between commands): respawn and type it again.
-        await this.release(n, channel, client);
-        await this.respawn(this.lastCwd());
-        const again = await this.execute(n, options, true);
-        return {
-          ...again,
-          shellRestarted: true,
-          recovery: ['respawn (shell was dead before the command)', ...(again.recovery ?? [])],
-        };
-      }
-      shellRestarted = await this.climbLadder(stop, client, finished, recovery);
-    }
-    if (!signalled) await this.release(n, channel, client);
-
-    // The wait-for signal (fallback path) comes just before N.rc is written.
-    let rc = readRc(rcFile(this.stateDir, n));
-    for (let delay = 1; signalled && !rc && delay < 1_000; delay *= 2) {
-      await sleep(delay);
-      rc = readRc(rcFile(this.stateDir, n));
-    }
-    // Back at the prompt without having finished: C-c from outside (a person attached, or interrupt()).
-    if (!stop && rc !== null && !rc.done) stop = 'interrupted';
-    const completed = !stop && rc !== null && rc.done;
-    const output = await this.readOutput(n, completed);
+  private host(): CommandHost {
     return {
-      exitCode: completed && rc ? rc.status : null,
-      output,
-      outputPath: logFile(this.stateDir, n),
-      durationMs: Date.now() - started,
-      timedOut: stop === 'timeout',
-      interrupted: stop !== null && !shellRestarted,
-      shellRestarted,
-      stoppedBecause: stop,
-      recovery,
-    };
-  }
-
-  /**
-   * Type the fixed line for command N and wait until the shell has reported. Fast path: the keys go through the
-   * control client and the wake-up comes from the N.rc file (fs.watch), so a command costs no process on our side:
-   * a tmux client per command (typing, or blocking on wait-for; tmux refuses wait-for from attached control
-   * clients) cost several times the command on a busy machine. The shell still signals the command's wait-for
-   * channel (just before writing N.rc), which is what the fallback path (one spawned client that types, then
-   * waits) and any outside observer use.
-   */
-  private async typeAndWait(n: number, channel: string, timeoutMs: number): Promise<void> {
-    const line = typedLine(this.paths, n);
-    const control = await this.controlClient();
-    const quotedLine = tmuxQuote(line);
-    const quotedTarget = tmuxQuote(this.target);
-    if (!control || !quotedLine || !quotedTarget || !this.watchState()) {
-      await execTmux(
-        this.socketPath,
-        [
-          'send-keys',
-          '-t',
-          this.target,
-          'C-e',
-          'C-u',
-          ';',
-          'send-keys',
-          '-t',
-          this.target,
-          '-l',
-          line,
-          ';',
-          'send-keys',
-          '-t',
-          this.target,
-          'Enter',
-          ';',
-          'wait-for',
-          channel,
-        ],
-        { env: this.meta.env, tmux: this.meta.tmux, timeoutMs: timeoutMs + 60_000 },
-      );
-      return;
-    }
-    const reported = new Promise<void>((resolve) => this.rcWaiters.set(n, resolve));
-    await Promise.all([
-      // C-e C-u first: whatever a person attached left half-typed at the prompt must not join our line.
-      control.command(`send-keys -t ${quotedTarget} C-e C-u`),
-      control.command(`send-keys -t ${quotedTarget} -l ${quotedLine}`),
-      control.command(`send-keys -t ${quotedTarget} Enter`),
-    ]).catch((error: unknown) => {
-      // The keys may have gone in before the control client went away: never type twice, just wait.
-      if (control.alive) {
-        this.rcWaiters.delete(n);
-        throw error;
-      }
-    });
-    await reported;
-  }
-
-  /** Watch the state directory for N.rc files; false when the platform cannot (the fallback path waits instead). */
-  private watchState(): boolean {
-    if (this.watcher) return true;
-    try {
-      this.watcher = watch(this.stateDir, (_event, file) => {
-        if (!this.rcWaiters.size) return;
-        const m = file ? /^(\d+)\.rc$/.exec(String(file)) : null;
-        if (file && !m) return;
-        for (const n of m ? [Number(m[1])] : [...this.rcWaiters.keys()]) {
-          // The hook writes the status in one write; until its newline is there, a later event will come.
-          if (readRc(rcFile(this.stateDir, n))) this.wake(n);
-        }
-      });
-      this.watcher.on('error', () => {
-        this.watcher?.close();
-        this.watcher = null;
-      });
-      this.watcher.unref();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private wake(n: number): void {
-    const resolve = this.rcWaiters.get(n);
-    this.rcWaiters.delete(n);
-    resolve?.();
-  }
-
-  /** The session's control client, started on first use; null when tmux would not attach one. */
-  private async controlClient(): Promise<ControlClient | null> {
-    if (this.meta.useControlClient === false) return null;
-    if (this.control?.alive) return this.control;
-    const control = ControlClient.start(this.socketPath, tmuxSessionName(this.name), {
-      env: this.meta.env,
+      name: this.name,
+      stateDir: this.stateDir,
+      socketPath: this.socketPath,
       tmux: this.meta.tmux,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([
-      control.ready,
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CONTROL_READY_MS))),
-    ]);
-    clearTimeout(timer); // a pending timer would keep a CLI process alive for seconds
-    if (!ready) {
-      control.close();
-      this.control = null;
-      return null;
-    }
-    this.control = control;
-    return control;
-  }
-
-  /** Wake whoever waits on a command's channel that its shell will never signal, and let the wait settle. */
-  private async release(n: number, channel: string, client: Promise<void>): Promise<void> {
-    this.wake(n);
-    await this.tmux(['wait-for', '-S', channel]).catch(() => {});
-    await raceSleep(client, RELEASE_MS);
-  }
-
-  /** Stop the command: each rung gets RUNG_WAIT_MS to bring the prompt back. Returns true when the shell was respawned. */
-  private async climbLadder(
-    reason: StopReason,
-    client: Promise<void>,
-    finished: () => boolean,
-    recovery: string[],
-  ): Promise<boolean> {
-    const settle = async (ms: number) => {
-      await raceSleep(client, ms);
-      return finished();
+      paths: this.paths,
+      pane: this.pane,
+      redact: this.redact,
+      redactsLogs: this.redactsLogs,
+      respawn: () => this.respawn(this.lastCwd()),
     };
-    if (reason !== 'dead-shell') {
-      recovery.push('C-c');
-      await this.tmux(['send-keys', '-t', this.target, 'C-c']).catch(() => {});
-      if (await settle(RUNG_WAIT_MS)) return false;
+  }
 
-      const pane = await this.paneState().catch(() => null);
-      if (pane && !pane.dead && (pane.alternate || INTERACTIVE_PROGRAMS.has(pane.command))) {
-        recovery.push('leave interactive program (q, Escape, :q!)');
-        for (const keys of [['q'], ['Escape'], ['Escape', ':q!', 'Enter']]) {
-          await this.tmux(['send-keys', '-t', this.target, ...keys]).catch(() => {});
-          if (await settle(RUNG_WAIT_MS / 3)) return false;
-        }
-      }
+  // ---- the shell ----
 
-      recovery.push('C-\\');
-      await this.tmux(['send-keys', '-t', this.target, 'C-\\']).catch(() => {});
-      if (await settle(RUNG_WAIT_MS)) return false;
-    }
-    recovery.push('respawn-pane -k');
-    await this.respawn(this.lastCwd());
-    return true;
+  /** The pane's command for a shell starting in `cwd`: bash alone, or the launcher's wrapping of it. */
+  private async paneCommand(cwd: string): Promise<string[]> {
+    // The prompt comes from an rc file in the state directory: a launcher's `sh -c` (non-interactive) drops PS1
+    // from the environment before the shell starts.
+    const shell = [this.meta.bash, '--noprofile', '--rcfile', shellRcFile(this.stateDir)];
+    if (!this.launcher) return this.meta.paneCommand ? [this.meta.paneCommand] : shell;
+    const line = await this.launcher.wrap(shell.map(shellQuote).join(' '), { stateDir: this.stateDir, cwd });
+    this.meta.paneCommand = line;
+    return [line];
   }
 
   private lastCwd(): string {
@@ -731,19 +384,9 @@ export class AgentSession {
   /** Kill whatever runs in the pane and start a fresh shell in `cwd` with the session's scrubbed environment. */
   private async respawn(cwd: string): Promise<void> {
     const env = Object.entries(this.meta.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await this.tmux([
-      'respawn-pane',
-      '-k',
-      '-t',
-      this.target,
-      '-c',
-      cwd,
-      ...env,
-      '--',
-      this.meta.bash,
-      '--noprofile',
-      '--norc',
-    ]);
+    const command = await this.paneCommand(cwd);
+    await this.pane.tmux(['respawn-pane', '-k', '-t', this.target, '-c', cwd, ...env, '--', ...command]);
+    this.pane.resetTerminal(); // a new shell, a new terminal
     writePrivate(cwdFile(this.stateDir), cwd);
     await this.waitForShell();
   }
@@ -753,7 +396,7 @@ export class AgentSession {
     const until = Date.now() + SHELL_READY_MS;
     let delay = 5;
     while (Date.now() < until) {
-      const { stdout } = await this.tmux(['capture-pane', '-p', '-t', this.target]);
+      const { stdout } = await this.pane.tmux(['capture-pane', '-p', '-t', this.target]);
       if (stdout.includes('[ci-medic]')) return;
       await sleep(delay);
       delay = Math.min(delay * 2, 100);
@@ -763,177 +406,4 @@ export class AgentSession {
       `the shell in session "${this.name}" did not show its prompt within ${SHELL_READY_MS} ms`,
     );
   }
-
-  /** The pane's state; through the control client when it is attached (the hang checks then cost no process). */
-  private async paneState(): Promise<PaneState> {
-    const format = '#{pane_dead}|#{alternate_on}|#{pane_pid}|#{pane_tty}|#{pane_current_command}';
-    const control = this.control?.alive ? this.control : null;
-    const target = tmuxQuote(this.target);
-    const stdout =
-      control && target
-        ? await control.command(`display-message -p -t ${target} '${format}'`)
-        : (await this.tmux(['display-message', '-p', '-t', this.target, format])).stdout;
-    const [dead, alternate, pid, tty, ...command] = stdout.replace(/\n$/, '').split('|');
-    return {
-      dead: dead === '1',
-      alternate: alternate === '1',
-      command: command.join('|'),
-      pid: Number(pid),
-      tty: tty ?? '',
-    };
-  }
-
-  /** The log, minus the end marker. A completed command's log is read once tee has written the marker. */
-  private async readOutput(n: number, completed: boolean): Promise<string> {
-    const path = logFile(this.stateDir, n);
-    const marker = Buffer.from(endMarker(this.meta.token, n));
-    const until = Date.now() + (completed ? LOG_FLUSH_MS : 300);
-    let delay = 1;
-    let last = -1;
-    for (;;) {
-      const data = readOr(path);
-      const at = data.lastIndexOf(marker);
-      if (at >= 0) return Buffer.concat([data.subarray(0, at), data.subarray(at + marker.length)]).toString('utf8');
-      // Cut short: no marker will come; wait only until tee stops writing.
-      if (!completed && data.length === last && delay > 8) return data.toString('utf8');
-      if (Date.now() >= until) return data.toString('utf8');
-      last = data.length;
-      await sleep(delay);
-      delay = Math.min(delay * 2, 50);
-    }
-  }
-}
-
-/** The protocol uses `{var}` redirections and fractional `read -t`: bash 4.1+ (macOS ships 3.2 as /bin/bash). */
-function checkBashVersion(bash: string, env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      bash,
-      ['-c', 'echo "${BASH_VERSINFO[0]} ${BASH_VERSINFO[1]}"'],
-      { env, timeout: 5_000 },
-      (error, stdout) => {
-        const [major, minor] = String(stdout).trim().split(' ').map(Number);
-        if (error || !(major > 4 || (major === 4 && minor >= 1))) {
-          reject(
-            new TmuxError(
-              'other',
-              `${bash} is bash ${major || '?'}.${minor ?? '?'}; the session needs bash 4.1 or newer (on macOS: brew install bash, and put it first on PATH)`,
-            ),
-          );
-        } else resolve();
-      },
-    );
-  });
-}
-
-function makeFifo(path: string, env: Record<string, string>): Promise<void> {
-  return new Promise((resolve) => {
-    execFile('mkfifo', ['-m', '600', path], { env, timeout: 5_000 }, () => resolve());
-  });
-}
-
-function readOr(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch {
-    return Buffer.alloc(0);
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return -1;
-  }
-}
-
-function readRc(path: string): { status: number; done: boolean } | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-  const m = /^(\d+) ?(done)?\n/.exec(text);
-  return m ? { status: Number(m[1]), done: m[2] === 'done' } : null;
-}
-
-/** Sleep for `ms`, waking early when `promise` settles or `signal` aborts. */
-function raceSleep(promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-    void promise.then(done, done);
-  });
-}
-
-async function serverAlive(socketPath: string, tmux: string): Promise<boolean> {
-  if (!existsSync(socketPath)) return false;
-  try {
-    await execTmux(socketPath, ['list-sessions'], { tmux, timeoutMs: 5_000 });
-    return true;
-  } catch (error) {
-    if (error instanceof TmuxError && (error.kind === 'no-server' || error.kind === 'socket-gone')) return false;
-    throw error;
-  }
-}
-
-/** Every ci-medic session of this user (no server at all: an empty list). */
-export async function listSessions(): Promise<SessionInfo[]> {
-  let files: string[];
-  try {
-    files = readdirSync(baseDir());
-  } catch {
-    return [];
-  }
-  const out: SessionInfo[] = [];
-  for (const file of files.sort()) {
-    const m = /^([a-zA-Z0-9_.-]+)\.sock$/.exec(file);
-    if (!m) continue;
-    const name = m[1];
-    const socketPath = socketPathFor(name);
-    let stdout: string;
-    try {
-      ({ stdout } = await execTmux(socketPath, [
-        'list-panes',
-        '-a',
-        '-F',
-        '#{session_created}\t#{pane_pid}\t#{pane_current_path}\t#{pane_dead}\t#{pane_current_command}',
-      ]));
-    } catch (error) {
-      if (error instanceof TmuxError && (error.kind === 'no-server' || error.kind === 'socket-gone')) {
-        try {
-          unlinkSync(socketPath); // a stale socket from a server that died
-        } catch {
-          // already gone
-        }
-        continue;
-      }
-      throw error;
-    }
-    const [created, pid, cwd, dead, command] = (stdout.split('\n')[0] ?? '').split('\t');
-    let lockBusy = false;
-    try {
-      const lock = JSON.parse(readFileSync(`${stateDirFor(name)}/busy.lock`, 'utf8')) as { pid: number };
-      lockBusy = pidAlive(lock.pid);
-    } catch {
-      // no lock: idle
-    }
-    out.push({
-      name,
-      socketPath,
-      created: new Date(Number(created) * 1000),
-      pid: Number(pid),
-      cwd: cwd ?? '',
-      alive: dead !== '1',
-      busy: dead !== '1' && (lockBusy || command !== 'bash'),
-    });
-  }
-  return out;
 }

@@ -201,14 +201,16 @@ export async function tmuxVersion(options: Pick<ExecTmuxOptions, 'env' | 'tmux'>
 const SESSION_NAME = /^[a-zA-Z0-9_.-]+$/;
 export const MAX_SESSION_NAME = 64;
 
+/** What is wrong with a session name (the rule: `^[a-zA-Z0-9_.-]+$`, 64 at most), or null when it is good. */
+export function sessionNameProblem(name: string): string | null {
+  if (typeof name === 'string' && SESSION_NAME.test(name) && name.length <= MAX_SESSION_NAME) return null;
+  return `"${String(name)}" is not a valid session name; use letters, digits, '_', '.', '-' (${MAX_SESSION_NAME} at most)`;
+}
+
 /** Throws TmuxError('bad-name') unless the name is `^[a-zA-Z0-9_.-]+$` and at most 64 characters. */
 export function validateSessionName(name: string): string {
-  if (typeof name !== 'string' || !SESSION_NAME.test(name) || name.length > MAX_SESSION_NAME) {
-    throw new TmuxError(
-      'bad-name',
-      `"${String(name)}" is not a valid session name; use letters, digits, '_', '.', '-' (${MAX_SESSION_NAME} at most)`,
-    );
-  }
+  const problem = sessionNameProblem(name);
+  if (problem) throw new TmuxError('bad-name', problem);
   return name;
 }
 

@@ -1,10 +1,16 @@
 // Contracts of the terminal layer. Implemented in session.ts / tmux.ts; used by the agent, the CLI and rescue.
 
-/** What one command did. `output` is the exact bytes it wrote (stdout and stderr merged), decoded as UTF-8. */
+/**
+ * What one command did. `output` is what it wrote (stdout and stderr merged, decoded as UTF-8): the exact bytes up
+ * to 16 MiB; past that the first and last 8 MiB with a note between (`outputTruncated`), and the whole at
+ * `outputPath`. Read `outputPath` as a stream, never whole: it may hold gigabytes.
+ */
 export interface CommandResult {
   /** The command's exit status; null when it never finished (timed out, interrupted, or the shell died). */
   exitCode: number | null;
   output: string;
+  /** The output was too large to keep whole in memory: `output` holds its head and tail only. */
+  outputTruncated: boolean;
   /** The log file holding the full output (the model is told this path so it can grep it). */
   outputPath: string;
   durationMs: number;
@@ -41,7 +47,23 @@ export interface RunOptions {
   detectHangs?: boolean;
 }
 
-export interface StartOptions {
+/**
+ * Wraps the pane's shell command line (new-session and every respawn): the sandbox implements it. The shell inside
+ * must see the state directory; nothing else of ci-medic's.
+ */
+export interface ShellLauncher {
+  wrap(shellCommand: string, ctx: { stateDir: string; cwd: string }): Promise<string> | string;
+}
+
+/** What a process that attaches to a running session (find/acquire) passes, as start does. */
+export interface AttachOptions {
+  /** Applied to what a person sees of each command in the pane (and to the command line shown there). */
+  redact?: (text: string) => string;
+  /** Used for every respawn of the shell; without one, a respawn reuses the last wrapped command line. */
+  launcher?: ShellLauncher;
+}
+
+export interface StartOptions extends AttachOptions {
   /** Session name, `^[a-zA-Z0-9_.-]+$`; the socket path derives from it deterministically. */
   name: string;
   /** Working directory of the shell. */

@@ -3,8 +3,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shellQuote } from '../terminal/protocol.js';
-import { PANE_HEIGHT, PANE_WIDTH } from '../terminal/session.js';
+import { shellQuote } from '../terminal/quote.js';
+import { PANE_HEIGHT, PANE_WIDTH } from '../terminal/server.js';
 import { stateDirFor } from '../terminal/tmux.js';
 
 export const RECORD_SUBCOMMAND = '__record';

@@ -76,13 +76,16 @@ describe('README.md', () => {
     expect(names).toEqual(Object.keys(ACTION.outputs));
   });
 
-  it('quick-start YAML parses and passes only inputs that exist, with check set', () => {
+  it('every YAML example parses and passes only inputs that exist, with check set', () => {
     const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     let steps = 0;
     for (const block of blocks) {
-      const doc = parse(block) as { jobs: Record<string, { steps: { uses?: string; with?: object }[] }> };
-      for (const job of Object.values(doc.jobs)) {
+      type Step = { uses?: string; with?: object };
+      // A whole workflow, or a list of steps to paste into one.
+      const doc = parse(block) as { jobs: Record<string, { steps: Step[] }> } | Step[];
+      const jobs = Array.isArray(doc) ? [{ steps: doc }] : Object.values(doc.jobs);
+      for (const job of jobs) {
         for (const step of job.steps.filter((s) => s.uses?.startsWith('ci-medic/ci-medic@'))) {
           steps++;
           const given = Object.keys(step.with ?? {});

@@ -47,8 +47,18 @@ export interface FakeRequest {
   index: number;
 }
 
+/** A raw answer, for the endpoint's bad days: a proxy's HTML page, JSON without `content` or `usage`. */
+export interface FakeRaw {
+  /** Default 200. */
+  status?: number;
+  /** Default application/json. */
+  contentType?: string;
+  body: string;
+}
+
 export type FakeStep =
   | { reply: FakeReply }
+  | { raw: FakeRaw }
   | { error: FakeError }
   | { stall: true }
   | { respond: (request: FakeRequest) => FakeReply | { error: FakeError } | { stall: true } };
@@ -390,6 +400,11 @@ export async function startFakeAnthropic(steps: FakeStep[] = [], options: FakeOp
       return;
     }
     if ('error' in step) return sendError(res, step.error);
+    if ('raw' in step) {
+      if (res.destroyed) return;
+      res.writeHead(step.raw.status ?? 200, { 'content-type': step.raw.contentType ?? 'application/json' });
+      return void res.end(step.raw.body);
+    }
     reply(res, body, 'reply' in step ? step.reply : step);
   };
 
@@ -447,3 +462,24 @@ export const fail = (status: number, retryAfterMs?: number, message?: string): F
   error: { status, retryAfterMs, message },
 });
 export const stall = (): FakeStep => ({ stall: true });
+/** A proxy's or captive portal's HTML page, answered with 200. */
+export const htmlPage = (title = 'Sign in to continue'): FakeStep => ({
+  raw: {
+    contentType: 'text/html; charset=utf-8',
+    body: `<!DOCTYPE html><html><head><title>${title}</title></head><body><form>…</form></body></html>`,
+  },
+});
+/** JSON that is not a Messages response: `omit` names the field left out. */
+export const partialMessage = (omit: 'content' | 'usage'): FakeStep => {
+  const full: Record<string, unknown> = {
+    id: 'msg_partial',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-fake',
+    content: [{ type: 'text', text: 'half an answer' }],
+    stop_reason: 'end_turn',
+    usage: { input_tokens: 10, output_tokens: 5 },
+  };
+  delete full[omit];
+  return { raw: { body: JSON.stringify(full) } };
+};

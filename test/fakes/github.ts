@@ -11,7 +11,16 @@ export const FAKE_GITHUB_TOKEN = 'ghs_fakeGitHubTokenForTests0123456789';
 
 /** The routes, by name, for `failures` / `setFailure`. */
 export type FakeGitHubRoute =
-  'get-repo' | 'list-pulls' | 'create-pull' | 'get-pull' | 'update-pull' | 'add-labels' | 'user-keys';
+  | 'get-repo'
+  | 'list-pulls'
+  | 'create-pull'
+  | 'get-pull'
+  | 'update-pull'
+  | 'add-labels'
+  | 'user-keys'
+  | 'create-status'
+  | 'dispatch-workflow'
+  | 'list-workflow-runs';
 
 export interface FakeFailure {
   status: number;
@@ -19,6 +28,8 @@ export interface FakeFailure {
   body?: unknown;
   /** How many requests fail before the route works again; default: until cleared. */
   times?: number;
+  /** Response headers (e.g. `x-ratelimit-remaining: 0`, `retry-after`), over the defaults. */
+  headers?: Record<string, string>;
 }
 
 export interface FakeGitHubOptions {
@@ -31,6 +42,27 @@ export interface FakeGitHubOptions {
   defaultBranch?: string;
   /** A bare repository standing in for every repository's git data: when set, `head` and `base` must be branches in it. */
   gitDir?: string;
+  /** Workflow files that exist (for dispatches); others answer 404. Default `['ci.yml']`. */
+  workflows?: string[];
+}
+
+export interface FakeStatus {
+  repository: string;
+  sha: string;
+  state: string;
+  context: string;
+  description: string | null;
+  target_url: string | null;
+}
+
+export interface FakeWorkflowRun {
+  repository: string;
+  id: number;
+  workflow: string;
+  head_branch: string;
+  event: 'workflow_dispatch';
+  html_url: string;
+  created_at: string;
 }
 
 export interface FakeLabel {
@@ -81,7 +113,19 @@ export interface FakeGitHub {
   url: string;
   requests: RecordedRequest[];
   pulls: FakePull[];
-  setFailure(route: FakeGitHubRoute, status: number, body?: unknown, times?: number): void;
+  statuses: FakeStatus[];
+  runs: FakeWorkflowRun[];
+  setFailure(
+    route: FakeGitHubRoute,
+    status: number,
+    body?: unknown,
+    times?: number,
+    headers?: Record<string, string>,
+  ): void;
+  /** Primary rate limit: 403, `x-ratelimit-remaining: 0`, reset `resetInSeconds` from now, GitHub's message. */
+  rateLimit(route: FakeGitHubRoute, options?: { times?: number; resetInSeconds?: number }): void;
+  /** Secondary rate limit: 403 with GitHub's "secondary rate limit" message and `retry-after`. */
+  secondaryRateLimit(route: FakeGitHubRoute, options?: { times?: number; retryAfterSeconds?: number }): void;
   clearFailure(route: FakeGitHubRoute): void;
   close(): Promise<void>;
 }
@@ -91,10 +135,12 @@ const DOCS = 'https://docs.github.com/rest';
 class HttpError extends Error {
   readonly status: number;
   readonly body: unknown;
-  constructor(status: number, body: unknown) {
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: unknown, headers: Record<string, string> = {}) {
     super(`HTTP ${status}`);
     this.status = status;
     this.body = body;
+    this.headers = headers;
   }
 }
 
@@ -183,20 +229,32 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   );
   const requests: RecordedRequest[] = [];
   const pulls: FakePull[] = [];
+  const statuses: FakeStatus[] = [];
+  const runs: FakeWorkflowRun[] = [];
+  const workflows = options.workflows ?? ['ci.yml'];
   let nextId = 1000;
   let url = '';
 
-  function branchSha(ref: string, field: string): string {
+  function branchSha(ref: string, field: string, kind: 'branch' | 'commit' = 'branch'): string {
     if (!options.gitDir) return '0'.repeat(40);
     try {
       return execFileSync(
         'git',
-        ['--git-dir', options.gitDir, 'rev-parse', '--verify', '-q', `refs/heads/${ref}^{commit}`],
+        [
+          '--git-dir',
+          options.gitDir,
+          'rev-parse',
+          '--verify',
+          '-q',
+          `${kind === 'branch' ? 'refs/heads/' : ''}${ref}^{commit}`,
+        ],
         {
           encoding: 'utf8',
         },
       ).trim();
     } catch {
+      if (kind === 'commit') throw validationFailed(`No commit found for SHA: ${ref}`, field);
+      if (field === 'ref') throw validationFailed(`No ref found for: ${ref}`, field);
       throw validationFailed(
         field === 'head' ? `head invalid: no branch ${ref}` : `base invalid: no branch ${ref}`,
         field,
@@ -343,7 +401,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const failure = failures.get(r);
       if (!failure) return;
       if (failure.times !== undefined && --failure.times <= 0) failures.delete(r);
-      throw new HttpError(failure.status, failure.body ?? defaultFailureBody(r, failure.status));
+      throw new HttpError(failure.status, failure.body ?? defaultFailureBody(r, failure.status), failure.headers);
     };
 
     if (method === 'GET' && parts.length === 3 && parts[0] === 'users' && parts[2] === 'keys') {
@@ -408,6 +466,67 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       authorize(headers, token, true);
       return { status: 200, body: addLabels(findPull(full, Number(rest[1])), body) };
     }
+    if (rest[0] === 'statuses' && rest.length === 2 && method === 'POST') {
+      failWith('create-status');
+      authorize(headers, token, true);
+      const input = validateBody(
+        body,
+        { state: 'string' },
+        { target_url: 'string|null', description: 'string|null', context: 'string' },
+      );
+      if (!['error', 'failure', 'pending', 'success'].includes(input.state as string)) {
+        throw validationFailed('state is not included in the list', 'state');
+      }
+      if (typeof input.description === 'string' && input.description.length > 140) {
+        throw validationFailed('description is too long (maximum is 140 characters)', 'description');
+      }
+      if (!/^[0-9a-f]{40}$/.test(rest[1])) throw validationFailed(`No commit found for SHA: ${rest[1]}`, 'sha');
+      if (options.gitDir) branchSha(rest[1], 'sha', 'commit');
+      const status: FakeStatus = {
+        repository: full,
+        sha: rest[1],
+        state: input.state as string,
+        context: (input.context as string | undefined) ?? 'default',
+        description: (input.description as string | null | undefined) ?? null,
+        target_url: (input.target_url as string | null | undefined) ?? null,
+      };
+      statuses.push(status);
+      return { status: 201, body: { id: nextId++, ...status, url: `${url}/repos/${full}/statuses/${rest[1]}` } };
+    }
+    if (rest[0] === 'actions' && rest[1] === 'workflows' && rest.length === 4) {
+      const workflow = rest[2];
+      if (rest[3] === 'dispatches' && method === 'POST') {
+        failWith('dispatch-workflow');
+        authorize(headers, token, true);
+        if (!workflows.includes(workflow)) throw new HttpError(404, errorBody(404, 'Not Found'));
+        const input = validateBody(body, { ref: 'string' }, {});
+        if (options.gitDir) branchSha(input.ref as string, 'ref');
+        const id = nextId++;
+        runs.push({
+          repository: full,
+          id,
+          workflow,
+          head_branch: input.ref as string,
+          event: 'workflow_dispatch',
+          html_url: `https://github.com/${full}/actions/runs/${id}`,
+          created_at: new Date().toISOString(),
+        });
+        return { status: 204, body: undefined };
+      }
+      if (rest[3] === 'runs' && method === 'GET') {
+        failWith('list-workflow-runs');
+        authorize(headers, token, true);
+        if (!workflows.includes(workflow)) throw new HttpError(404, errorBody(404, 'Not Found'));
+        const list = runs.filter(
+          (r) =>
+            r.repository === full &&
+            r.workflow === workflow &&
+            (query.branch === undefined || r.head_branch === query.branch) &&
+            (query.event === undefined || r.event === query.event),
+        );
+        return { status: 200, body: { total_count: list.length, workflow_runs: list.slice().reverse() } };
+      }
+    }
     throw new HttpError(404, errorBody(404, 'Not Found'));
   }
 
@@ -434,10 +553,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     let status: number;
     let payload: unknown;
+    let headers: Record<string, string> = {};
     if (method === 'GET' && parsed.pathname === '/_fake/state') {
       // For the Action workflow, which cannot read this process's memory.
       status = 200;
-      payload = { pulls, requests };
+      payload = { pulls, requests, statuses, runs };
     } else {
       requests.push(record);
       try {
@@ -451,16 +571,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         ));
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
-        ({ status, body: payload } = error);
+        ({ status, body: payload, headers } = error);
       }
     }
     record.status = status;
-    const text = JSON.stringify(payload);
+    const text = payload === undefined ? '' : JSON.stringify(payload);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
       'x-github-media-type': 'github.v3; format=json',
+      'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      ...headers,
     });
     response.end(text);
   }
@@ -481,8 +604,31 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     url,
     requests,
     pulls,
-    setFailure(r, status, body, times) {
-      failures.set(r, { status, body, times });
+    statuses,
+    runs,
+    setFailure(r, status, body, times, headers) {
+      failures.set(r, { status, body, times, headers });
+    },
+    rateLimit(r, { times, resetInSeconds = 1 } = {}) {
+      const reset = Math.floor(Date.now() / 1000) + resetInSeconds;
+      failures.set(r, {
+        status: 403,
+        times,
+        body: errorBody(403, 'API rate limit exceeded for installation ID 4242.'),
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-used': '5000' },
+      });
+    },
+    secondaryRateLimit(r, { times, retryAfterSeconds = 1 } = {}) {
+      failures.set(r, {
+        status: 403,
+        times,
+        body: errorBody(
+          403,
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out ' +
+            'to GitHub Support for help, please include the request ID ABCD:1234.',
+        ),
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      });
     },
     clearFailure(r) {
       failures.delete(r);

@@ -103,10 +103,10 @@ describe('commitAndPush', () => {
     expect(git(dir, 'for-each-ref', 'refs/ci-medic/')).toBe('');
   });
 
-  it('refuses to overwrite a branch that moved after it was read (the lease), with a message saying so', async () => {
+  it("never overwrites a branch that moved to someone else's commit after it was read: pushes to a new name and says so", async () => {
     const { dir, origin, base } = shallowDetachedClone();
     await commitAndPush(options(dir, base, loopChanges(dir)));
-    // Someone else moves the branch right after our read: upload-pack serves the read, then the branch moves.
+    // Someone else moves the branch right after each read: upload-pack serves the read, then the branch moves.
     const wrapper = join(makeTempDir(), 'upload-pack');
     writeFileSync(
       wrapper,
@@ -114,12 +114,14 @@ describe('commitAndPush', () => {
     );
     chmodSync(wrapper, 0o755);
     git(dir, 'config', 'remote.origin.uploadpack', wrapper);
-    const error = await commitAndPush(options(dir, base, loopChanges(dir, ' // v2'))).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PushError);
-    expect((error as Error).message).toContain('changed on the remote');
+    const result = await commitAndPush(options(dir, base, loopChanges(dir, ' // v2')));
+    expect(result.branch).toBe('ci-medic/0123abcd4567-2');
+    expect(result.notes.join('\n')).toContain('ci-medic/0123abcd4567 holds commits ci-medic did not make');
+    expect(result.notes.join('\n')).toContain('pushed the fix to ci-medic/0123abcd4567-2 instead');
     expect(git(origin, 'rev-parse', 'refs/heads/ci-medic/0123abcd4567')).toBe(
       git(origin, 'rev-parse', 'refs/heads/main'),
     );
+    expect(git(origin, 'rev-parse', 'refs/heads/ci-medic/0123abcd4567-2')).toBe(result.commit);
   });
 
   it('pushes with a token without writing it to .git/config, and runs no hooks the session planted', async () => {

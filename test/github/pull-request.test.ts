@@ -124,7 +124,9 @@ describe('explainGitHubError', () => {
         'push',
       ),
     ).toContain('protected-paths');
-    expect(explainGitHubError({ stderr: ' ! [rejected] x -> x (stale info)' }, 'push')).toContain('Re-run the job');
+    expect(explainGitHubError({ stderr: ' ! [rejected] x -> x (stale info)' }, 'push')).toContain(
+      'Another job is updating the same repair branch',
+    );
     expect(explainGitHubError(new Error('boom'), 'labels')).toBe('Adding labels to the pull request failed: boom');
     // Explaining an explained error does not wrap it again.
     const once = explainGitHubError({ stderr: 'fatal: The requested URL returned error: 403' }, 'push');

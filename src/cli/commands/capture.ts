@@ -1,6 +1,7 @@
 // `ci-medic capture`: print the agent session's screen with scrollback (wrapped lines joined).
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parsePositiveInt, validateSessionName } from '../../config.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -48,14 +49,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const session = await AgentSession.find(name);
+    const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
+    const session = await AgentSession.find(name, { redact: (text) => redactor.redact(text) });
     if (!session) {
       io.stderr(
         `ci-medic capture: no session named ${name} is running; start one with: ci-medic session start --name ${name}\n`,
       );
       return 1;
     }
-    io.stdout(await session.capture(lines));
+    // The pane is redacted as it is drawn; this masks what reached it from outside ci-medic's commands, too.
+    io.stdout(redactor.redact(await session.capture(lines)));
     return 0;
   } catch (error) {
     if (error instanceof TmuxError) {

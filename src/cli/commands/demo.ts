@@ -3,22 +3,20 @@
 // loopback (no API key needed); the loop, tmux, the policy and git are the real ones. Prints the join command so you
 // can watch, and ends with the branch a pull request would be opened from.
 import { sessionRecorder } from '../../watch/command.js';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { repair, type RepairEvent } from '../../agent/index.js';
 import { DEFAULT_PROTECTED_PATHS, parseDuration, type RepairConfig } from '../../config.js';
 import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
 import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
+import { createGit } from '../../git/index.js';
 import { commitAndPush } from '../../github/branch.js';
 import { failureFingerprint, repairBranchName } from '../../github/fingerprint.js';
-import { Redactor } from '../../redact.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { socketPathFor } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
-
-const run = promisify(execFile);
 
 const HELP = `Usage: ci-medic demo [--pace 2s] [--keep] [--dir DIR]
 
@@ -48,7 +46,7 @@ const GIT_ENV = {
 };
 
 async function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: { ...env, ...GIT_ENV }, timeout: 30_000 });
+  const { stdout } = await createGit(cwd, { baseEnv: env, env: GIT_ENV, timeoutMs: 30_000 }).exec(args);
   return stdout.trim();
 }
 
@@ -137,10 +135,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`  [${event.type}] ${event.message}\n`);
   };
 
+  // The demo's session runs in the user's own HOME: their credential files are masked as in a real repair.
+  const secrets = knownSecrets({ env: io.env, workdir });
   let code: number;
   try {
     const pipeOutput = sessionRecorder(config.sessionName, undefined, config.transcriptPath);
-    const result = await repair(config, { baseEnv: io.env, onEvent, pipeOutput });
+    const result = await repair(config, { redactor: secrets.redactor, baseEnv: secrets.sessionEnv, onEvent, pipeOutput });
     io.stdout(
       `\nResult: ${result.result} — ${result.reason}\n` +
         `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,
@@ -164,14 +164,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       message: `Fix ${DEMO_CHECK}: ${result.initialFailure.firstErrorLine || 'failing check'}\n\n${result.explanation}`,
       author: DEMO_AUTHOR,
       remote: 'origin',
-      redactor: new Redactor([]),
+      redactor: secrets.redactor,
     });
     io.stdout(
       `\n${result.diffStat}\n` +
-        `Pushed ${pushed.commit.slice(0, 12)} to ${branch} on the stand-in remote.\n` +
-        `On GitHub, ci-medic would now open a pull request from ${branch} into main.\n` +
+        `Pushed ${pushed.commit.slice(0, 12)} to ${pushed.branch} on the stand-in remote.\n` +
+        `On GitHub, ci-medic would now open a pull request from ${pushed.branch} into main.\n` +
         (values.keep
-          ? `Look at it: git -C ${origin} show --stat ${branch}\n`
+          ? `Look at it: git -C ${origin} show --stat ${pushed.branch}\n`
           : 'Run with --keep to look at the repository, the branch and the session afterwards.\n'),
     );
     code = 0;

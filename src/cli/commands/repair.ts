@@ -21,7 +21,10 @@ import {
 } from '../../config.js';
 import { repair } from '../../agent/loop.js';
 import { policyConfigFrom } from '../../policy/index.js';
+import { BASE_URL_VARIABLE, CLI_PROVIDER_NAMES, providerFromEnvironment } from '../../providers.js';
 import type { RepairResult } from '../../agent/types.js';
+import { unsealedRefusal, UNSEALED_WARNING } from '../../seal-environment.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
@@ -37,7 +40,12 @@ Options:
   --max-cost USD          dollar cap (default ${DEFAULT_MAX_COST_USD})
   --command-timeout D     per-command limit (default ${DEFAULT_COMMAND_TIMEOUT_MS / 60_000}m)
   --model M               model id (default ${DEFAULT_MODEL})
-  --base-url URL          Anthropic endpoint (default: ANTHROPIC_BASE_URL, else the public API)
+  --base-url URL          the platform's endpoint (default: ANTHROPIC_BASE_URL, or the platform's own variable)
+  --provider P            anthropic (default), bedrock, vertex or foundry
+  --aws-region R          Bedrock: the AWS region (default: AWS_REGION)
+  --vertex-project-id P   Vertex AI: the Google Cloud project (default: ANTHROPIC_VERTEX_PROJECT_ID, GOOGLE_CLOUD_PROJECT)
+  --vertex-region R       Vertex AI: the region, like us-east5 or global (default: CLOUD_ML_REGION)
+  --foundry-resource R    Foundry: the resource name (default: ANTHROPIC_FOUNDRY_RESOURCE)
   --allow P               allow pattern (repeatable; any switches the policy to allowlist mode)
   --deny P                extra deny pattern (repeatable)
   --protected-path P      path the agent may read but never write (repeatable)
@@ -49,13 +57,20 @@ Options:
   --keep-session          leave the tmux session running afterwards
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
+  --allow-unsealed        run on a Node that cannot seal the environment (before 22.15): the API key stays
+                          readable by the agent's shell through /proc (a warning says so)
   -h, --help              this help
 
 Examples:
   ANTHROPIC_API_KEY=sk-ant-... ci-medic repair --check 'npm test'
   ci-medic repair --check 'pytest -q' --setup 'pip install -e .' --max-turns 10 --max-cost 1 --keep-session
 
-Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL.
+Environment: ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), ANTHROPIC_BASE_URL. Bedrock: AWS credentials as the AWS CLI
+finds them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, a profile, a web identity) or
+AWS_BEARER_TOKEN_BEDROCK. Vertex AI: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS). Foundry:
+ANTHROPIC_FOUNDRY_API_KEY, or a Microsoft Entra token from the Azure CLI (az login / azure/login).
+Secrets: every secret-named variable and the values in the credential files under HOME (~/.npmrc, ~/.netrc,
+~/.docker/config.json, ... see the README) are masked in everything ci-medic prints, logs or sends to the model.
 Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
 `;
 
@@ -64,7 +79,7 @@ export function repairConfigFromArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { config: RepairConfig; json: boolean } | 'help' {
+): { config: RepairConfig; json: boolean; allowUnsealed: boolean } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -79,6 +94,11 @@ export function repairConfigFromArgs(
         'command-timeout': { type: 'string' },
         model: { type: 'string' },
         'base-url': { type: 'string' },
+        provider: { type: 'string' },
+        'aws-region': { type: 'string' },
+        'vertex-project-id': { type: 'string' },
+        'vertex-region': { type: 'string' },
+        'foundry-resource': { type: 'string' },
         allow: { type: 'string', multiple: true },
         deny: { type: 'string', multiple: true },
         'protected-path': { type: 'string', multiple: true },
@@ -90,6 +110,7 @@ export function repairConfigFromArgs(
         'keep-session': { type: 'boolean' },
         transcript: { type: 'string' },
         json: { type: 'boolean' },
+        'allow-unsealed': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -99,7 +120,18 @@ export function repairConfigFromArgs(
   if (values.help) return 'help';
   const check = values.check?.trim();
   if (!check) throw new ConfigError('--check', 'is required: the command CI runs, like --check "npm test"');
-  const baseUrl = values['base-url'] ?? (env.ANTHROPIC_BASE_URL || undefined);
+  const platform = providerFromEnvironment(
+    {
+      provider: values.provider,
+      awsRegion: values['aws-region'],
+      vertexProjectId: values['vertex-project-id'],
+      vertexRegion: values['vertex-region'],
+      foundryResource: values['foundry-resource'],
+    },
+    env,
+    CLI_PROVIDER_NAMES,
+  );
+  const baseUrl = values['base-url'] ?? platform.baseUrl;
   if (baseUrl) {
     let url: URL | undefined;
     try {
@@ -109,13 +141,12 @@ export function repairConfigFromArgs(
     }
     if (!url || !/^https?:$/.test(url.protocol)) {
       throw new ConfigError(
-        values['base-url'] ? '--base-url' : 'ANTHROPIC_BASE_URL',
+        values['base-url'] ? '--base-url' : BASE_URL_VARIABLE[platform.settings.name],
         `"${baseUrl}" is not an http(s) URL`,
       );
     }
   }
-  const apiKey = env.ANTHROPIC_API_KEY || undefined;
-  const authToken = env.ANTHROPIC_AUTH_TOKEN || undefined;
+  const { apiKey, authToken } = platform;
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
   const transcript = values.transcript
@@ -147,7 +178,7 @@ export function repairConfigFromArgs(
     : DEFAULT_COMMAND_TIMEOUT_MS;
   const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
   const relaxedTamperRules = parseTamperRules('--relax-tamper', values['relax-tamper'] ?? []);
-  if (!apiKey && !authToken) {
+  if (platform.settings.name === 'anthropic' && !apiKey && !authToken) {
     throw new ConfigError(
       'ANTHROPIC_API_KEY',
       'is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)',
@@ -158,6 +189,7 @@ export function repairConfigFromArgs(
     setup: values.setup?.trim() || undefined,
     workdir,
     model,
+    provider: platform.settings,
     baseUrl,
     apiKey,
     authToken,
@@ -170,14 +202,15 @@ export function repairConfigFromArgs(
     sessionName,
     transcriptPath: transcript,
     relaxedTamperRules,
-    secrets: [apiKey, authToken, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
+    secrets: [...platform.secrets, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
   };
-  return { config, json: values.json ?? false };
+  return { config, json: values.json ?? false, allowUnsealed: values['allow-unsealed'] ?? false };
 }
 
-export function summary(r: RepairResult): string {
+export function summary(r: RepairResult, warnings: string[] = []): string {
   const lines = [
+    ...warnings.map((w) => `ci-medic: warning: ${w}`),
     `ci-medic: ${r.result} - ${r.reason}`,
     `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
     `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
@@ -193,6 +226,12 @@ export const exitCodeFor = (r: RepairResult): number =>
   r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  // Before the flags are checked: on a Node that cannot seal, the first thing to fix is the Node.
+  const asksHelp = argv.includes('--help') || argv.includes('-h');
+  if (io.seal === 'unsupported' && !argv.includes('--allow-unsealed') && !asksHelp) {
+    io.stderr(`ci-medic repair: ${unsealedRefusal('--allow-unsealed')}\n`);
+    return EXIT_USAGE;
+  }
   let parsed: ReturnType<typeof repairConfigFromArgs>;
   try {
     parsed = repairConfigFromArgs(argv, io.env, io.cwd);
@@ -208,10 +247,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const { config, json } = parsed;
+  const warnings: string[] = [];
+  if (io.seal === 'unsupported' && parsed.allowUnsealed) {
+    warnings.push(UNSEALED_WARNING);
+    io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
+  }
+  // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
+  const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
+  for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
+  const redactor = secrets.redactor;
   let result: RepairResult;
   try {
     result = await repair(config, {
-      baseEnv: io.env,
+      redactor,
+      baseEnv: secrets.sessionEnv,
       pipeOutput: sessionRecorder(
         config.sessionName,
         (m) => io.stderr(`ci-medic repair: ${m}\n`),
@@ -230,7 +279,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
   const recording = keepRecording(config.sessionName, config.transcriptPath);
-  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : summary(result));
+  const shown = redactor.redactDeep(result);
+  io.stdout(
+    json
+      ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
+      : redactor.redact(summary(shown, warnings)),
+  );
   if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
   return exitCodeFor(result);
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
 import { evaluate, policyConfigFrom } from '../../policy/index.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
@@ -92,10 +93,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
+  const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
   const decision = evaluate(command, policy);
   if (!decision.allowed) {
     io.stderr(
-      `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+      redactor.redact(
+        `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+      ),
     );
     return EXIT_DENIED;
   }
@@ -107,7 +111,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let result: CommandResult;
   try {
     const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic run: ${m}\n`));
-    const session = await AgentSession.acquire({ name, cwd, baseEnv: io.env, pipeOutput });
+    const session = await AgentSession.acquire({
+      name,
+      cwd,
+      baseEnv: sessionEnv,
+      redact: (text) => redactor.redact(text),
+      pipeOutput,
+    });
     result = await session.run(command, { timeoutMs, signal: abort.signal });
   } catch (error) {
     if (error instanceof TmuxError) {
@@ -119,7 +129,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     process.removeListener('SIGINT', onSigint);
   }
 
-  io.stdout(result.output);
+  // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
+  io.stdout(redactor.redact(result.output));
   if (result.exitCode !== null) return result.exitCode;
   const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
   if (result.timedOut) {

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
+import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
@@ -87,8 +88,16 @@ async function start(name: string, cwd: string, io: CliIo): Promise<number> {
     io.stdout(`Session ${name} is already running.\n${joinText(existing)}`);
     return 0;
   }
+  // The pane shows command output through the redactor: known secrets (environment, credential files) are masked.
+  const { sessionEnv, redactor } = knownSecrets({ env: io.env, workdir: cwd });
   const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic session: ${m}\n`));
-  const session = await AgentSession.start({ name, cwd, baseEnv: io.env, pipeOutput });
+  const session = await AgentSession.start({
+    name,
+    cwd,
+    baseEnv: sessionEnv,
+    redact: (text) => redactor.redact(text),
+    pipeOutput,
+  });
   io.stdout(`Started session ${name} in ${cwd}.\n${joinText(session)}`);
   return 0;
 }

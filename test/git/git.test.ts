@@ -1,7 +1,9 @@
 // The git command manager: argument arrays, errors with stderr, deadlines, porcelain parsing.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createGit, GitError, parseStatusZ } from '../../src/github/git.js';
-import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
+import { createGit, GitError, parseStatusZ } from '../../src/git/index.js';
+import { git, makeRepo, makeTempDir, removeTempDirs, writeFiles } from '../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
@@ -47,6 +49,31 @@ describe('createGit', () => {
     expect(error).toBeInstanceOf(GitError);
     expect((error as GitError).timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe('the environment git runs in', () => {
+  it("gives a program the repository's config names neither the base environment's secrets nor its shell hooks", async () => {
+    const { dir } = makeRepo({ 'a.txt': 'a\n' });
+    const marker = join(makeTempDir(), 'env');
+    const spy = join(makeTempDir(), 'spy.sh');
+    writeFileSync(spy, `#!/bin/sh\nenv >> '${marker}'\nexit 0\n`, { mode: 0o755 });
+    git(dir, 'config', 'core.fsmonitor', spy);
+    writeFiles(dir, { 'a.txt': 'b\n' });
+    const baseEnv = {
+      PATH: process.env.PATH,
+      SERVICE_PASSWORD: 'planted-git-secret-5e1d',
+      BASH_ENV: '/tmp/planted-bash-env',
+      KEPT_SETTING: 'kept-9c2a',
+    };
+    await createGit(dir, { baseEnv, env: { EXTRA_FOR_GIT: 'extra-4f1b' } }).status();
+    expect(existsSync(marker), 'the planted fsmonitor ran').toBe(true);
+    const seen = readFileSync(marker, 'utf8');
+    expect(seen).not.toContain('planted-git-secret-5e1d');
+    expect(seen).not.toContain('planted-bash-env');
+    expect(seen).toContain('KEPT_SETTING=kept-9c2a');
+    expect(seen).toContain('EXTRA_FOR_GIT=extra-4f1b');
+    expect(seen).toContain('GIT_TERMINAL_PROMPT=0');
   });
 });
 

@@ -1,12 +1,18 @@
-// A small git command manager (in the manner of actions/checkout's): real `git`, argument arrays (never a shell string),
-// a deadline on every call, and errors that carry the arguments, exit code and stderr.
+// The one git command manager (in the manner of actions/checkout's): every git process ci-medic starts — the loop's
+// queries, the tamper guard, the push, the demo — goes through here. Real `git`, argument arrays (never a shell string),
+// the scrubbed environment, a deadline on every call, and errors that carry the arguments, exit code and stderr.
 import { spawn } from 'node:child_process';
 import { scrubEnvironment } from '../terminal/env.js';
 
 export const DEFAULT_GIT_TIMEOUT_MS = 120_000;
 
 export interface GitOptions {
-  /** Variables added to the inherited environment of every git call. */
+  /**
+   * The environment git starts from, before scrubbing. Default: this process's (the one place below the entries that
+   * reads it: git needs PATH, HOME's global config with the runner's safe.directory, proxies and CA settings).
+   */
+  baseEnv?: Record<string, string | undefined>;
+  /** Variables added to the scrubbed environment of every git call. */
   env?: Record<string, string>;
   /** Deadline for each call. Default 120 s. */
   timeoutMs?: number;
@@ -88,7 +94,7 @@ export interface Git {
     remote: string,
     refspecs: string[],
     options?: { forceWithLease?: string[]; extraArgs?: string[] },
-  ): Promise<void>;
+  ): Promise<GitResult>;
   worktreeAdd(path: string, commitish: string): Promise<void>;
   worktreeRemove(path: string): Promise<void>;
   /** The absolute path of the repository's git directory (handles `.git` files of worktrees and submodules). */
@@ -100,15 +106,16 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
   const timeoutDefault = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   // Git must never wait for a person: no prompts, no pager, C locale so messages can be recognised.
   const fixedEnv = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', PAGER: 'cat', LC_ALL: 'C', ...options.env };
+  // Not the process's secrets: git runs programs the repository's config names (filters, fsmonitor, textconv,
+  // helpers, upload-pack), and the repair session could write that config.
+  const baseEnv = scrubEnvironment(options.baseEnv ?? process.env);
 
   function exec(args: string[], execOptions: ExecOptions = {}): Promise<GitResult> {
     const timeoutMs = execOptions.timeoutMs ?? timeoutDefault;
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: workdir,
-        // Not the process's secrets: git runs programs the repository's config names (filters, fsmonitor, helpers,
-        // upload-pack), and the repair session could write that config.
-        env: { ...scrubEnvironment(process.env), ...fixedEnv, ...execOptions.env },
+        env: { ...baseEnv, ...fixedEnv, ...execOptions.env },
         stdio: ['pipe', 'pipe', 'pipe'],
         // Its own process group, so a deadline also stops what git started (helpers, hooks, ssh).
         detached: true,
@@ -199,7 +206,7 @@ export function createGit(workdir: string, options: GitOptions = {}): Git {
     },
     async push(remote, refspecs, pushOptions = {}) {
       const leases = (pushOptions.forceWithLease ?? []).map((lease) => `--force-with-lease=${lease}`);
-      await exec(['push', '--porcelain', ...leases, ...(pushOptions.extraArgs ?? []), remote, ...refspecs]);
+      return exec(['push', '--porcelain', ...leases, ...(pushOptions.extraArgs ?? []), remote, ...refspecs]);
     },
     async worktreeAdd(path, commitish) {
       await exec(['worktree', 'add', '--detach', '--quiet', path, commitish]);
@@ -229,4 +236,14 @@ export function parseStatusZ(output: string): StatusEntry[] {
     entries.push(entry);
   }
   return entries;
+}
+
+/** `git -c key=value …` expressed as GIT_CONFIG_COUNT/KEY_n/VALUE_n (command-line scope, git ≥ 2.31). */
+export function configEnv(pairs: Array<[string, string]>): Record<string, string> {
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(pairs.length) };
+  pairs.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
 }

@@ -1,0 +1,48 @@
+// Reading /proc/<pid>/stat (Linux): is a process alive, which process group and terminal is it in. Elsewhere the
+// answers fall back to kill(0), and the callers' deadlines cover what /proc would have told.
+import { readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  /** R, S, D, Z (zombie), T, ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** The foreground process group of the process's controlling terminal. */
+  tpgid: number;
+}
+
+/** The fields of /proc/<pid>/stat we use; null when there is no such process (or no /proc). */
+export function procStat(pid: number | string): ProcStat | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // "pid (comm) state ppid pgrp session tty_nr tpgid ...": comm may hold spaces and ')', so split after the last ')'.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]) };
+}
+
+/** The process exists and is not a zombie (an exited daemon whose reaper is slow, as under containers' init). */
+export function pidAlive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  const stat = procStat(pid);
+  return stat === null ? true : stat.state !== 'Z';
+}
+
+/** The direct children of a process (Linux; empty elsewhere). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
