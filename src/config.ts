@@ -13,7 +13,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_SESSION_NAME = 'ci-medic';
 export const DEFAULT_PROTECTED_PATHS = ['.git/', '.github/'];
 
-/** Tamper-guard rules that configuration may relax (see src/agent/tamper.ts). */
+/** Tamper-guard rules that configuration may relax (see src/agent/tamper/). */
 export const TAMPER_RULES = [
   'skip-markers',
   'deleted-tests',
@@ -21,6 +21,7 @@ export const TAMPER_RULES = [
   'ci-config',
   'lockfiles',
   'suppressions',
+  'test-only',
 ] as const;
 export type TamperRule = (typeof TAMPER_RULES)[number];
 
@@ -66,6 +67,38 @@ export interface RepairConfig {
   secrets: string[];
   /** Keep the tmux session alive after the loop (rescue, local inspection). */
   keepSession: boolean;
+  /** Re-runs of a failing check before the model starts; a pass among them makes the result `flaky`. Default 2. */
+  flakyReruns?: number;
+  /** `report` (default): a flaky check ends as `flaky`; `repair`: the model fixes the flakiness. */
+  onFlaky?: OnFlaky;
+  /** What changed to make the check fail, from the CI event (the model starts there). Default: the last commit. */
+  changeRange?: ChangeRange;
+}
+
+export const DEFAULT_FLAKY_RERUNS = 2;
+export const ON_FLAKY = ['report', 'repair'] as const;
+export type OnFlaky = (typeof ON_FLAKY)[number];
+
+/**
+ * The change under test: a pull request's diff against its base (`base` is the base branch's commit; the loop
+ * uses the merge-base with HEAD), or a push's range `before..after`.
+ */
+export type ChangeRange = { event: 'pull_request'; base: string } | { event: 'push'; before: string; after: string };
+
+export function parseOnFlaky(input: string, value: string): OnFlaky {
+  const v = value.trim().toLowerCase();
+  if (!(ON_FLAKY as readonly string[]).includes(v)) {
+    throw new ConfigError(input, `"${value}" is not accepted; use ${ON_FLAKY.join(' or ')}`);
+  }
+  return v as OnFlaky;
+}
+
+/** A count that may be zero (`flaky-reruns: 0` turns the re-runs off). */
+export function parseCount(input: string, value: string): number {
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) > 20) {
+    throw new ConfigError(input, `"${value}" is not a whole number from 0 to 20`);
+  }
+  return Number(value);
 }
 
 /** A configuration error: names the input or flag, the value given, and what is accepted. Exit code 2 in the CLI. */

@@ -1,5 +1,6 @@
 // Which branch a fix is for, decided from the triggering event. Pure: the entry passes the event name, its payload
 // (GITHUB_EVENT_PATH) and the ref; nothing here reads the environment.
+import type { ChangeRange } from '../config.js';
 
 export interface EventContext {
   eventName: string;
@@ -117,4 +118,22 @@ export function decideEvent(context: EventContext, options: EventOptions): Event
     };
   }
   return { action: 'run', base, fromFork, actor };
+}
+
+/**
+ * What changed, for the model's first look: a pull request's base commit (the loop diffs against the merge-base), or
+ * a push's `before..after`. Undefined for other events (the loop then shows the last commit).
+ */
+export function changeRangeOf(eventName: string, payload: EventContext['payload']): ChangeRange | undefined {
+  const sha = (value: unknown): string => (typeof value === 'string' && /^[0-9a-f]{40,64}$/i.test(value) ? value : '');
+  if (eventName === 'pull_request' || eventName === 'pull_request_target') {
+    const base = sha(payload.pull_request?.base?.sha);
+    return base ? { event: 'pull_request', base } : undefined;
+  }
+  if (eventName === 'push') {
+    const before = sha(payload.before);
+    const after = sha(payload.after);
+    return before && after ? { event: 'push', before, after } : undefined;
+  }
+  return undefined;
 }

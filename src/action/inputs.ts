@@ -5,6 +5,8 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  parseCount,
+  parseOnFlaky,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
@@ -44,6 +46,8 @@ export interface ActionSettings {
   commitStatus: boolean;
   /** Workflow file to dispatch on the fix branch; empty for none. */
   triggerCi: string;
+  /** A `flaky` result fails the step (a red build stays red). */
+  failOnFlaky: boolean;
   /** Upload the session's recording and the transcript as one workflow artifact. */
   uploadArtifact: boolean;
 }
@@ -174,6 +178,8 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
   };
+  config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
+  config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);
   config.keepSession = rescue !== 'off';
@@ -194,6 +200,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
     commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
     triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
+    failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
     uploadArtifact: parseBoolean('upload-artifact', get('upload-artifact', 'true')),
   };
 

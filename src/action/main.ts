@@ -21,7 +21,7 @@ import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
 import type { Redactor } from '../redact.js';
 import { knownSecrets } from '../secrets/index.js';
-import { decideEvent, type EventDecision } from './event.js';
+import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
@@ -176,10 +176,12 @@ export async function run(env: Env = process.env): Promise<void> {
   };
 
   try {
+    const payload = readEventPayload(env);
+    inputs.config.changeRange = changeRangeOf(env.GITHUB_EVENT_NAME ?? '', payload);
     const decision = decideEvent(
       {
         eventName: env.GITHUB_EVENT_NAME ?? '',
-        payload: readEventPayload(env),
+        payload,
         ref: env.GITHUB_REF ?? '',
         repository: env.GITHUB_REPOSITORY ?? '',
       },
@@ -273,6 +275,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
     await stopSession(result.sessionName);
   }
   if (result.result === 'fixed') return deliverFix(state, decision, result);
+  if (result.result === 'flaky') return reportFlaky(state, result);
   if (result.result === 'already-passing') {
     core.notice(redact(`\`${config.check}\` passes: nothing to repair.`), { title: 'ci-medic' });
     return;
@@ -388,6 +391,17 @@ async function deliverFix(
     setResult(state, 'error', `the fix was pushed to ${branch} but the pull request failed: ${why}`);
     state.failure = why;
   }
+}
+
+/** Flaky: no fix proposed; an annotation names what failed, and `fail-on-flaky` decides the step's status. */
+function reportFlaky(state: Run, result: RepairResult): void {
+  const { config, settings } = state.inputs;
+  const counts = result.flaky
+    ? ` (failed ${result.flaky.failures}, passed ${result.flaky.passes} of ${result.flaky.runs} runs)`
+    : '';
+  const what = result.initialFailure.firstErrorLine || `${config.check} failed`;
+  core.warning(state.redactor.redact(`${what}${counts}`), { title: `${config.check} is flaky` });
+  if (settings.failOnFlaky) state.failure = state.redactor.redact(`ci-medic: ${result.reason}`);
 }
 
 async function reportNotFixed(

@@ -32,6 +32,7 @@ export interface SummaryInput {
 const HEADLINES: Record<ActionResult, string> = {
   fixed: 'fixed the failure',
   'already-passing': 'found the check already passing',
+  flaky: 'found the check flaky',
   'not-fixed': 'did not fix the failure',
   'budget-exhausted': 'ran out of budget before fixing the failure',
   skipped: 'skipped this run',
@@ -71,6 +72,17 @@ export function renderSummary(input: SummaryInput): string {
     );
     if (repair.initialFailure.firstErrorLine) {
       lines.push(`**What failed:** \`${cell(repair.initialFailure.firstErrorLine)}\``, '');
+    }
+    if (repair.flaky && repair.flaky.passes > 0) {
+      lines.push(
+        `**Flaky:** failed ${repair.flaky.failures} and passed ${repair.flaky.passes} of ${repair.flaky.runs} runs with no change`,
+        '',
+      );
+    }
+    if (repair.partialVerification) lines.push(`**Note:** ${cell(repair.partialVerification)}`, '');
+    if (repair.preexistingChanges?.length) {
+      const files = repair.preexistingChanges.map((f) => `\`${cell(f)}\``).join(', ');
+      lines.push(`**Changed before ci-medic started (not part of the fix, not committed):** ${files}`, '');
     }
     if (repair.explanation) {
       lines.push('### Root cause and fix', '', head(repair.explanation, MAX_EXPLANATION_CHARS), '');

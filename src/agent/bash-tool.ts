@@ -5,7 +5,7 @@ import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages
 import { evaluate } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { scrubbed, type LoopRun } from './run.js';
-import { shapeOutput } from './shape.js';
+import { excerpt, shapeOutput } from './shape.js';
 import { parseBashInput, TOOL_OUTPUT_BUDGET, type ToolOutcome } from './tools.js';
 
 /** The shortest per-command timeout the model may ask for. */
@@ -73,6 +73,7 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
     shellRestarted: r.shellRestarted,
     outputChars: r.output.length,
     logPath: r.outputPath,
+    excerpt: excerpt(output),
   });
   run.logPaths.set(use.id, r.outputPath);
   const stopped = r.timedOut ? ', hit its time limit' : r.interrupted ? ', interrupted' : '';

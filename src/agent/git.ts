@@ -1,8 +1,16 @@
 // The few git queries the loop needs, through the one git command manager (scrubbed environment, deadlines).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGit } from '../git/index.js';
 
-export async function git(cwd: string, args: string[]): Promise<string> {
-  return (await createGit(cwd).exec(args)).stdout;
+export interface GitOptions {
+  /** Extra variables for this call (a temporary GIT_INDEX_FILE). */
+  env?: Record<string, string>;
+}
+
+export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  return (await createGit(cwd).exec(args, { env: options.env })).stdout;
 }
 
 /** git, but an empty string when it fails (not a repository, no commits yet). */
@@ -20,8 +28,8 @@ export async function untrackedFiles(cwd: string): Promise<string[]> {
 }
 
 /**
- * Files the loop changed since `base`: tracked changes plus files that became untracked during the loop
- * (files already untracked before it began are not ours and are left out).
+ * Files the loop changed since `base` (a commit, or the snapshot tree of a dirty start): tracked changes plus files
+ * that became untracked during the loop (files already untracked before it began are not ours and are left out).
  */
 export async function changedFiles(cwd: string, base: string, untrackedBefore: ReadonlySet<string>): Promise<string[]> {
   const tracked = (await gitOrEmpty(cwd, ['diff', '--name-only', '-z', base])).split('\0').filter(Boolean);
@@ -34,4 +42,25 @@ export async function diffStat(cwd: string, base: string, newFiles: string[]): P
   const stat = (await gitOrEmpty(cwd, ['diff', '--stat', base])).trimEnd();
   const added = newFiles.map((f) => ` ${f} (new file)`).join('\n');
   return [stat, added].filter(Boolean).join('\n');
+}
+
+/** Tracked files that differ from HEAD (changes present before the loop began). */
+export async function dirtyTrackedFiles(cwd: string): Promise<string[]> {
+  return (await gitOrEmpty(cwd, ['diff', '--name-only', '-z', 'HEAD'])).split('\0').filter(Boolean);
+}
+
+/**
+ * A tree object of the working tree's tracked files as they are now, written through a temporary index (the user's
+ * index is untouched, no identity needed): later diffs against it show only what changed since.
+ */
+export async function snapshotTrackedTree(cwd: string): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), 'ci-medic-snapshot-'));
+  const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+  try {
+    await git(cwd, ['read-tree', 'HEAD'], { env });
+    await git(cwd, ['add', '--update', '--', '.'], { env });
+    return (await git(cwd, ['write-tree'], { env })).trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

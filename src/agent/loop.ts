@@ -1,35 +1,28 @@
 // The repair loop: run the check; if it fails, let the model work in the tmux session (through the policy) until
 // ci-medic's own re-run of the check passes, within hard budgets; reject tampering; report everything.
-import type {
-  ContentBlockParam,
-  Message,
-  MessageCreateParamsNonStreaming,
-  MessageParam,
-  TextBlockParam,
-  ToolResultBlockParam,
-  ToolUseBlock,
-} from '@anthropic-ai/sdk/resources/messages/messages';
-import { ConfigError, type RepairConfig } from '../config.js';
-import { protectedPaths } from '../policy/index.js';
-import type { PolicyConfig } from '../policy/types.js';
+import { ConfigError, DEFAULT_FLAKY_RERUNS, type RepairConfig } from '../config.js';
 import { Redactor } from '../redact.js';
 import { secretValuesIn } from '../secrets/names.js';
 import { AgentSession } from '../terminal/session.js';
-import { runBashTool } from './bash-tool.js';
-import { Budget, type BudgetKind } from './budget.js';
-import type { ModelClient } from './model-client.js';
-import { createClient, endpointOf, explainApiError, MAX_OUTPUT_TOKENS, preflight } from './client.js';
-import { clearOldToolResults, estimateRequestTokens } from './context.js';
-import { changedFiles, diffStat, git, untrackedFiles } from './git.js';
-import { contextWindowFor, priceFor } from './pricing.js';
-import { lastCommitSummary, projectInstructions, SYSTEM_PROMPT, taskMessage } from './prompt.js';
-import { scrubbed, type LoopRun, type RepairEvent } from './run.js';
-import { firstErrorLine, shapeOutput, tail } from './shape.js';
-import { fileTools, runFileTool, toolDefinitions, toolResult, type ToolOutcome } from './tools.js';
-import { Transcript, type TranscriptEvent } from './transcript.js';
+import { Budget } from './budget.js';
+import { createClient, endpointOf, preflight } from './client.js';
+import { changeSummary } from './change.js';
+import { passed, runProgram } from './check.js';
+import { converse } from './converse.js';
+import { failureSummary } from './failure-line.js';
+import { rerunFailingCheck } from './flaky.js';
+import { dirtyTrackedFiles, git, snapshotTrackedTree, untrackedFiles } from './git.js';
+import { priceFor } from './pricing.js';
+import { projectInstructions, taskMessage } from './prompt.js';
+import { emptyResult, finish, openTranscript } from './result.js';
+import type { LoopRun, RepairEvent } from './run.js';
+import { shapeOutput, tail } from './shape.js';
+import { workspaceDiff } from './tamper/git.js';
+import type { TranscriptEvent } from './transcript.js';
 import type { RepairOutcome, RepairResult } from './types.js';
 import { gitConfigSecrets, validateRepairConfig } from './validate.js';
-import { CHECK_OUTPUT_BUDGET, passed, verifyFix } from './verify.js';
+import { CHECK_OUTPUT_BUDGET, verifyFix } from './verify.js';
+import { ignoredEntries } from './worktree.js';
 
 export type { RepairEvent } from './run.js';
 export { gitConfigSecrets, validateRepairConfig } from './validate.js';
@@ -49,25 +42,6 @@ export interface RepairOptions {
   /** The session's recorder (StartOptions.pipeOutput); the entry builds it (src/watch). */
   pipeOutput?: string;
 }
-
-/** Clear old tool results once the conversation passes this share of the context window... */
-export const CONTEXT_HIGH_WATER = 0.7;
-/** ...down to this share. */
-const CONTEXT_TARGET = 0.4;
-
-const CUT_OFF = 'Your reply hit the output limit and was cut off. Continue in smaller steps.';
-
-const textOf = (message: Message): string =>
-  message.content
-    .filter((b) => b.type === 'text')
-    .map((b) => b.text)
-    .join('\n')
-    .trim();
-
-/** How the conversation ended: an outcome, or a budget that ran out (after which ci-medic may still verify). */
-type ConversationEnd =
-  | { kind: 'done'; outcome: RepairOutcome; reason: string; explanation?: string }
-  | { kind: 'budget'; budget: BudgetKind; reason: string; changedSinceVerify: boolean; explanation: string };
 
 /**
  * Repair `config.check` in `config.workdir`. Throws ConfigError (naming the input) before anything starts when the
@@ -93,7 +67,13 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();
   const untrackedBefore = new Set(await untrackedFiles(config.workdir));
+  const ignoredBefore = await ignoredEntries(config.workdir);
+  // Changes present before the loop are the user's: named, never counted as the fix, never committed.
+  const preexisting = await dirtyTrackedFiles(config.workdir);
+  const startTree = preexisting.length ? await snapshotTrackedTree(config.workdir) : baseCommit;
+  const stats: LoopRun['stats'] = { check: { runs: 0, ms: 0 }, setup: { runs: 0, ms: 0 } };
   const result = emptyResult(config, baseCommit);
+  if (preexisting.length) result.preexistingChanges = preexisting;
   let turn = 0;
   const emit = (type: RepairEvent['type'], message: string): void => {
     try {
@@ -122,6 +102,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     baseCommit,
     setup: config.setup,
     relaxedTamperRules: config.relaxedTamperRules,
+    ...(preexisting.length ? { preexistingChanges: preexisting } : {}),
     budgets: {
       maxTurns: config.maxTurns,
       timeBudgetMs: config.timeBudgetMs,
@@ -148,43 +129,55 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       redactor,
       budget,
       baseCommit,
+      startTree,
       untrackedBefore,
+      ignoredBefore,
       result,
       commands: result.commands,
       logPaths: new Map(),
+      stats,
+      passesNeeded: 1,
       record,
       emit,
     };
+    if (preexisting.length) {
+      emit(
+        'check',
+        `changes present before the loop (not part of any fix, never committed): ${preexisting.join(', ')}`,
+      );
+    }
 
-    // 1. ci-medic runs the check itself.
+    // 1. ci-medic runs the check itself, as a program; a failure is re-run to tell a flaky check from a broken one.
     emit('check', `running the check: ${config.check}`);
-    const first = await session.run(config.check, { timeoutMs: config.commandTimeoutMs, signal: budget.signal });
-    const firstOutput = await scrubbed(run, first);
-    record({
-      type: 'check',
-      phase: 'initial',
-      command: config.check,
-      exitCode: first.exitCode,
-      durationMs: first.durationMs,
-      timedOut: first.timedOut,
-      outputChars: first.output.length,
-      logPath: first.outputPath,
-    });
-    if (passed(first)) {
-      result.verification = { command: config.check, exitCode: first.exitCode, tail: tail(firstOutput, 20) };
+    const first = await runProgram(run, 'check', 'initial');
+    if (passed(first.result)) {
+      result.verification = { command: config.check, exitCode: first.result.exitCode, tail: tail(first.output, 20) };
       return end(
         'already-passing',
         `\`${config.check}\` passed when ci-medic ran it (the failure may have been flaky); no model was called`,
       );
     }
     if (budget.signal.aborted) return end('budget-exhausted', budget.describe('time'));
-    const shapedFirst = shapeOutput(firstOutput, { budgetChars: CHECK_OUTPUT_BUDGET, logPath: first.outputPath });
+    const logPath = first.result.outputPath;
+    const shapedFirst = shapeOutput(first.output, { budgetChars: CHECK_OUTPUT_BUDGET, logPath });
     result.initialFailure = {
-      exitCode: first.exitCode,
+      exitCode: first.result.exitCode,
       excerpt: shapedFirst,
-      firstErrorLine: firstErrorLine(firstOutput),
+      firstErrorLine: failureSummary(first.output),
     };
-    emit('check', `the check failed (exit ${first.exitCode ?? 'none'}): ${result.initialFailure.firstErrorLine}`);
+    emit(
+      'check',
+      `the check failed (exit ${first.result.exitCode ?? 'none'}): ${result.initialFailure.firstErrorLine}`,
+    );
+    const flaky = await rerunFailingCheck(run);
+    result.flaky = flaky;
+    if (flaky.passes > 0) {
+      const counts = `failed ${flaky.failures} and passed ${flaky.passes} of ${flaky.runs} runs with no change`;
+      if (config.onFlaky !== 'repair') return end('flaky', `\`${config.check}\` is flaky: it ${counts}`);
+      run.passesNeeded = (config.flakyReruns ?? DEFAULT_FLAKY_RERUNS) + 1;
+      emit('check', `the check is flaky (${counts}); on-flaky: repair asks the model to fix the flakiness`);
+    }
+    if (budget.signal.aborted) return end('budget-exhausted', budget.describe('time'));
     if (checked.ok === 'unknown') {
       record({ type: 'error', message: checked.note });
       emit('check', checked.note);
@@ -195,15 +188,16 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       emit('budget', note);
     }
 
-    // 2. The conversation, until ci-medic's verification passes or a budget runs out.
+    // 2. The conversation, until ci-medic's verification passes, the model gives up or a budget runs out.
     const task = taskMessage({
       check: config.check,
-      exitCode: first.exitCode,
+      exitCode: first.result.exitCode,
       shapedOutput: shapedFirst,
-      logPath: first.outputPath,
-      lastCommit: await lastCommitSummary(config.workdir),
+      logPath,
+      change: await changeSummary(config.workdir, config.changeRange),
       instructions: await projectInstructions(config.workdir, config.instructions),
       setup: config.setup,
+      flaky: flaky.passes > 0 ? { runs: flaky.runs, passes: flaky.passes } : undefined,
     });
     const ended = await converse(run, policy, client, redactor.redact(task), home, (n) => (turn = n));
     if (ended.kind === 'done') {
@@ -237,7 +231,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     return end('error', `ci-medic failed: ${message}`);
   } finally {
     budget.dispose();
-    await finish(result, config, budget, untrackedBefore);
+    await finish(result, { config, budget, untrackedBefore, startTree, stats });
     if (session && !config.keepSession) await session.stop().catch(() => undefined);
     // A kept session stays for a person; this process's control client must not outlive it or hold the server.
     else session?.detach();
@@ -249,6 +243,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       turns: result.turns,
       costUsd: result.costUsd,
       changedFiles: result.changedFiles,
+      diff: await finalDiff(config.workdir, startTree, untrackedBefore),
       durationMs: result.durationMs,
       tokens: {
         input: result.inputTokens,
@@ -266,225 +261,12 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   }
 }
 
-/** The model's turns: call, run the tools it asks for, verify when it says it is done, within the budgets. */
-async function converse(
-  run: LoopRun,
-  policy: PolicyConfig,
-  client: ModelClient,
-  task: string,
-  home: string | undefined,
-  onTurn: (turn: number) => void,
-): Promise<ConversationEnd> {
-  const { config, budget, redactor, record, emit } = run;
-  const files = fileTools(config.workdir, protectedPaths(config.policy.protectedPaths, config.workdir, home));
-  const tools = toolDefinitions(files);
-  // The stable prefix (tools + system) ends with this breakpoint; nothing in it changes between turns.
-  const system: TextBlockParam[] = [{ type: 'text', text: SYSTEM_PROMPT, cache_control: { type: 'ephemeral' } }];
-  const fixedTokens = estimateRequestTokens([tools, system]);
-  const window = contextWindowFor(config.model);
-  const messages: MessageParam[] = [{ role: 'user', content: [{ type: 'text', text: task }] }];
-  let explanation = '';
-  let changedSinceVerify = false;
-  let turn = 0;
-  const outOfBudget = (kind: BudgetKind, reason?: string): ConversationEnd => ({
-    kind: 'budget',
-    budget: kind,
-    reason: reason ?? budget.describe(kind),
-    changedSinceVerify,
-    explanation,
-  });
+/** Characters of the final diff kept in the transcript. */
+const TRANSCRIPT_DIFF_CHARS = 20_000;
 
-  const runTool = async (use: ToolUseBlock): Promise<ToolResultBlockParam> => {
-    record({ type: 'tool-call', turn, id: use.id, name: use.name, input: use.input });
-    let outcome: ToolOutcome;
-    const file = files.find((t) => (t as unknown as { name: string }).name === use.name);
-    if (budget.signal.aborted) outcome = { content: 'not run: the time budget ran out', isError: true };
-    else if (use.name === 'bash') outcome = await runBashTool(run, policy, use);
-    else if (file) {
-      emit('tool', `${use.name} ${JSON.stringify(use.input).slice(0, 200)}`);
-      outcome = await runFileTool(file, use, redactor, budget.signal);
-    } else {
-      outcome = {
-        content: `unknown tool '${use.name}'; the tools are bash, read, write, edit, glob, grep`,
-        isError: true,
-      };
-    }
-    outcome.content = redactor.redact(outcome.content);
-    record({
-      type: 'tool-result',
-      id: use.id,
-      name: use.name,
-      isError: outcome.isError,
-      chars: outcome.content.length,
-    });
-    return toolResult(use.id, outcome);
-  };
-
-  for (;;) {
-    const outstanding = fixedTokens + estimateRequestTokens(messages);
-    if (outstanding > window * CONTEXT_HIGH_WATER) {
-      const cleared = clearOldToolResults(messages, fixedTokens, window * CONTEXT_TARGET, run.logPaths);
-      record({
-        type: 'budget',
-        which: 'context',
-        detail: `cleared ${cleared} old tool results (~${outstanding} tokens)`,
-      });
-    }
-    const estimate = fixedTokens + estimateRequestTokens(messages);
-    const refusal = budget.refuseCall(estimate, MAX_OUTPUT_TOKENS);
-    if (refusal) return outOfBudget(refusal.kind, refusal.message);
-
-    onTurn(++turn);
-    emit('turn', `turn ${turn}: asking ${config.model}`);
-    const params: MessageCreateParamsNonStreaming = {
-      model: config.model,
-      max_tokens: MAX_OUTPUT_TOKENS,
-      system,
-      tools,
-      messages,
-      // Automatic caching of the growing conversation (the breakpoint moves to the last block each turn).
-      cache_control: { type: 'ephemeral' },
-    };
-    record({ type: 'model-request', turn, messagesCount: messages.length, estimatedInputTokens: estimate });
-    const callStarted = Date.now();
-    let response: Message;
-    try {
-      response = await client.messages.create(params, { signal: budget.signal });
-    } catch (error) {
-      const failure = explainApiError(error, config.model, endpointOf(config), config.provider?.name);
-      if (failure.aborted || budget.signal.aborted) {
-        const kind = budget.exhausted ?? 'time';
-        return outOfBudget(kind, budget.exhausted ? undefined : 'the run was cancelled');
-      }
-      record({ type: 'error', message: failure.message });
-      emit('error', failure.message);
-      return { kind: 'done', outcome: 'error', reason: failure.message, explanation };
-    }
-    const cost = budget.recordCall(response.usage);
-    const said = textOf(response);
-    record({
-      type: 'model-response',
-      turn,
-      stopReason: response.stop_reason,
-      usage: response.usage,
-      costUsd: cost,
-      cumulativeCostUsd: budget.totals.costUsd,
-      text: said,
-      durationMs: Date.now() - callStarted,
-    });
-    if (said) {
-      emit('turn', said.slice(0, 500));
-      explanation = said;
-    }
-
-    // The reply goes back verbatim (redacted, empty text dropped) so the next request extends this one's prefix.
-    const assistant = response.content.flatMap((block): ContentBlockParam[] => {
-      if (block.type === 'text') return block.text.trim() ? [{ type: 'text', text: redactor.redact(block.text) }] : [];
-      if (block.type === 'tool_use') {
-        return [{ type: 'tool_use', id: block.id, name: block.name, input: redactor.redactDeep(block.input) }];
-      }
-      return [];
-    });
-    if (assistant.length === 0) assistant.push({ type: 'text', text: '(no reply)' });
-    messages.push({ role: 'assistant', content: assistant });
-
-    const uses = response.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
-    if (uses.length > 0) {
-      const content: ContentBlockParam[] = [];
-      for (const use of uses) content.push(await runTool(use));
-      if (response.stop_reason === 'max_tokens') content.push({ type: 'text', text: CUT_OFF });
-      messages.push({ role: 'user', content });
-      changedSinceVerify = true;
-      if (budget.signal.aborted) return outOfBudget(budget.exhausted ?? 'time');
-      continue;
-    }
-    switch (response.stop_reason) {
-      case 'pause_turn':
-        messages.push({ role: 'user', content: [{ type: 'text', text: 'Continue.' }] });
-        continue;
-      case 'max_tokens':
-        messages.push({ role: 'user', content: [{ type: 'text', text: CUT_OFF }] });
-        continue;
-      case 'refusal':
-        return {
-          kind: 'done',
-          outcome: 'not-fixed',
-          reason:
-            'the model declined to continue (stop reason: refusal); the changes so far are left in the working tree',
-          explanation,
-        };
-    }
-    // end_turn / stop_sequence: the model says it is done. ci-medic decides.
-    changedSinceVerify = false;
-    const verdict = await verifyFix(run);
-    if (verdict.fixed) {
-      const how = config.setup ? ', also in a clean worktree after the setup' : '';
-      return {
-        kind: 'done',
-        outcome: 'fixed',
-        reason: `\`${config.check}\` passes when ci-medic re-runs it${how}`,
-        explanation: said,
-      };
-    }
-    if (budget.signal.aborted) return outOfBudget(budget.exhausted ?? 'time');
-    messages.push({ role: 'user', content: [{ type: 'text', text: redactor.redact(verdict.feedback) }] });
-  }
-}
-
-/** Usage, changed files and the flaky case, filled in however the run ended. */
-async function finish(
-  result: RepairResult,
-  config: RepairConfig,
-  budget: Budget,
-  untrackedBefore: ReadonlySet<string>,
-): Promise<void> {
-  result.turns = budget.turns;
-  result.costUsd = budget.totals.costUsd;
-  result.inputTokens = budget.totals.inputTokens;
-  result.outputTokens = budget.totals.outputTokens;
-  result.cacheReadTokens = budget.totals.cacheReadTokens;
-  result.cacheWriteTokens = budget.totals.cacheWriteTokens;
-  const changed = await changedFiles(config.workdir, result.baseCommit, untrackedBefore).catch(() => []);
-  result.changedFiles = changed;
-  const created = await untrackedFiles(config.workdir)
-    .then((u) => u.filter((f) => !untrackedBefore.has(f)))
-    .catch(() => []);
-  result.diffStat = await diffStat(config.workdir, result.baseCommit, created).catch(() => '');
-  if (result.result === 'fixed' && changed.length === 0) {
-    // Nothing changed, yet the check passes now: the first failure was not reproducible.
-    result.result = 'already-passing';
-    result.reason = `\`${config.check}\` passed on re-run without any change (the failure may have been flaky)`;
-  }
-}
-
-function openTranscript(path: string, redactor: Redactor): Transcript {
-  try {
-    return new Transcript(path, redactor);
-  } catch (error) {
-    throw new ConfigError('transcript', `cannot write "${path}" (${(error as Error).message}); give a writable path`);
-  }
-}
-
-function emptyResult(config: RepairConfig, baseCommit: string): RepairResult {
-  return {
-    result: 'error',
-    reason: '',
-    turns: 0,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    durationMs: 0,
-    changedFiles: [],
-    diffStat: '',
-    explanation: '',
-    initialFailure: { exitCode: null, excerpt: '', firstErrorLine: '' },
-    commands: [],
-    baseCommit,
-    transcriptPath: config.transcriptPath,
-    transcriptMarkdownPath: '',
-    sessionName: config.sessionName,
-    socketPath: '',
-  };
+async function finalDiff(workdir: string, startTree: string, untrackedBefore: ReadonlySet<string>): Promise<string> {
+  const diff = await workspaceDiff(workdir, startTree, { skipUntracked: untrackedBefore }).catch(() => '');
+  return diff.length > TRANSCRIPT_DIFF_CHARS
+    ? `${diff.slice(0, TRANSCRIPT_DIFF_CHARS)}\n[... ${diff.length - TRANSCRIPT_DIFF_CHARS} more characters of the diff not shown]`
+    : diff;
 }

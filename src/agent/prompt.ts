@@ -2,7 +2,8 @@
 // cacheable prefix; everything about this run goes into the first user message.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitOrEmpty } from './git.js';
+import type { ChangeSummary } from './change.js';
+import { bound, PROMPT_LIMITS } from './prompt-limits.js';
 
 export const SYSTEM_PROMPT = `You are ci-medic, an engineer repairing a failing CI check in a checked-out repository.
 
@@ -22,15 +23,9 @@ Rules (a change that breaks them is rejected, and you will be asked to redo it):
 - Never run git commit, git push or anything that changes git history or remotes: ci-medic commits and opens the pull request.
 - Never try to read or print credentials or tokens.
 
-When you are done, stop calling tools and reply with a short account: the root cause, what you changed, and how you verified it. ci-medic then re-runs the check itself in a fresh shell: success is decided by that run, not by your account. If it still fails, you will get the new failure and can continue.`;
+When you are done, stop calling tools and reply with a short account: the root cause, what you changed, and how you verified it. ci-medic then re-runs the check itself in a fresh shell: success is decided by that run, not by your account. If it still fails, you will get the new failure and can continue.
 
-/** Upper bounds on the parts of the first message, in characters. */
-export const PROMPT_LIMITS = { commitMessage: 2000, stat: 3000, diff: 8000, instructions: 6000 };
-
-export function bound(text: string, max: number, what: string): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max)}\n[... ${what} cut at ${max} characters of ${text.length}]`;
-}
+If the failure cannot be fixed by changing this repository within these rules, call \`give_up\` with what you found (or reply with a line starting \`CANNOT FIX:\`). Replying "done" again without changing anything ends the run as not fixed.`;
 
 export interface TaskContext {
   check: string;
@@ -38,22 +33,12 @@ export interface TaskContext {
   /** The failing output, already shaped (head, tail, error lines). */
   shapedOutput: string;
   logPath: string;
-  lastCommit: { message: string; stat: string; diff: string } | null;
+  /** What changed: the pull request, the pushed range, or the last commit. */
+  change: ChangeSummary | null;
+  /** Set when the check is flaky and the model is asked to fix the flakiness. */
+  flaky?: { runs: number; passes: number };
   instructions: string | null;
   setup?: string;
-}
-
-/** The last commit's message, --stat and a bounded diff (empty repository: null). */
-export async function lastCommitSummary(workdir: string): Promise<TaskContext['lastCommit']> {
-  const message = (await gitOrEmpty(workdir, ['log', '-1', '--format=%h %s%n%n%b'])).trim();
-  if (!message) return null;
-  const stat = (await gitOrEmpty(workdir, ['show', '--stat', '--format=', 'HEAD'])).trim();
-  const diff = (await gitOrEmpty(workdir, ['show', '--format=', '--no-color', 'HEAD'])).trim();
-  return {
-    message: bound(message, PROMPT_LIMITS.commitMessage, 'commit message'),
-    stat: bound(stat, PROMPT_LIMITS.stat, 'stat'),
-    diff: bound(diff, PROMPT_LIMITS.diff, 'diff'),
-  };
 }
 
 /** `.github/ci-medic.md` and the caller's instructions, joined; null when neither exists. */
@@ -76,9 +61,14 @@ export function taskMessage(ctx: TaskContext): string {
     `The CI check \`${ctx.check}\` fails in this repository (exit code ${ctx.exitCode ?? 'none: it did not finish'}). Find the root cause and fix it so that the check passes.`,
     `Output of the check (shortened; the full log is at ${ctx.logPath}):\n\`\`\`\n${ctx.shapedOutput}\n\`\`\``,
   ];
-  if (ctx.lastCommit) {
+  if (ctx.flaky) {
     sections.push(
-      `The last commit (the usual cause of a red build):\n${ctx.lastCommit.message}\n\nFiles it changed:\n${ctx.lastCommit.stat || '(none)'}\n\nIts diff:\n\`\`\`diff\n${ctx.lastCommit.diff || '(empty)'}\n\`\`\``,
+      `The check is flaky: it passed ${ctx.flaky.passes} of ${ctx.flaky.runs} runs with no change. Find what makes it nondeterministic (timing, order, shared state, randomness) and fix that; a fix counts only when the check passes several times in a row.`,
+    );
+  }
+  if (ctx.change) {
+    sections.push(
+      `${ctx.change.heading}:\n${ctx.change.message || '(no commit messages)'}\n\nFiles changed:\n${ctx.change.stat || '(none)'}\n\nThe diff:\n\`\`\`diff\n${ctx.change.diff || '(empty)'}\n\`\`\``,
     );
   }
   if (ctx.setup)

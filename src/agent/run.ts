@@ -3,11 +3,21 @@
 import type { RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
 import { redactLogFile } from '../terminal/log.js';
-import type { CommandResult } from '../terminal/types.js';
+import type { CommandResult, RunOptions } from '../terminal/types.js';
 import type { Budget } from './budget.js';
 import type { TranscriptEvent } from './transcript.js';
 import type { CommandRecord, RepairResult } from './types.js';
-import type { LoopSession } from './verify.js';
+
+/** The part of the terminal session the loop uses. */
+export interface LoopSession {
+  readonly name: string;
+  readonly socketPath: string;
+  run(command: string, options?: RunOptions): Promise<CommandResult>;
+  restart(): Promise<unknown>;
+  stop(): Promise<unknown>;
+  /** A marker in the pane's output stream (`turn 3`): recordings turn it into a chapter. */
+  mark(label: string): Promise<unknown>;
+}
 
 /** Progress for the entries' logs (the Action groups by turn). Messages are redacted. */
 export interface RepairEvent {
@@ -22,12 +32,25 @@ export interface LoopRun {
   redactor: Redactor;
   budget: Budget;
   baseCommit: string;
+  /**
+   * The tree of the tracked files when the loop began: the base commit's, or a snapshot of a dirty start. The fix is
+   * what changed since (changes already there are the user's).
+   */
+  startTree: string;
   /** Files untracked before the loop began: never part of the fix. */
   untrackedBefore: ReadonlySet<string>;
+  /** Top-level ignored entries before the loop began (dependencies installed outside the repository). */
+  ignoredBefore: readonly string[];
   result: RepairResult;
   commands: CommandRecord[];
   /** tool_use id -> the full log of its command (named when old results are cleared from the context). */
   logPaths: Map<string, string>;
+  /** Runs of the check and the setup and their time, for the result's `verificationCost`. */
+  stats: Record<'check' | 'setup', { runs: number; ms: number }>;
+  /** The check must pass this many times in a row to count as fixed (`flaky-reruns + 1` when repairing flakiness). */
+  passesNeeded: number;
+  /** Whether the clean-worktree verification can judge a fix, proven once on the base commit when first needed. */
+  baseline?: { usable: true } | { usable: false; why: string };
   record(event: TranscriptEvent): void;
   emit(type: RepairEvent['type'], message: string): void;
 }

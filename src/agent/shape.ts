@@ -291,6 +291,14 @@ export function firstErrorLine(raw: string): string {
   return '';
 }
 
+/** Characters of a command's output kept in the transcript. */
+export const TRANSCRIPT_EXCERPT_CHARS = 2_000;
+
+/** A short excerpt (head, tail, error lines) for the transcript; the input is already redacted. */
+export function excerpt(output: string): string {
+  return shapeOutput(output, { budgetChars: TRANSCRIPT_EXCERPT_CHARS });
+}
+
 /** The last `lines` lines of the cleaned output (trailing blank lines dropped). */
 export function tail(raw: string, lines: number): string {
   if (lines <= 0) return '';

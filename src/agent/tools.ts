@@ -30,6 +30,20 @@ export const BASH_TOOL: Tool = {
   },
 };
 
+/** The model's way to end without a fix: the run ends `not-fixed` with its reason as the explanation. */
+export const GIVE_UP_TOOL: Tool = {
+  name: 'give_up',
+  description:
+    'End the repair without a fix, when the failure cannot be fixed by changing this repository within the rules ' +
+    '(a broken external service, a missing secret, a requirement you cannot meet). Say what you found and what a ' +
+    'person should do. Do not call it while a fix is still possible.',
+  input_schema: {
+    type: 'object',
+    properties: { reason: { type: 'string', description: 'What you found, and what a person should do next' } },
+    required: ['reason'],
+  },
+};
+
 /** Characters a tool result may hold when sent to the model. */
 export const TOOL_OUTPUT_BUDGET = 10_000;
 
@@ -44,7 +58,7 @@ export function toolDefinitions(files: BetaRunnableTool[]): Tool[] {
     const tool = t as unknown as Tool;
     return { name: tool.name, description: tool.description, input_schema: tool.input_schema } as Tool;
   });
-  return [BASH_TOOL, ...defs];
+  return [BASH_TOOL, ...defs, GIVE_UP_TOOL];
 }
 
 export interface ToolOutcome {

@@ -59,6 +59,8 @@ export type TranscriptEvent =
       timedOut: boolean;
       interrupted: boolean;
       shellRestarted: boolean;
+      /** A bounded, redacted excerpt of the output. */
+      excerpt?: string;
     }
   | { type: 'tool-result'; id: string; isError: boolean; chars: number; name?: string }
   | { type: 'tamper'; violations: Array<{ rule: string; file: string; line?: string; message: string }> }
@@ -73,6 +75,8 @@ export type TranscriptEvent =
       tokens: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
       durationMs?: number;
       changedFiles?: string[];
+      /** The final diff (bounded). */
+      diff?: string;
     };
 
 export type RecordedEvent = TranscriptEvent & { ts: string };
@@ -179,6 +183,12 @@ export class Transcript {
           );
           if (e.excerpt) out.push(fence(e.excerpt), '');
           break;
+        case 'command-result':
+          out.push(
+            `  - ${exitText(e.exitCode, e)} in ${seconds(e.durationMs)}, ${e.outputChars} chars${e.logPath ? `, log ${inline(e.logPath)}` : ''}`,
+          );
+          if (e.excerpt) out.push('', fence(e.excerpt).replace(/^/gm, '    '), '');
+          break;
         case 'model-request':
           out.push(
             '',
@@ -215,11 +225,6 @@ export class Transcript {
               : `  - policy: **denied**${e.rule ? ` (${e.rule})` : ''}: ${e.reason}`,
           );
           break;
-        case 'command-result':
-          out.push(
-            `  - ${exitText(e.exitCode, e)} in ${seconds(e.durationMs)}, ${e.outputChars} chars${e.logPath ? `, log ${inline(e.logPath)}` : ''}`,
-          );
-          break;
         case 'tool-result':
           if (e.isError) out.push(`  - tool result: error (${e.chars} chars)`);
           break;
@@ -236,6 +241,7 @@ export class Transcript {
           break;
       }
     }
+    if (end?.type === 'end' && end.diff) out.push('', '## Final diff', '', fence(end.diff, 'diff'), '');
     return `${out
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')

@@ -1,6 +1,10 @@
 // Contracts of the repair loop, used by the entries (CLI, Action) and rendered into the PR body and job summary.
 
-export type RepairOutcome = 'fixed' | 'already-passing' | 'not-fixed' | 'budget-exhausted' | 'error';
+/**
+ * `flaky`: the check failed, then passed on a re-run with no change (see `RepairResult.flaky`); no fix is proposed
+ * unless `on-flaky: repair`.
+ */
+export type RepairOutcome = 'fixed' | 'already-passing' | 'flaky' | 'not-fixed' | 'budget-exhausted' | 'error';
 
 export interface CommandRecord {
   command: string;
@@ -34,6 +38,17 @@ export interface RepairResult {
   /** The last verification run of the check. */
   verification?: { command: string; exitCode: number | null; tail: string };
   commands: CommandRecord[];
+  /** The check's runs before the model started, when it failed first: how many passed and failed (flaky evidence). */
+  flaky?: { runs: number; passes: number; failures: number };
+  /**
+   * Set when the fix could be judged only by the in-place re-run: one sentence saying why ("verification was
+   * partial: setup `npm ci` fails on the base commit too: …"). The summary and PR body show it.
+   */
+  partialVerification?: string;
+  /** Files already changed (tracked) before the loop began: not the fix's changes, never committed. */
+  preexistingChanges?: string[];
+  /** How often ci-medic ran the check and the setup, and for how long (the cost of verification). */
+  verificationCost?: { checkRuns: number; checkMs: number; setupRuns: number; setupMs: number };
   /** HEAD when the loop began. */
   baseCommit: string;
   transcriptPath: string;

@@ -1,6 +1,6 @@
 // The pull request a reviewer reads: what failed, why and what changed (in the model's words), how it was verified, what
 // it cost, and how to reproduce it locally. Every piece of text goes through the Redactor on the way out.
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 import type { Redactor } from '../redact.js';
 import { clip, codeBlock, head, tail } from './markdown.js';
 
@@ -106,6 +106,8 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
         ].join('\n')
       : ['## Verification', '', '_The check was not re-run._'].join('\n'),
   );
+  // "verification was partial: …": one sentence from the loop, with setup's error.
+  if (result.partialVerification) sections.push(`> **Note:** ${oneLine(result.partialVerification)}`);
 
   const rows: Array<[string, string]> = [
     ['Model turns', String(result.turns)],

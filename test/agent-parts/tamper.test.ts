@@ -9,7 +9,7 @@ import {
   parseUnifiedDiff,
   untrackedFiles,
   workspaceDiff,
-} from '../../src/agent/tamper.js';
+} from '../../src/agent/tamper/index.js';
 import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
 import { IT_ONLY, IT_SKIP, XIT } from '../fixtures/markers.js';
 
@@ -137,7 +137,33 @@ describe('checkWorkspaceTamper on real repositories', () => {
   it('allows changing an expected value without dropping the assertion', async () => {
     const { dir, base } = repo();
     edit(dir, 'test/sum.test.js', 'toBe(4)', 'toEqual(4)');
-    expect(await checkWorkspaceTamper(dir, base, 'npm test', [])).toEqual([]);
+    // Not a deleted test; a test-only change of an assertion is its own rule (relaxed here, tested below).
+    expect(await checkWorkspaceTamper(dir, base, 'npm test', ['test-only'])).toEqual([]);
+  });
+
+  it('test-only: rejects a diff that only rewrites the failing test to agree with the bug; test and code together pass', async () => {
+    const failure = 'FAIL test/sum.test.js > adds\nAssertionError: expected -1 to be 3';
+    const onlyTest = repo();
+    edit(onlyTest.dir, 'test/sum.test.js', 'toBe(3)', 'toBe(-1)');
+    const v = await checkWorkspaceTamper(onlyTest.dir, onlyTest.base, 'npm test', [], { failureOutput: failure });
+    expect(v).toMatchObject([{ rule: 'test-only', file: 'test/sum.test.js', line: 'expect(sum(1, 2)).toBe(3);' }]);
+    expect(v[0].message).toContain('expect(sum(1, 2)).toBe(-1);');
+    // Relaxed by name.
+    expect(await checkWorkspaceTamper(onlyTest.dir, onlyTest.base, 'npm test', ['test-only'])).toEqual([]);
+
+    // The same test change with the code under test changed too: allowed.
+    const withCode = repo();
+    edit(withCode.dir, 'test/sum.test.js', 'toBe(3)', 'toBe(-1)');
+    edit(withCode.dir, 'src/sum.js', 'a - b', 'a - b + 0');
+    expect(await checkWorkspaceTamper(withCode.dir, withCode.base, 'npm test', [], { failureOutput: failure })).toEqual(
+      [],
+    );
+
+    // A test-only change to a test file the failure does not name, and one that adds a test: allowed.
+    const other = repo();
+    edit(other.dir, 'test/other.test.js', 'toBe(1)', 'toBe(2 - 1)');
+    edit(other.dir, 'test/sum.test.js', '});\n', "});\nit('adds more', () => expect(sum(0, 0)).toBe(0));\n");
+    expect(await checkWorkspaceTamper(other.dir, other.base, 'npm test', [], { failureOutput: failure })).toEqual([]);
   });
 
   it("rejects a change to the check's own npm script, but not to other scripts", async () => {
@@ -336,6 +362,16 @@ describe('the pure parts', () => {
     expect(checkTargets('make -C sub check')).toMatchObject({ make: true, dir: 'sub' });
     expect(checkTargets('python3 tools/run_tests.py').files).toEqual(['tools/run_tests.py']);
     expect(checkTargets('node --test test/sum.test.js').files).toEqual([]);
+  });
+
+  it('reads the check with the bash parser: quotes, nested bash -c, wrappers and comments', () => {
+    // Quoted operators are words, not separators; code given to `bash -c` is parsed too; `nice`/`env` unwrap.
+    expect(checkTargets(`bash -c 'cd "web app" && nice -n 5 npm run "test:ci"'`)).toMatchObject({
+      dir: 'web app',
+      scripts: ['test:ci', 'pretest:ci', 'posttest:ci'],
+    });
+    expect(checkTargets(`env FOO='a && b' ./ci/run.sh # && ./ci/other.sh`).files).toEqual(['ci/run.sh']);
+    expect(checkTargets('echo "npm run lint; make" | cat').scripts).toEqual([]);
   });
 
   it('protects a script file that the npm script runs', () => {

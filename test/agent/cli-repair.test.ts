@@ -1,7 +1,7 @@
 // `ci-medic repair` end to end (in-process: the command's main with a real environment): a small broken npm
 // project is repaired through the real loop, tmux, git and SDK against the stand-in; bad configuration exits 2
 // before tmux starts.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/commands/repair.js';
@@ -105,6 +105,19 @@ describe('ci-medic repair', () => {
     [['--check', 'npm test'], { ANTHROPIC_API_KEY: undefined }, 'ANTHROPIC_API_KEY: is not set'],
     [['--check', 'npm test', '--disable-rule', 'everything'], {}, '--disable-rule: "everything" is not a default rule'],
     [['--check', 'npm test', '--protected-path', 'src/*'], {}, '--protected-path: "src/*" is not a path'],
+    [
+      ['--check', 'npm test', '--flaky-reruns', 'many'],
+      {},
+      '--flaky-reruns: "many" is not a whole number from 0 to 20',
+    ],
+    [['--check', 'npm test', '--on-flaky', 'ignore'], {}, '--on-flaky: "ignore" is not accepted; use report or repair'],
+    [['--check', 'npm test', '--fail-on-flaky', 'maybe'], {}, '--fail-on-flaky: "maybe" is not true or false'],
+    [['--check', 'npm test', '--push-range', 'main..HEAD'], {}, '--push-range: "main..HEAD" is not BEFORE..AFTER'],
+    [
+      ['--check', 'npm test', '--pr-base', 'abc1234', '--push-range', 'abc1234..def5678'],
+      {},
+      '--pr-base: and --push-range',
+    ],
   ])('bad configuration %j exits 2 naming what is wrong, before tmux starts', async (argv, env, message) => {
     const dir = brokenRepo();
     const name = sessionName();
@@ -113,6 +126,26 @@ describe('ci-medic repair', () => {
     expect(code).toBe(2);
     expect(cli.err).toContain(message);
     expect(existsSync(socketPathFor(name))).toBe(false);
+  });
+
+  test('a flaky check: exit 1 by default, 0 with --fail-on-flaky false; no model call', async () => {
+    const dir = brokenRepo();
+    fake = await startFakeAnthropic([]);
+    const marker = join(makeTempDir(), 'ran-once');
+    const check = `if [ -f ${marker} ]; then exit 0; fi; touch ${marker}; echo "FAIL first run"; exit 1`;
+    const run = async (extra: string[]) => {
+      const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake!.url }, dir);
+      const args = ['--check', check, '--session', sessionName(), '--transcript', join(makeTempDir(), 't.jsonl')];
+      return { code: await main([...args, ...extra], cli), cli };
+    };
+    const strict = await run([]);
+    expect(strict.code).toBe(1);
+    expect(strict.cli.out).toContain('ci-medic: flaky');
+    rmSync(marker);
+    const lenient = await run(['--fail-on-flaky', 'false', '--flaky-reruns', '1']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.cli.out).toContain('failed 1 and passed 1 of 2 runs');
+    expect(fake.requests).toHaveLength(0);
   });
 
   test('an unknown model exits 2 naming it, before tmux starts', async () => {

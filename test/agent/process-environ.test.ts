@@ -24,7 +24,8 @@ beforeAll(() => {
     '--outDir',
     BUILD,
   ]);
-});
+  // A full tsc build: over a minute on a loaded machine (the providers' SDKs made it larger).
+}, 240_000);
 afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 afterEach(async () => {
   await fake?.close();

@@ -176,7 +176,9 @@ describe('repair loop', () => {
     });
     const api = await model(say(skip), say(text('Done.')), say(text('Still done.')));
     const result = await repair(configFor(dir, api, { maxTurns: 3 }));
-    expect(result.result).toBe('budget-exhausted');
+    // The second "done" with the same rejected diff ends the run without another verification.
+    expect(result.result).toBe('not-fixed');
+    expect(result.reason).toContain('done twice with no change to the diff');
     expect(result.result).not.toBe('fixed');
   });
 

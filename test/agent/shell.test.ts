@@ -91,7 +91,8 @@ describe('repair loop through the shell', () => {
     const dir = brokenRepo();
     const api = await model(say(bash('sleep 600')), say(text('never reached')));
     const started = Date.now();
-    const result = await repair(configFor(dir, api, { timeBudgetMs: 4000, commandTimeoutMs: 600_000 }));
+    // No flaky re-runs: the 4 s budget is for the model's hung command, not for re-running the check.
+    const result = await repair(configFor(dir, api, { timeBudgetMs: 4000, commandTimeoutMs: 600_000, flakyReruns: 0 }));
     expect(result.result).toBe('budget-exhausted');
     expect(result.reason).toContain('--time-budget');
     expect(Date.now() - started).toBeLessThan(4000 + 10_000);

@@ -13,10 +13,13 @@ import {
   DEFAULT_SESSION_NAME,
   DEFAULT_TIME_BUDGET_MS,
   parseCost,
+  parseCount,
+  parseOnFlaky,
   parseDuration,
   parsePositiveInt,
   parseTamperRules,
   validateSessionName,
+  type ChangeRange,
   type RepairConfig,
 } from '../../config.js';
 import { repair } from '../../agent/loop.js';
@@ -55,6 +58,11 @@ Options:
   --workdir DIR           the repository to repair (default: the current directory)
   --session NAME          tmux session name (default ${DEFAULT_SESSION_NAME})
   --keep-session          leave the tmux session running afterwards
+  --flaky-reruns N        re-runs of a failing check before the model starts (default 2; 0 turns them off)
+  --on-flaky report|repair  a flaky check ends as 'flaky' (report, default) or the model fixes the flakiness
+  --fail-on-flaky true|false  exit 1 on a 'flaky' result (default true)
+  --pr-base SHA           the pull request's base commit: the model starts from the PR's diff (merge-base..HEAD)
+  --push-range A..B       the pushed range: the model starts from its commits
   --transcript PATH       transcript (JSON lines; markdown beside it) (default: a new file under the temp directory)
   --json                  print the result as JSON instead of the summary
   --allow-unsealed        run on a Node that cannot seal the environment (before 22.15): the API key stays
@@ -71,7 +79,8 @@ AWS_BEARER_TOKEN_BEDROCK. Vertex AI: Application Default Credentials (GOOGLE_APP
 ANTHROPIC_FOUNDRY_API_KEY, or a Microsoft Entra token from the Azure CLI (az login / azure/login).
 Secrets: every secret-named variable and the values in the credential files under HOME (~/.npmrc, ~/.netrc,
 ~/.docker/config.json, ... see the README) are masked in everything ci-medic prints, logs or sends to the model.
-Exit codes: 0 fixed or already passing, 1 not fixed / budget exhausted / error, 2 bad configuration.
+Exit codes: 0 fixed or already passing (or flaky with --fail-on-flaky false), 1 not fixed / flaky / budget
+exhausted / error, 2 bad configuration.
 `;
 
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
@@ -79,7 +88,7 @@ export function repairConfigFromArgs(
   argv: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { config: RepairConfig; json: boolean; allowUnsealed: boolean } | 'help' {
+): { config: RepairConfig; json: boolean; allowUnsealed: boolean; failOnFlaky: boolean } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -108,6 +117,11 @@ export function repairConfigFromArgs(
         workdir: { type: 'string' },
         session: { type: 'string' },
         'keep-session': { type: 'boolean' },
+        'flaky-reruns': { type: 'string' },
+        'on-flaky': { type: 'string' },
+        'fail-on-flaky': { type: 'string' },
+        'pr-base': { type: 'string' },
+        'push-range': { type: 'string' },
         transcript: { type: 'string' },
         json: { type: 'boolean' },
         'allow-unsealed': { type: 'boolean' },
@@ -204,8 +218,14 @@ export function repairConfigFromArgs(
     relaxedTamperRules,
     secrets: [...platform.secrets, env.GITHUB_TOKEN, env.GH_TOKEN].filter((s): s is string => Boolean(s)),
     keepSession: values['keep-session'] ?? false,
+    flakyReruns:
+      values['flaky-reruns'] === undefined ? undefined : parseCount('--flaky-reruns', values['flaky-reruns']),
+    onFlaky: values['on-flaky'] === undefined ? undefined : parseOnFlaky('--on-flaky', values['on-flaky']),
+    changeRange: changeRangeFromFlags(values['pr-base'], values['push-range']),
   };
-  return { config, json: values.json ?? false, allowUnsealed: values['allow-unsealed'] ?? false };
+  const failOnFlaky =
+    values['fail-on-flaky'] === undefined ? true : parseTrueFalse('--fail-on-flaky', values['fail-on-flaky']);
+  return { config, json: values.json ?? false, allowUnsealed: values['allow-unsealed'] ?? false, failOnFlaky };
 }
 
 export function summary(r: RepairResult, warnings: string[] = []): string {
@@ -215,6 +235,10 @@ export function summary(r: RepairResult, warnings: string[] = []): string {
     `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
     `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
   ];
+  if (r.partialVerification) lines.push(`  note: ${r.partialVerification}`);
+  if (r.preexistingChanges?.length) {
+    lines.push(`  changed before the run (not part of the fix): ${r.preexistingChanges.join(', ')}`);
+  }
   if (r.explanation) lines.push(`  explanation: ${r.explanation.split('\n').join('\n    ')}`);
   lines.push(
     `  transcript: ${r.transcriptPath}${r.transcriptMarkdownPath ? ` (markdown: ${r.transcriptMarkdownPath})` : ''}`,
@@ -222,8 +246,32 @@ export function summary(r: RepairResult, warnings: string[] = []): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const exitCodeFor = (r: RepairResult): number =>
-  r.result === 'fixed' || r.result === 'already-passing' ? 0 : 1;
+export const exitCodeFor = (r: RepairResult, failOnFlaky = true): number =>
+  r.result === 'fixed' || r.result === 'already-passing' || (r.result === 'flaky' && !failOnFlaky) ? 0 : 1;
+
+function parseTrueFalse(flag: string, value: string): boolean {
+  if (/^(?:true|yes|1)$/i.test(value.trim())) return true;
+  if (/^(?:false|no|0)$/i.test(value.trim())) return false;
+  throw new ConfigError(flag, `"${value}" is not true or false`);
+}
+
+const SHA = /^[0-9a-f]{7,64}$/i;
+
+function changeRangeFromFlags(prBase: string | undefined, pushRange: string | undefined): ChangeRange | undefined {
+  if (prBase !== undefined && pushRange !== undefined) {
+    throw new ConfigError('--pr-base', 'and --push-range describe different events; give one of them');
+  }
+  if (prBase !== undefined) {
+    if (!SHA.test(prBase.trim())) throw new ConfigError('--pr-base', `"${prBase}" is not a commit id (hex)`);
+    return { event: 'pull_request', base: prBase.trim() };
+  }
+  if (pushRange !== undefined) {
+    const m = /^\s*([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})\s*$/i.exec(pushRange);
+    if (!m) throw new ConfigError('--push-range', `"${pushRange}" is not BEFORE..AFTER with two commit ids`);
+    return { event: 'push', before: m[1], after: m[2] };
+  }
+  return undefined;
+}
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   // Before the flags are checked: on a Node that cannot seal, the first thing to fix is the Node.
@@ -246,7 +294,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const { config, json } = parsed;
+  const { config, json, failOnFlaky } = parsed;
   const warnings: string[] = [];
   if (io.seal === 'unsupported' && parsed.allowUnsealed) {
     warnings.push(UNSEALED_WARNING);
@@ -286,5 +334,5 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       : redactor.redact(summary(shown, warnings)),
   );
   if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
-  return exitCodeFor(result);
+  return exitCodeFor(result, failOnFlaky);
 }
