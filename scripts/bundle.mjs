@@ -1,7 +1,7 @@
 // Build both committed bundles: tsc first (ncc's own TypeScript loader does not work with current TypeScript),
 // then ncc on the emitted JavaScript.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const bin = (name) => `node_modules/.bin/${name}`;
@@ -39,4 +39,16 @@ chmodSync(cli, 0o755);
 // new unix sockets, the JVM proxy agent) in vendor/ beside the bundle.
 for (const dir of ['seccomp/x64', 'seccomp/arm64', 'java-proxy-agent']) {
   cpSync(`node_modules/@anthropic-ai/sandbox-runtime/vendor/${dir}`, `dist/cli/vendor/${dir}`, { recursive: true });
+}
+// The browser code `ci-medic report` and `ci-medic watch` inline (src/watch/assets.ts), beside the CLI bundle.
+for (const dir of ['dist/cli/assets']) {
+  mkdirSync(dir, { recursive: true });
+  for (const file of [
+    'node_modules/asciinema-player/dist/bundle/asciinema-player.min.js',
+    'node_modules/asciinema-player/dist/bundle/asciinema-player.css',
+    'node_modules/@xterm/xterm/lib/xterm.js',
+    'node_modules/@xterm/xterm/css/xterm.css',
+  ]) {
+    copyFileSync(file, `${dir}/${file.split('/').pop()}`);
+  }
 }

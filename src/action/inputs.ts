@@ -61,6 +61,8 @@ export interface ActionSettings {
   failOnFlaky: boolean;
   /** session-name was given (a busy one is then an error naming the input), not the unique default. */
   sessionNameGiven: boolean;
+  /** Upload the session's recording and the transcript as one workflow artifact. */
+  uploadArtifact: boolean;
 }
 
 export interface ActionInputs {
@@ -228,6 +230,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),
     failOnFlaky: parseBoolean('fail-on-flaky', get('fail-on-flaky', 'true')),
     sessionNameGiven,
+    uploadArtifact: parseBoolean('upload-artifact', get('upload-artifact', 'true')),
   };
 
   return { config, settings, secrets: config.secrets };

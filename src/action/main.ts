@@ -1,6 +1,9 @@
 // The Action's run, as one readable algorithm: inputs -> event -> tmux -> credentials off -> repair -> credentials back
 // -> branch, push, pull request -> outputs, summary, annotations; or, when not fixed, the reason and the rescue.
 // This is the entry: the only place (with index.ts) that reads process.env and @actions/core.
+import { DefaultArtifactClient } from '@actions/artifact';
+import { artifactName, uploadRepairArtifact } from '../watch/artifact.js';
+import { keepRecording, sessionRecorder } from '../watch/command.js';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -324,6 +327,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
       onEvent: progress.onEvent,
       launcher: sandbox ?? undefined,
       signal: state.cancel?.signal,
+      pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m), config.transcriptPath),
     });
   } finally {
     progress.close();
@@ -347,6 +351,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   state.summary.repair = redactResult(result, state.redactor);
   // Cancelled: the fix (if any) is not pushed, and run() stops the session.
   if (state.cancel?.received) return;
+  if (state.inputs.settings.uploadArtifact) await uploadArtifact(state, result);
 
   // The session was kept for a rescue; with nothing left to rescue, it goes.
   if ((result.result === 'fixed' || result.result === 'already-passing') && config.keepSession) {
@@ -441,6 +446,7 @@ async function deliverFix(
       result,
       check: config.check,
       runUrl: state.summary.runUrl,
+      artifactUrl: state.summary.artifactUrl,
       reproduceCommand: reproduceCommand(config),
       baseBranch: decision.base,
       model: config.model,
@@ -528,4 +534,26 @@ async function reportNotFixed(
   const why = `ci-medic did not fix \`${config.check}\` (${result.result}): ${result.reason}`;
   if (settings.failOnNotFixed) state.failure = why;
   else core.warning(redact(why));
+}
+
+/** The recording and the transcript as one workflow artifact; a failure is a warning, never a failed repair. */
+async function uploadArtifact(state: Run, result: RepairResult): Promise<void> {
+  const { config } = state.inputs;
+  const recording = keepRecording(config.sessionName, result.transcriptPath);
+  const files = [recording, result.transcriptPath, result.transcriptMarkdownPath].filter((f): f is string => !!f);
+  const outcome = await uploadRepairArtifact(
+    new DefaultArtifactClient(),
+    { name: artifactName(config.sessionName), files, rootDirectory: dirname(result.transcriptPath) },
+    {
+      serverUrl: state.env.GITHUB_SERVER_URL || 'https://github.com',
+      repository: state.env.GITHUB_REPOSITORY ?? '',
+      runId: state.env.GITHUB_RUN_ID ?? '',
+    },
+  );
+  if (outcome.ok) {
+    state.summary.artifactUrl = outcome.url;
+    core.info(`ci-medic uploaded ${outcome.files.join(', ')} as the artifact ${outcome.url}`);
+  } else {
+    core.warning(state.redactor.redact(`ci-medic could not upload the recording and transcript: ${outcome.reason}`));
+  }
 }

@@ -27,6 +27,8 @@ export interface SummaryInput {
   ciRunUrl?: string;
   /** Whether the agent's shell ran in the OS sandbox, and what it could reach; or why not. */
   sandbox?: { on: true; domains: string[]; ecosystems: string[] } | { on: false; warning?: string };
+  /** The workflow artifact holding the recording and the transcript. */
+  artifactUrl?: string;
 }
 
 const HEADLINES: Record<ActionResult, string> = {
@@ -114,6 +116,12 @@ export function renderSummary(input: SummaryInput): string {
       if (v.tail) lines.push(fence(tail(v.tail, { maxLines: 60, maxChars: MAX_BLOCK_CHARS })), '');
     }
     lines.push(`Transcript: \`${repair.transcriptPath}\``, '');
+    if (input.artifactUrl) {
+      lines.push(
+        `**Recording and transcript:** [download the artifact](${input.artifactUrl}) (\`ci-medic report\` turns it into one HTML page)`,
+        '',
+      );
+    }
   }
 
   if (input.rescueMarkdown) lines.push('### Rescue', '', head(input.rescueMarkdown, MAX_RESCUE_CHARS), '');

@@ -43,6 +43,8 @@ export interface RepairOptions {
   signal?: AbortSignal;
   /** Starts the agent's shell inside the OS sandbox (src/sandbox); absent: the shell runs as this user. */
   launcher?: ShellLauncher;
+  /** The session's recorder (StartOptions.pipeOutput); the entry builds it (src/watch). */
+  pipeOutput?: string;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       // What a person watching (or a rescuer, or the recording) sees goes through the same redaction as the model's view.
       redact: (text) => redactor.redact(text),
       launcher: options.launcher,
+      pipeOutput: options.pipeOutput,
     });
     result.socketPath = session.socketPath;
     const run: LoopRun = {

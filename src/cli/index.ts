@@ -9,6 +9,11 @@ import { main as rescue } from './commands/rescue.js';
 import { main as run } from './commands/run.js';
 import { main as session } from './commands/session.js';
 import { HOST_ARGUMENT, hostMain } from '../sandbox/host.js';
+import { main as replay } from './commands/replay.js';
+import { main as report } from './commands/report.js';
+import { main as watch } from './commands/watch.js';
+import { main as recordPane } from './commands/record.js';
+import { RECORD_SUBCOMMAND } from '../watch/command.js';
 
 const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
   repair: { main: repair, summary: 'run the repair loop on a failing check command' },
@@ -18,6 +23,9 @@ const COMMANDS: Record<string, { main: CommandMain; summary: string }> = {
   capture: { main: capture, summary: "print the agent session's screen with scrollback" },
   policy: { main: policy, summary: 'show how the command policy decides on a command' },
   rescue: { main: rescue, summary: "print or host a rescue shell into the agent's session" },
+  watch: { main: watch, summary: 'serve a live, read-only dashboard of the agent sessions on this machine' },
+  replay: { main: replay, summary: 'play a session recording (.cast) in this terminal' },
+  report: { main: report, summary: 'turn a transcript and its recording into one self-contained HTML page' },
 };
 
 export function usage(): string {
@@ -38,6 +46,7 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   }
   // Not a command: the pane of a sandboxed session runs this bundle as the sandbox's host.
   if (name === HOST_ARGUMENT) return hostMain(rest[0] ?? '');
+  if (name === RECORD_SUBCOMMAND) return recordPane(rest, io); // hidden: started by tmux to record a pane
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`ci-medic: unknown command '${name}'\n\n${usage()}`);

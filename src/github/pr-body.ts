@@ -10,6 +10,8 @@ export interface PullRequestBodyInput {
   check: string;
   /** Link to the workflow run that made the fix. */
   runUrl?: string;
+  /** Link to the workflow artifact with the terminal recording and the transcript. */
+  artifactUrl?: string;
   /** The commands that reproduce the repair locally (see reproduce.ts). */
   reproduceCommand: string;
   /** Defaults to result.initialFailure.excerpt. */
@@ -118,6 +120,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   if (input.model) rows.push(['Model', `\`${oneLine(input.model)}\``]);
   if (input.fingerprint) rows.push(['Failure fingerprint', `\`${oneLine(input.fingerprint)}\``]);
   if (input.runUrl) rows.push(['Run', `[workflow run](${input.runUrl})`]);
+  if (input.artifactUrl) rows.push(['Recording and transcript', `[artifact](${input.artifactUrl})`]);
   sections.push(
     ['## The repair', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)].join(
       '\n',

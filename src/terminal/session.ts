@@ -167,6 +167,7 @@ export class AgentSession {
       command,
     });
     try {
+      if (opts.pipeOutput) await session.pipeOutput(opts.pipeOutput);
       await session.waitForShell();
     } catch (error) {
       await session.stop();

@@ -90,6 +90,8 @@ export interface StartOptions extends AttachOptions {
   env?: Record<string, string>;
   /** Scrollback kept per pane (default 50,000 lines). */
   historyLimit?: number;
+  /** A shell command fed the pane's output from its first byte (`tmux pipe-pane -O`): the session's recorder. */
+  pipeOutput?: string;
 }
 
 export interface SessionInfo {

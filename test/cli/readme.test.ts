@@ -11,13 +11,27 @@ import { main as repair } from '../../src/cli/commands/repair.js';
 import { main as rescue } from '../../src/cli/commands/rescue.js';
 import { main as run } from '../../src/cli/commands/run.js';
 import { main as session } from '../../src/cli/commands/session.js';
+import { main as watch } from '../../src/cli/commands/watch.js';
+import { main as replay } from '../../src/cli/commands/replay.js';
+import { main as report } from '../../src/cli/commands/report.js';
 
 const README = readFileSync('README.md', 'utf8');
 const ACTION = parse(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { default?: string; required?: boolean }>;
   outputs: Record<string, unknown>;
 };
-const COMMANDS: Record<string, CommandMain> = { capture, demo, policy, repair, rescue, run, session };
+const COMMANDS: Record<string, CommandMain> = {
+  capture,
+  demo,
+  policy,
+  repair,
+  rescue,
+  run,
+  session,
+  watch,
+  replay,
+  report,
+};
 
 /** The rows of the markdown table under `## heading`, as arrays of trimmed cells (header and rule dropped). */
 function table(heading: string): string[][] {

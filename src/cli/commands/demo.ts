@@ -2,6 +2,7 @@
 // goes to a temporary git repository with a local bare repository standing in for GitHub; a scripted model answers on
 // loopback (no API key needed); the loop, tmux, the policy and git are the real ones. Prints the join command so you
 // can watch, and ends with the branch a pull request would be opened from.
+import { sessionRecorder } from '../../watch/command.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -138,7 +139,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const secrets = knownSecrets({ env: io.env, workdir });
   let code: number;
   try {
-    const result = await repair(config, { redactor: secrets.redactor, baseEnv: secrets.sessionEnv, onEvent });
+    const pipeOutput = sessionRecorder(config.sessionName, undefined, config.transcriptPath);
+    const result = await repair(config, {
+      redactor: secrets.redactor,
+      baseEnv: secrets.sessionEnv,
+      onEvent,
+      pipeOutput,
+    });
     io.stdout(
       `\nResult: ${result.result} — ${result.reason}\n` +
         `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,

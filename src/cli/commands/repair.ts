@@ -1,5 +1,6 @@
 // `ci-medic repair`: flags -> RepairConfig -> the repair loop; prints progress and a short summary.
 // Exit codes: 0 fixed / already-passing, 1 not-fixed / budget-exhausted / error, 2 bad configuration.
+import { keepRecording, sessionRecorder } from '../../watch/command.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -371,12 +372,14 @@ export function main(argv: string[], io: CliIo): Promise<number> {
         baseEnv: secrets.sessionEnv,
         launcher: launcher ?? undefined,
       });
+      const recording = keepRecording(config.sessionName, config.transcriptPath);
       const shown = redactor.redactDeep(result);
       io.stdout(
         json
           ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
           : redactor.redact(summary(shown, warnings)),
       );
+      if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
       if (!cancel.received) return exitCodeFor(result, failOnFlaky);
       const status = exitStatusFor(cancel.received);
       // Nothing this run started may hold the process open past its caller's patience.
@@ -421,6 +424,11 @@ async function repairWithJournal(
     result = await repair(config, {
       ...options,
       signal: cancel.signal,
+      pipeOutput: sessionRecorder(
+        config.sessionName,
+        (m) => io.stderr(`ci-medic repair: ${m}\n`),
+        config.transcriptPath,
+      ),
       onEvent: json
         ? undefined
         : (e) =>

@@ -6,6 +6,7 @@ import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName }
 import { evaluate, policyConfigFrom } from '../../policy/index.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
+import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -135,6 +136,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let blocked = '';
   try {
     // No control client: a run killed by its caller must leave no tmux client behind.
+    const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic run: ${m}\n`));
     const session = await AgentSession.acquire({
       name,
       cwd,
@@ -142,6 +144,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       redact: (text) => redactor.redact(text),
       launcher,
       controlClient: false,
+      pipeOutput,
     });
     const started = Date.now();
     try {

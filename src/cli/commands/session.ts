@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
+import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
@@ -97,12 +98,14 @@ async function start(name: string, cwd: string, sandbox: SandboxSettings, io: Cl
   // The pane shows command output through the redactor: known secrets (environment, credential files) are masked.
   const { sessionEnv, redactor } = knownSecrets({ env: io.env, workdir: cwd });
   const { launcher } = await cliSandbox(sandbox, cwd, [], io);
+  const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic session: ${m}\n`));
   const session = await AgentSession.start({
     name,
     cwd,
     baseEnv: sessionEnv,
     redact: (text) => redactor.redact(text),
     launcher: launcher ?? undefined,
+    pipeOutput,
   });
   const boundary = launcher
     ? `inside the sandbox (network: ${launcher.domains.join(', ') || 'none'})`
