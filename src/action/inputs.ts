@@ -5,6 +5,7 @@ import {
   ConfigError,
   DEFAULT_PROTECTED_PATHS,
   parseCost,
+  ACTION_BUDGET_NAMES,
   parseCount,
   parseOnFlaky,
   parseDuration,
@@ -162,6 +163,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     maxTurns: parsePositiveInt('max-turns', get('max-turns', '30')),
     timeBudgetMs: parseDuration('time-budget', get('time-budget', '20m')),
     maxCostUsd: parseCost('max-cost', get('max-cost', '3')),
+    budgetNames: ACTION_BUDGET_NAMES,
     commandTimeoutMs: parseDuration('command-timeout', get('command-timeout', '10m')),
     policy: {
       allow: splitList(get('allow')),
