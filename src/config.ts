@@ -76,7 +76,18 @@ export interface RepairConfig {
   onFlaky?: OnFlaky;
   /** What changed to make the check fail, from the CI event (the model starts there). Default: the last commit. */
   changeRange?: ChangeRange;
+  /** What the entry calls the budget settings, for the reason a run ran out of budget. Default: the CLI's flags. */
+  budgetNames?: BudgetSettingNames;
 }
+
+/** The budget settings by neutral key, named once by each entry: the CLI's flags, the Action's inputs. */
+export interface BudgetSettingNames {
+  turns: string;
+  time: string;
+  cost: string;
+}
+export const CLI_BUDGET_NAMES: BudgetSettingNames = { turns: '--max-turns', time: '--time-budget', cost: '--max-cost' };
+export const ACTION_BUDGET_NAMES: BudgetSettingNames = { turns: 'max-turns', time: 'time-budget', cost: 'max-cost' };
 
 export const DEFAULT_FLAKY_RERUNS = 2;
 export const ON_FLAKY = ['report', 'repair'] as const;

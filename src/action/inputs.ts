@@ -12,6 +12,7 @@ import {
   DEFAULT_PROTECTED_PATHS,
   DEFAULT_TIME_BUDGET_MS,
   parseCost,
+  ACTION_BUDGET_NAMES,
   parseCount,
   parseOnFlaky,
   parseDomains,
@@ -184,6 +185,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     maxTurns: get('max-turns') ? parsePositiveInt('max-turns', get('max-turns')) : DEFAULT_MAX_TURNS,
     timeBudgetMs: get('time-budget') ? parseDuration('time-budget', get('time-budget')) : DEFAULT_TIME_BUDGET_MS,
     maxCostUsd: get('max-cost') ? parseCost('max-cost', get('max-cost')) : DEFAULT_MAX_COST_USD,
+    budgetNames: ACTION_BUDGET_NAMES,
     commandTimeoutMs: get('command-timeout')
       ? parseDuration('command-timeout', get('command-timeout'))
       : DEFAULT_COMMAND_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 // The job summary, as markdown. Pure: the caller redacts (every string here passes through the Redactor first) and
 // appends it with core.summary.
 import type { RepairResult } from '../agent/types.js';
+import { formatDuration } from '../format.js';
 import { clip, codeBlock as fence, head, headBytes, inlineCode, tableCell as cell, tail } from '../github/markdown.js';
 
 /** GitHub refuses a step's summary over 1 MiB; stay inside with room for redaction and the runner's own lines. */
@@ -11,6 +12,10 @@ const MAX_BLOCK_CHARS = 8_000;
 const MAX_COMMAND_ROWS = 200;
 const MAX_REASON_CHARS = 2_000;
 const MAX_RESCUE_CHARS = 20_000;
+/** The diff in its collapsible block; the whole change is on the branch and in the pull request. */
+const MAX_DIFF_CHARS = 30_000;
+/** The summary's own sections are `###` under its `##` headline; the rescue instructions nest there too. */
+const SECTION_LEVEL = 3;
 
 export type ActionResult = RepairResult['result'] | 'skipped';
 
@@ -41,11 +46,6 @@ const HEADLINES: Record<ActionResult, string> = {
   skipped: 'skipped this run',
   error: 'stopped with an error',
 };
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
 
 export function renderSummary(input: SummaryInput): string {
   const { repair } = input;
@@ -100,7 +100,8 @@ export function renderSummary(input: SummaryInput): string {
     if (repair.commands.length > 0) {
       lines.push('### Commands', '', '| # | Command | Policy | Exit code |', '| ---: | --- | --- | ---: |');
       repair.commands.slice(0, MAX_COMMAND_ROWS).forEach((c, i) => {
-        const decision = `${c.allowed ? 'allowed' : 'denied'}${c.policy ? `: ${c.policy}` : ''}`;
+        // Allowed: just that (the rule that allowed it is in the transcript); denied: why.
+        const decision = c.allowed ? 'allowed' : `denied${c.policy && c.policy !== 'denied' ? `: ${c.policy}` : ''}`;
         const exit = c.timedOut ? 'timed out' : c.exitCode === null ? '—' : String(c.exitCode);
         lines.push(`| ${i + 1} | ${inlineCode(cell(c.command))} | ${cell(decision)} | ${exit} |`);
       });
@@ -109,7 +110,18 @@ export function renderSummary(input: SummaryInput): string {
       }
       lines.push('');
     }
-    if (repair.diffStat) lines.push('### Diff', '', fence(clip(repair.diffStat, MAX_BLOCK_CHARS)), '');
+    if (repair.diffStat || repair.diff) lines.push('### Diff', '');
+    if (repair.diffStat) lines.push(fence(clip(repair.diffStat, MAX_BLOCK_CHARS)), '');
+    if (repair.diff) {
+      lines.push(
+        '<details><summary>The whole diff</summary>',
+        '',
+        fence(clipLines(repair.diff, MAX_DIFF_CHARS), 'diff'),
+        '',
+        '</details>',
+        '',
+      );
+    }
     if (repair.verification) {
       const v = repair.verification;
       lines.push('### Verification', '', `\`${cell(v.command)}\` exited with ${v.exitCode ?? 'no exit code'}`, '');
@@ -124,7 +136,46 @@ export function renderSummary(input: SummaryInput): string {
     }
   }
 
-  if (input.rescueMarkdown) lines.push('### Rescue', '', head(input.rescueMarkdown, MAX_RESCUE_CHARS), '');
+  if (input.rescueMarkdown) {
+    const rescue = nestHeadings(head(input.rescueMarkdown, MAX_RESCUE_CHARS), SECTION_LEVEL);
+    if (!rescue.nested) lines.push('### Rescue', '');
+    lines.push(rescue.text, '');
+  }
   if (input.runUrl) lines.push(`[This run](${input.runUrl})`, '');
   return headBytes(`${lines.join('\n')}\n`, MAX_SUMMARY_BYTES);
+}
+
+/** At most `maxChars`, cut at a line end, with a note of what was left out (a diff line cut in half misleads). */
+function clipLines(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const cut = text.slice(0, maxChars);
+  const end = cut.lastIndexOf('\n');
+  return `${end > 0 ? cut.slice(0, end) : cut}\n… (${text.length - (end > 0 ? end : maxChars)} more characters: see the branch)`;
+}
+
+/**
+ * Shift a markdown text's ATX headings (outside code fences) so its shallowest heading sits at `level`, keeping their
+ * relative depth: a section written to stand alone (`## …`) nests under the summary's headline.
+ */
+export function nestHeadings(markdown: string, level: number): { text: string; nested: boolean } {
+  const lines = markdown.split('\n');
+  const headingAt: number[] = [];
+  let fenceMark: string | undefined;
+  lines.forEach((line, i) => {
+    const fenceMatch = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+    if (fenceMatch) {
+      if (!fenceMark) fenceMark = fenceMatch[1];
+      else if (fenceMatch[1][0] === fenceMark[0] && fenceMatch[1].length >= fenceMark.length) fenceMark = undefined;
+      return;
+    }
+    if (!fenceMark && /^#{1,6}\s/.test(line)) headingAt.push(i);
+  });
+  if (headingAt.length === 0) return { text: markdown, nested: false };
+  const depth = (line: string): number => /^#+/.exec(line)![0].length;
+  const shift = level - Math.min(...headingAt.map((i) => depth(lines[i])));
+  for (const i of headingAt) {
+    const d = Math.min(6, Math.max(1, depth(lines[i]) + shift));
+    lines[i] = `${'#'.repeat(d)}${lines[i].slice(depth(lines[i]))}`;
+  }
+  return { text: lines.join('\n'), nested: true };
 }

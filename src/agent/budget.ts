@@ -1,5 +1,7 @@
 // Hard budgets of one repair run: model calls, wall-clock time, dollars. The deadline aborts a shared signal,
 // which cancels the request in flight and interrupts the running command.
+import { CLI_BUDGET_NAMES, type BudgetSettingNames } from '../config.js';
+import { formatDuration } from '../format.js';
 import { costOfUsage, worstCaseCallCost } from './pricing.js';
 
 export type BudgetKind = 'turns' | 'time' | 'cost';
@@ -23,6 +25,8 @@ export interface BudgetLimits {
   maxTurns: number;
   timeBudgetMs: number;
   maxCostUsd: number;
+  /** How the reasons name the settings (the entry's own names); default: the CLI's flags. */
+  budgetNames?: BudgetSettingNames;
 }
 
 export class Budget {
@@ -83,7 +87,7 @@ export class Budget {
     if (worst > this.remainingUsd) {
       return {
         kind: 'cost',
-        message: `cost budget: the next model call could cost up to $${worst.toFixed(2)} and only $${Math.max(0, this.remainingUsd).toFixed(2)} of --max-cost $${this.limits.maxCostUsd.toFixed(2)} is left`,
+        message: `cost budget: the next model call could cost up to $${worst.toFixed(2)} and only $${Math.max(0, this.remainingUsd).toFixed(2)} of ${this.names.cost} $${this.limits.maxCostUsd.toFixed(2)} is left`,
       };
     }
     return null;
@@ -105,12 +109,16 @@ export class Budget {
   describe(kind: BudgetKind): string {
     switch (kind) {
       case 'turns':
-        return `turn budget: all ${this.limits.maxTurns} model calls (--max-turns) were used`;
+        return `turn budget: all ${this.limits.maxTurns} model calls (${this.names.turns}) were used`;
       case 'time':
-        return `time budget: the ${Math.round(this.limits.timeBudgetMs / 1000)}s wall-clock budget (--time-budget) ran out`;
+        return `time budget: the ${formatDuration(this.limits.timeBudgetMs)} wall-clock budget (${this.names.time}) ran out`;
       case 'cost':
-        return `cost budget: $${this.totals.costUsd.toFixed(2)} of --max-cost $${this.limits.maxCostUsd.toFixed(2)} spent`;
+        return `cost budget: $${this.totals.costUsd.toFixed(2)} of ${this.names.cost} $${this.limits.maxCostUsd.toFixed(2)} spent`;
     }
+  }
+
+  private get names(): BudgetSettingNames {
+    return this.limits.budgetNames ?? CLI_BUDGET_NAMES;
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // The few git queries the loop needs, through the one git command manager (scrubbed environment, deadlines).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGit } from '../git/index.js';
@@ -42,6 +42,40 @@ export async function diffStat(cwd: string, base: string, newFiles: string[]): P
   const stat = (await gitOrEmpty(cwd, ['diff', '--stat', base])).trimEnd();
   const added = newFiles.map((f) => ` ${f} (new file)`).join('\n');
   return [stat, added].filter(Boolean).join('\n');
+}
+
+/** The diff the result carries for the job summary: bounded, since a run may rewrite a generated file. */
+export const MAX_DIFF_CHARS = 60_000;
+/** A new file larger than this is named, not shown (git would read it whole). */
+const MAX_NEW_FILE_BYTES = 256 * 1024;
+
+/** The change as a unified diff (tracked changes, then each new file), cut at `maxChars` with a note. */
+export async function boundedDiff(
+  cwd: string,
+  base: string,
+  newFiles: string[],
+  maxChars = MAX_DIFF_CHARS,
+): Promise<string> {
+  const manager = createGit(cwd);
+  const flags = ['--no-color', '--no-ext-diff'];
+  const parts = [(await gitOrEmpty(cwd, ['diff', ...flags, base])).trimEnd()];
+  for (const file of newFiles) {
+    if (parts.join('\n').length >= maxChars) break;
+    const size = (await stat(join(cwd, file)).catch(() => undefined))?.size ?? 0;
+    if (size > MAX_NEW_FILE_BYTES) {
+      parts.push(`new file ${file}: ${size} bytes, not shown`);
+      continue;
+    }
+    const { stdout } = await manager
+      .exec(['diff', ...flags, '--no-index', '--', '/dev/null', file], { okExitCodes: [1] })
+      .catch(() => ({ stdout: '' }));
+    parts.push(stdout.trimEnd());
+  }
+  const diff = parts.filter(Boolean).join('\n');
+  if (diff.length <= maxChars) return diff;
+  const cut = diff.slice(0, maxChars);
+  const lastNewline = cut.lastIndexOf('\n');
+  return `${lastNewline > 0 ? cut.slice(0, lastNewline) : cut}\n… (diff cut at ${maxChars} characters)`;
 }
 
 /** Tracked files that differ from HEAD (changes present before the loop began). */

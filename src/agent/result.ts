@@ -3,7 +3,7 @@
 import { ConfigError, type RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
 import type { Budget } from './budget.js';
-import { changedFiles, diffStat, untrackedFiles } from './git.js';
+import { boundedDiff, changedFiles, diffStat, untrackedFiles } from './git.js';
 import type { LoopRun } from './run.js';
 import { Transcript } from './transcript.js';
 import type { RepairResult } from './types.js';
@@ -73,6 +73,7 @@ export async function finish(result: RepairResult, cx: FinishContext): Promise<v
     .then((u) => u.filter((f) => !untrackedBefore.has(f)))
     .catch(() => []);
   result.diffStat = await diffStat(config.workdir, cx.startTree, created).catch(() => '');
+  result.diff = await boundedDiff(config.workdir, cx.startTree, created).catch(() => '');
   if (result.result === 'fixed' && changed.length === 0) {
     // Nothing changed, yet the check passes now: the failure was not reproducible, so the check is flaky.
     result.result = 'flaky';

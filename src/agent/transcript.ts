@@ -3,6 +3,7 @@
 // Everything recorded passes through the redactor first.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatDuration } from '../format.js';
 import type { Redactor } from '../redact.js';
 
 export interface Usage {
@@ -98,10 +99,6 @@ function usd(n: number): string {
   return `$${n.toFixed(n !== 0 && n < 0.01 ? 4 : 2)}`;
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
 function exitText(code: number | null, extra: { timedOut?: boolean; interrupted?: boolean; shellRestarted?: boolean }) {
   const parts = [code === null ? 'no exit code' : `exit ${code}`];
   if (extra.timedOut) parts.push('timed out');
@@ -151,7 +148,7 @@ export class Transcript {
             ? `, ${end.tokens.cacheRead ?? 0} cache read, ${end.tokens.cacheWrite ?? 0} cache write`
             : ''),
       );
-      if (end.durationMs !== undefined) out.push(`- Duration: ${seconds(end.durationMs)}`);
+      if (end.durationMs !== undefined) out.push(`- Duration: ${formatDuration(end.durationMs)}`);
       if (end.changedFiles?.length) out.push(`- Changed files: ${end.changedFiles.map((f) => inline(f)).join(', ')}`);
     } else {
       out.push('**Result: unfinished** (no end event was recorded)');
@@ -161,7 +158,7 @@ export class Transcript {
       out.push(
         `- Check: ${inline(start.check)}`,
         `- Model: ${inline(start.model)}`,
-        `- Budgets: ${b.maxTurns} turns, ${seconds(b.timeBudgetMs)}, ${usd(b.maxCostUsd)}, ${seconds(b.commandTimeoutMs)} per command`,
+        `- Budgets: ${b.maxTurns} turns, ${formatDuration(b.timeBudgetMs)}, ${usd(b.maxCostUsd)}, ${formatDuration(b.commandTimeoutMs)} per command`,
       );
       if (start.setup) out.push(`- Setup: ${inline(start.setup)}`);
       if (start.baseCommit) out.push(`- Base commit: ${inline(start.baseCommit)}`);
@@ -178,14 +175,14 @@ export class Transcript {
             '',
             `## Check${e.phase ? ` (${e.phase})` : ''}: ${inline(e.command)}`,
             '',
-            `${exitText(e.exitCode, e)} in ${seconds(e.durationMs)}, ${e.outputChars} characters of output${e.logPath ? ` (full log: ${inline(e.logPath)})` : ''}`,
+            `${exitText(e.exitCode, e)} in ${formatDuration(e.durationMs)}, ${e.outputChars} characters of output${e.logPath ? ` (full log: ${inline(e.logPath)})` : ''}`,
             '',
           );
           if (e.excerpt) out.push(fence(e.excerpt), '');
           break;
         case 'command-result':
           out.push(
-            `  - ${exitText(e.exitCode, e)} in ${seconds(e.durationMs)}, ${e.outputChars} chars${e.logPath ? `, log ${inline(e.logPath)}` : ''}`,
+            `  - ${exitText(e.exitCode, e)} in ${formatDuration(e.durationMs)}, ${e.outputChars} chars${e.logPath ? `, log ${inline(e.logPath)}` : ''}`,
           );
           if (e.excerpt) out.push('', fence(e.excerpt).replace(/^/gm, '    '), '');
           break;

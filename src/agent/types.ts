@@ -32,6 +32,8 @@ export interface RepairResult {
   changedFiles: string[];
   /** `git diff --stat` of the change. */
   diffStat: string;
+  /** The change as a unified diff, bounded (git.ts MAX_DIFF_CHARS); the full change is on the branch. */
+  diff?: string;
   /** The model's own account of root cause and fix (redacted). */
   explanation: string;
   /** The first failing run of the check: exit code and a shaped, redacted excerpt. */

@@ -1,6 +1,7 @@
 // The pull request a reviewer reads: what failed, why and what changed (in the model's words), how it was verified, what
 // it cost, and how to reproduce it locally. Every piece of text goes through the Redactor on the way out.
 import type { RepairResult } from '../agent/index.js';
+import { formatDuration } from '../format.js';
 import type { Redactor } from '../redact.js';
 import { clip, codeBlock, head, tail } from './markdown.js';
 
@@ -145,11 +146,4 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
 
 function oneLine(text: string): string {
   return clip(text.replace(/\s+/g, ' ').trim(), 500);
-}
-
-function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${seconds % 60} s`;
 }

@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { formatDuration } from '../format.js';
 import { scrubEnvironment } from '../terminal/env.js';
 import { procStat } from '../terminal/proc.js';
 import { execTmux, findExecutable, MAX_SOCKET_PATH, TmuxError, tmuxSessionName } from '../terminal/tmux.js';
@@ -139,7 +140,7 @@ export async function hostRescue(options: HostRescueOptions): Promise<HostRescue
       }
       const elapsed = Date.now() - started;
       if (elapsed >= maxDurationMs) {
-        return result('max-duration', `the rescue reached its limit of ${minutes(maxDurationMs)}`);
+        return result('max-duration', `the rescue reached its limit of ${formatDuration(maxDurationMs)}`);
       }
       const exited = await host.exited();
       if (exited !== undefined) {
@@ -164,8 +165,8 @@ export async function hostRescue(options: HostRescueOptions): Promise<HostRescue
       if (!clientsSeen && elapsed >= connectTimeoutMs) {
         const why =
           connection === undefined
-            ? `${options.provider} never printed a connection string within ${minutes(connectTimeoutMs)}${tailNote(host.tail())}`
-            : `nobody connected within ${minutes(connectTimeoutMs)}`;
+            ? `${options.provider} never printed a connection string within ${formatDuration(connectTimeoutMs)}${tailNote(host.tail())}`
+            : `nobody connected within ${formatDuration(connectTimeoutMs)}`;
         return result('no-connection', why);
       }
       await sleep(Math.min(poll, Math.max(10, maxDurationMs - elapsed)), options.signal);
@@ -579,10 +580,6 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
-}
-
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} minute(s)` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function errorText(error: unknown): string {

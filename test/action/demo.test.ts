@@ -1,7 +1,7 @@
 // `ci-medic demo`, in-process: the scripted model on loopback, the real loop, tmux, policy and git; ends with a branch
 // on the local stand-in remote that passes the check.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as demo } from '../../src/cli/commands/demo.js';
@@ -50,6 +50,27 @@ describe('ci-medic demo', () => {
     const clone = join(makeTempDir(), 'clone');
     git(parent, 'clone', '-q', '--branch', branch!, origin, clone);
     expect(spawnSync('npm', ['test'], { cwd: clone, encoding: 'utf8' }).status).toBe(0);
+
+    // Kept: the transcript it names exists; the last line is how the run ended and what it cost.
+    const transcript = /^Transcript: (\S+)$/m.exec(io.out)?.[1];
+    expect(transcript, io.out).toBeTruthy();
+    expect(existsSync(transcript!)).toBe(true);
+    const lines = io.out.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^Done: fixed in \d+ model turns?, \S+, cost \$\d+\.\d{4}$/);
+  });
+
+  it('without --keep prints no path that is gone by the time it is read, and still ends with the cost', async () => {
+    // The session is named after this process: stop the one the --keep run above left.
+    for (const socket of sockets) spawnSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+    const parent = makeTempDir();
+    const { io, cli } = capture();
+    const code = await demo(['--pace', '0', '--dir', parent], cli);
+    const session = /attach -r -t (\S+)/.exec(io.out)?.[1] ?? '';
+    if (session) sockets.push(socketPathFor(session));
+    expect(code, io.out + io.err).toBe(0);
+    expect(io.out).not.toMatch(/transcript/i);
+    expect(readdirSync(parent)).toEqual([]);
+    expect(io.out.trimEnd().split('\n').at(-1)).toMatch(/^Done: fixed in \d+ model turns?, \S+, cost \$\d+\.\d{4}$/);
   });
 
   it('rejects a bad --pace naming the flag and the value', async () => {

@@ -124,7 +124,7 @@ describe('Transcript', () => {
     expect(md).toContain('> I will look at the test.');
     expect(md).toContain('- **bash** `cat src/sum.js`');
     expect(md).toContain('policy: **denied** (network-egress): network egress is not allowed (curl)');
-    expect(md).toContain('exit 0 in 12 ms, 80 chars, log `/tmp/l/1.log`');
+    expect(md).toContain('exit 0 in 12ms, 80 chars, log `/tmp/l/1.log`');
     expect(md).toContain('**Tamper guard rejected the change**');
     expect(md).toContain('**Budget: max-cost**');
     expect(md.indexOf('## Turn 1')).toBeLessThan(md.indexOf('cat src/sum.js'));

@@ -67,7 +67,7 @@ describe('renderPullRequestBody', () => {
     expect(body).toContain('`npm test` exited with code 0. Last lines:');
     expect(body).toContain('Tests: 5 passed, 5 total');
     expect(body).toContain('| Model turns | 4 |');
-    expect(body).toContain('| Time | 1 min 23 s |');
+    expect(body).toContain('| Time | 1m 23s |');
     expect(body).toContain('| Cost | $0.0123 |');
     expect(body).toContain('[workflow run](https://github.com/acme/shop/actions/runs/42)');
     expect(body).toContain(`git checkout ${'a'.repeat(40)}\nnpx ci-medic repair --check "npm test"`);

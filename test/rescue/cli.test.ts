@@ -90,7 +90,7 @@ describe('ci-medic rescue', () => {
     expect(t.out()).toContain('C-b C-b d');
     expect(t.out()).toContain(`touch ${join(root, 'continue')}`);
     expect(t.err()).toContain('limited to the 1 public SSH key(s) of octocat');
-    expect(t.err()).toMatch(/no-connection: nobody connected within 3\.0 s/);
+    expect(t.err()).toMatch(/no-connection: nobody connected within 3\.0s/);
     expect(spawnSync('tmux', ['-S', agentSocket, 'has-session', '-t', `=${SESSION}`]).status).toBe(0);
   });
 

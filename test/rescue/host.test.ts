@@ -168,7 +168,7 @@ describe('hostRescue with upterm (stand-in)', () => {
     utimesSync(continueFile, old, old);
     const result = await hostRescue(options);
     expect(result.outcome).toBe('no-connection');
-    expect(result.detail).toMatch(/nobody connected within 3\.0 s/);
+    expect(result.detail).toMatch(/nobody connected within 3\.0s/);
     expect(published).toHaveLength(1);
     expect(result.clientsSeen).toBe(false);
     expect(readFileSync(continueFile, 'utf8')).toBe('a file of the repository');

@@ -7,9 +7,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repair, type RepairEvent } from '../../agent/index.js';
+import { repair, type RepairEvent, type RepairResult } from '../../agent/index.js';
 import { DEFAULT_PROTECTED_PATHS, parseDuration, type RepairConfig } from '../../config.js';
 import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
+import { formatDuration } from '../../format.js';
 import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
 import { createGit } from '../../git/index.js';
 import { commitAndPush } from '../../github/branch.js';
@@ -138,18 +139,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // The demo's session runs in the user's own HOME: their credential files are masked as in a real repair.
   const secrets = knownSecrets({ env: io.env, workdir });
   let code: number;
+  let result: RepairResult | undefined;
   try {
     const pipeOutput = sessionRecorder(config.sessionName, undefined, config.transcriptPath);
-    const result = await repair(config, {
+    result = await repair(config, {
       redactor: secrets.redactor,
       baseEnv: secrets.sessionEnv,
       onEvent,
       pipeOutput,
     });
-    io.stdout(
-      `\nResult: ${result.result} — ${result.reason}\n` +
-        `${result.turns} turns, ${(result.durationMs / 1000).toFixed(1)}s, transcript: ${result.transcriptMarkdownPath}\n`,
-    );
+    io.stdout(`\nResult: ${result.result} — ${result.reason}\n`);
     if (result.result !== 'fixed') return 1;
     const branch = repairBranchName(
       'ci-medic/',
@@ -187,11 +186,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await model.close();
     if (values.keep) {
       io.stdout(
-        `\nKept: ${root} and the tmux session (stop it with: tmux -S ${socketPathFor(sessionName)} kill-server)\n`,
+        `\nKept: ${root} and the tmux session (stop it with: tmux -S ${socketPathFor(sessionName)} kill-server)\n` +
+          (result?.transcriptMarkdownPath ? `Transcript: ${result.transcriptMarkdownPath}\n` : ''),
       );
     } else {
+      // The transcript goes with the temporary project, so its path is not printed (--keep keeps both).
       await rm(root, { recursive: true, force: true });
     }
+    if (result) io.stdout(`\n${runLine(result)}\n`);
   }
   return code;
+}
+
+/** The demo's last line: how it ended and what it cost, as the job summary reports them. */
+function runLine(result: RepairResult): string {
+  const turns = `${result.turns} model turn${result.turns === 1 ? '' : 's'}`;
+  return `Done: ${result.result} in ${turns}, ${formatDuration(result.durationMs)}, cost $${result.costUsd.toFixed(4)}`;
 }
