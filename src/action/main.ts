@@ -1,9 +1,7 @@
 // The Action's run, as one readable algorithm: inputs -> event -> tmux -> credentials off -> repair -> credentials back
 // -> branch, push, pull request -> outputs, summary, annotations; or, when not fixed, the reason and the rescue.
 // This is the entry: the only place (with index.ts) that reads process.env and @actions/core.
-import { DefaultArtifactClient } from '@actions/artifact';
-import { artifactName, uploadRepairArtifact } from '../watch/artifact.js';
-import { keepRecording, sessionRecorder } from '../watch/command.js';
+import { sessionRecorder } from '../watch/command.js';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,81 +9,26 @@ import * as core from '@actions/core';
 import { ConfigError, uniqueSessionName, type ConfigKey } from '../config.js';
 import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
 import type { RepairResult } from '../agent/types.js';
-import { commitAndPush } from '../github/branch.js';
 import { authSecretsFor, removeCheckoutCredentials } from '../github/credentials.js';
-import { failureFingerprint, repairBranchName } from '../github/fingerprint.js';
-import { pullRequestTitle, renderPullRequestBody } from '../github/pr-body.js';
-import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-request.js';
-import { rescueInstructions } from '../rescue/instructions.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
 import type { Redactor } from '../redact.js';
 import { knownSecrets } from '../secrets/index.js';
 import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type SandboxLauncher } from '../sandbox/index.js';
-import { gitConfigPath, type Journal } from '../survival/journal.js';
+import { gitConfigPath } from '../survival/journal.js';
 import type { Cancellation, CancelSignal } from '../survival/signals.js';
 import { socketPathFor } from '../terminal/tmux.js';
 import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
 import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
-import { reproduceCommand } from '../github/reproduce.js';
 import { progressReporter } from './progress.js';
-import { ciOnFix } from './ci-on-fix.js';
-import { hostRescueFromAction } from './rescue-host.js';
-import { renderSummary, type ActionResult, type SummaryInput } from './summary.js';
+import { renderSummary } from './summary.js';
+import { deliverFix } from './deliver.js';
+import { reportFlaky, reportNotFixed, uploadArtifact } from './report.js';
+import { emptyOutputs, setResult, type Env, type Run } from './run-state.js';
 import { cancelledReason, ensureSessionFree, finishCancelledNow, openJournal } from './survive.js';
-
-type Env = NodeJS.ProcessEnv;
-
-/** Every output, always set (empty when it does not apply), so `steps.x.outputs.y` never surprises. */
-export interface Outputs {
-  result: ActionResult;
-  'pr-url': string;
-  'pr-number': string;
-  branch: string;
-  turns: string;
-  'cost-usd': string;
-  'input-tokens': string;
-  'output-tokens': string;
-  'transcript-path': string;
-  'rescue-command': string;
-  'session-name': string;
-}
-
-/** What one run carries from step to step. */
-interface Run {
-  inputs: ActionInputs;
-  env: Env;
-  outputs: Outputs;
-  summary: SummaryInput;
-  redactor: Redactor;
-  /** The agent session's environment: env minus the variables credential files reference. */
-  sessionEnv: Env;
-  /** The failure message for the step; unset when the step succeeds. */
-  failure?: string;
-  /** SIGINT/SIGTERM, as one signal from the entry down. */
-  cancel?: Cancellation;
-  /** What this run changed outside the process, for the post step (set once something may change). */
-  journal?: Journal;
-}
 
 /** The run in progress, for the cancel backstop. */
 let active: Run | undefined;
-
-function emptyOutputs(): Outputs {
-  return {
-    result: 'error',
-    'pr-url': '',
-    'pr-number': '',
-    branch: '',
-    turns: '0',
-    'cost-usd': '0',
-    'input-tokens': '0',
-    'output-tokens': '0',
-    'transcript-path': '',
-    'rescue-command': '',
-    'session-name': '',
-  };
-}
 
 /**
  * The run's Redactor: the inputs' secrets, checkout's credential, every variable whose name marks a secret, and the
@@ -120,12 +63,6 @@ function readEventPayload(env: Env): Record<string, unknown> {
 function runUrl(env: Env): string | undefined {
   if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
   return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-}
-
-/** The step id the rescue snippet's `if:` refers to; the runner names anonymous steps `__run` or `__owner_repo`. */
-function stepId(env: Env): string | undefined {
-  const id = env.GITHUB_ACTION ?? '';
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) && !id.startsWith('__') ? id : undefined;
 }
 
 /** The loop names its settings by neutral keys; the Action's user knows them by the input names. */
@@ -245,12 +182,6 @@ function throwIfCancelled(state: Run): void {
   if (state.cancel?.signal.aborted) throw new Error('cancelled');
 }
 
-function setResult(state: Run, result: ActionResult, reason: string): void {
-  state.outputs.result = result;
-  state.summary.result = result;
-  state.summary.reason = state.redactor.redact(reason);
-}
-
 /** Outputs, summary and the step's status: always, whatever happened. Everything written passes the Redactor. */
 async function finish(state: Run): Promise<void> {
   const redact = (text: string): string => state.redactor.redact(text);
@@ -367,193 +298,4 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
     return;
   }
   return reportNotFixed(state, decision, result);
-}
-
-async function deliverFix(
-  state: Run,
-  decision: Extract<EventDecision, { action: 'run' }>,
-  result: RepairResult,
-): Promise<void> {
-  const { config, settings } = state.inputs;
-  const { env, redactor } = state;
-  const redact = (text: string): string => redactor.redact(text);
-  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
-
-  const fingerprint = failureFingerprint({
-    workflow: env.GITHUB_WORKFLOW ?? '',
-    job: env.GITHUB_JOB ?? '',
-    baseBranch: decision.base,
-    check: config.check,
-    failureText: result.initialFailure.excerpt,
-  });
-  let branch = repairBranchName(settings.branchPrefix, fingerprint);
-  let sha: string;
-  let pushedNow: boolean;
-  const title = pullRequestTitle({ check: config.check, result, redactor });
-
-  try {
-    const pushed = await commitAndPush({
-      workdir: config.workdir,
-      baseCommit: result.baseCommit,
-      files: result.changedFiles,
-      branch,
-      message: redact(`${title}\n\n${result.explanation}`.trim()),
-      author: settings.commitAuthor,
-      remote: 'origin',
-      token: settings.githubToken || undefined,
-      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-      redactor,
-    });
-    // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
-    for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
-    if (pushed.branch !== branch)
-      core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
-    branch = pushed.branch;
-    sha = pushed.commit;
-    pushedNow = pushed.pushed;
-  } catch (error) {
-    setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
-    state.failure = explainGitHubError(error, 'push');
-    return;
-  }
-  state.outputs.branch = branch;
-  state.summary.branch = branch;
-  state.summary.ciRunUrl = await ciOnFix({
-    settings,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    owner,
-    repo,
-    branch,
-    sha,
-    pushed: pushedNow,
-    verification: result.verification,
-    // Until the loop reports it, the clean-worktree verification runs when a setup command is given.
-    cleanWorktree: Boolean(config.setup),
-    runUrl: state.summary.runUrl,
-    redact,
-  });
-
-  if (settings.pullRequest === 'none') {
-    core.notice(`ci-medic pushed the verified fix to ${branch} (pull-request: none).`, {
-      title: 'ci-medic fixed the failure',
-    });
-    return;
-  }
-  let step: 'create-pr' | 'update-pr' = 'create-pr';
-  try {
-    const body = renderPullRequestBody({
-      result,
-      check: config.check,
-      runUrl: state.summary.runUrl,
-      artifactUrl: state.summary.artifactUrl,
-      reproduceCommand: reproduceCommand(config),
-      baseBranch: decision.base,
-      model: config.model,
-      fingerprint,
-      redactor,
-    });
-    const pr = await openOrUpdatePullRequest({
-      token: settings.githubToken,
-      apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-      owner,
-      repo,
-      head: branch,
-      base: decision.base,
-      title,
-      body,
-      labels: settings.labels,
-      draft: settings.pullRequest === 'draft',
-      client: { log: (message) => core.info(message) },
-    });
-    step = pr.action === 'updated' ? 'update-pr' : 'create-pr';
-    if (pr.labelsError) core.warning(redact(pr.labelsError));
-    state.outputs['pr-url'] = pr.url;
-    state.outputs['pr-number'] = String(pr.number);
-    state.summary.pullRequest = { url: pr.url, number: pr.number, action: pr.action };
-    core.notice(`ci-medic ${pr.action} pull request #${pr.number}: ${pr.url}`, { title: 'ci-medic fixed the failure' });
-  } catch (error) {
-    const why = explainGitHubError(error, step);
-    setResult(state, 'error', `the fix was pushed to ${branch} but the pull request failed: ${why}`);
-    state.failure = why;
-  }
-}
-
-/** Flaky: no fix proposed; an annotation names what failed, and `fail-on-flaky` decides the step's status. */
-function reportFlaky(state: Run, result: RepairResult): void {
-  const { config, settings } = state.inputs;
-  const counts = result.flaky
-    ? ` (failed ${result.flaky.failures}, passed ${result.flaky.passes} of ${result.flaky.runs} runs)`
-    : '';
-  const what = result.initialFailure.firstErrorLine || `${config.check} failed`;
-  core.warning(state.redactor.redact(`${what}${counts}`), { title: `${config.check} is flaky` });
-  if (settings.failOnFlaky) state.failure = state.redactor.redact(`ci-medic: ${result.reason}`);
-}
-
-async function reportNotFixed(
-  state: Run,
-  decision: Extract<EventDecision, { action: 'run' }>,
-  result: RepairResult,
-): Promise<void> {
-  const { config, settings } = state.inputs;
-  const redact = (text: string): string => state.redactor.redact(text);
-  const firstLine = result.initialFailure.firstErrorLine;
-  if (firstLine) core.error(redact(firstLine), { title: `${config.check} fails` });
-
-  if (settings.rescue !== 'off' && result.socketPath) {
-    const rescue = rescueInstructions({
-      sessionName: result.sessionName,
-      socketPath: result.socketPath,
-      actor: decision.actor || undefined,
-      stepId: stepId(state.env),
-      timeoutMinutes: settings.rescueMaxMinutes,
-      connectTimeoutMinutes: Math.max(1, Math.round(settings.rescueConnectTimeoutMs / 60_000)),
-    });
-    state.outputs['rescue-command'] = rescue.joinCommand;
-    state.summary.rescueMarkdown = rescue.markdown;
-    core.notice(redact(rescue.notice), { title: 'ci-medic: take over the agent session' });
-    if (settings.rescue === 'upterm' || settings.rescue === 'tmate') {
-      const connection = await hostRescueFromAction({
-        provider: settings.rescue,
-        settings,
-        decision,
-        result,
-        env: state.sessionEnv,
-        log: (line) => core.info(redact(line)),
-        signal: state.cancel?.signal,
-        publish: async (connection) => {
-          state.outputs['rescue-command'] = connection;
-          core.setOutput('rescue-command', connection);
-          core.notice(redact(`Rescue shell ready: ${connection}`), { title: 'ci-medic rescue' });
-        },
-      });
-      if (connection.detail) state.summary.rescueMarkdown += `\n\n**Hosted rescue:** ${connection.detail}`;
-    }
-  }
-
-  const why = `ci-medic did not fix \`${config.check}\` (${result.result}): ${result.reason}`;
-  if (settings.failOnNotFixed) state.failure = why;
-  else core.warning(redact(why));
-}
-
-/** The recording and the transcript as one workflow artifact; a failure is a warning, never a failed repair. */
-async function uploadArtifact(state: Run, result: RepairResult): Promise<void> {
-  const { config } = state.inputs;
-  const recording = keepRecording(config.sessionName, result.transcriptPath);
-  const files = [recording, result.transcriptPath, result.transcriptMarkdownPath].filter((f): f is string => !!f);
-  const outcome = await uploadRepairArtifact(
-    new DefaultArtifactClient(),
-    { name: artifactName(config.sessionName), files, rootDirectory: dirname(result.transcriptPath) },
-    {
-      serverUrl: state.env.GITHUB_SERVER_URL || 'https://github.com',
-      repository: state.env.GITHUB_REPOSITORY ?? '',
-      runId: state.env.GITHUB_RUN_ID ?? '',
-    },
-  );
-  if (outcome.ok) {
-    state.summary.artifactUrl = outcome.url;
-    core.info(`ci-medic uploaded ${outcome.files.join(', ')} as the artifact ${outcome.url}`);
-  } else {
-    core.warning(state.redactor.redact(`ci-medic could not upload the recording and transcript: ${outcome.reason}`));
-  }
 }

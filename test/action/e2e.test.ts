@@ -405,7 +405,7 @@ describe('node dist/index.js, as the runner runs it', () => {
     const session = inputs['session-name'];
     expect(run.outputs['rescue-command']).toBe(`tmux -S ${socketOf(session)} attach -t ${session}`);
     expect(run.stdout).toContain('::notice title=ci-medic%3A take over the agent session::');
-    expect(run.summary).toContain('### Rescue');
+    expect(run.summary).toMatch(/^### ci-medic: rescue shell/m); // the rescue's own heading, nested under the summary's
     expect(run.summary).toContain('owenthereal/action-upterm');
     expect(run.summary).toContain(run.outputs['rescue-command']);
     // The agent's session is still there to be joined.
@@ -418,7 +418,8 @@ describe('node dist/index.js, as the runner runs it', () => {
   it('flaky: no model call, a warning naming the failing test, the step fails unless fail-on-flaky is false', async () => {
     for (const failOnFlaky of ['true', 'false']) {
       const repo = makeCheckout();
-      const marker = join(makeTempDir('ci-medic-flaky-'), 'ran');
+      // In the workspace: the sandboxed shell writes nowhere else but its own temp dir.
+      const marker = join(repo.dir, '.flaky-ran');
       const check = `if [ -f ${marker} ]; then exit 0; fi; touch ${marker}; npm test`;
       const requests = anthropic.requests.length;
       const inputs = baseInputs(anthropic, { check, 'fail-on-flaky': failOnFlaky, rescue: 'off' });

@@ -78,7 +78,8 @@ describe("the ci-medic process's own environment, read through /proc", () => {
     };
     const holder = spawn('sleep', ['60'], { env: { CIM_DEPLOY_PASSWORD: planted }, stdio: 'ignore' });
     const cli = await runCli(
-      ['--check', CHECK, '--session', name, '--transcript', transcript, '--max-turns', '2'],
+      // Without the sandbox (where bubblewrap cannot run) the shell sees other processes: redaction is the wall.
+      ['--check', CHECK, '--session', name, '--transcript', transcript, '--max-turns', '2', '--sandbox', 'off'],
       env,
       dir,
     ).finally(() => holder.kill('SIGKILL'));

@@ -26,7 +26,7 @@ writeFileSync(commands, ['"npm test"', '"curl -s localhost:8000/health"', '', '"
 
 describe('ci-medic policy --commands-from', () => {
   it('prints one JSON decision per command line, with the command, and exits 1 when any is denied', async () => {
-    const { code, out } = await cli(['--json', '--commands-from', commands]);
+    const { code, out } = await cli(['--json', '--sandbox', 'off', '--commands-from', commands]);
     const lines = out
       .trim()
       .split('\n')
@@ -61,7 +61,7 @@ describe('ci-medic policy --commands-from', () => {
     expect(r.err).toContain('JSON string');
     const s = await cli(['--sandbox', 'maybe', '--', 'ls']);
     expect(s.code).toBe(2);
-    expect(s.err).toContain('--sandbox must be on or off');
+    expect(s.err).toContain('--sandbox: "maybe" is not a sandbox mode');
     expect((await cli(['--commands-from', join(dir, 'missing.jsonl')])).err).toContain('cannot read --commands-from');
   });
 });
@@ -80,7 +80,7 @@ describe('ci-medic policy --from-transcript', () => {
         .map((e) => JSON.stringify(e))
         .join('\n'),
     );
-    const off = await cli(['--from-transcript', transcript]);
+    const off = await cli(['--from-transcript', transcript, '--sandbox', 'off']);
     expect(off.out.trim().split('\n')).toEqual([
       'allowed: "source .venv/bin/activate && pytest"',
       expect.stringMatching(/^denied \(default:session\): "set -e; make test" — set -e/),

@@ -11,7 +11,6 @@ useHarmFixture();
  */
 const ONLY_THE_SANDBOX_STOPS = [
   'git apply into .github',
-  'glob home creds',
   'history -w into a workflow',
   'obfuscated python reads key',
   'patch into .github',
@@ -20,7 +19,6 @@ const ONLY_THE_SANDBOX_STOPS = [
   'python rewrites session.json',
   'python writes .git/config',
   'renamed tmux kill-server',
-  'runner temp via find',
   'tar into .github',
   'unzip into .github',
 ];

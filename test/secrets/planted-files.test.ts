@@ -167,6 +167,10 @@ function actionInputs(github: FakeGitHub | undefined, session: string): Record<s
     'time-budget': '90s',
     'command-timeout': '30s',
     'session-name': session,
+    // Redaction is the wall under test: the sandbox and the policy's credential-file rule, which would stop these
+    // reads before they print anything, are taken away so the reads run (each has its own tests).
+    sandbox: 'off',
+    'disable-rules': 'secrets',
   };
 }
 
@@ -280,6 +284,11 @@ describe('credential files planted in HOME, read by the model through allowed-lo
           '--keep-session',
           '--transcript',
           transcript,
+          // As above: redaction alone stands between the reads and what is shown.
+          '--sandbox',
+          'off',
+          '--disable-rule',
+          'secrets',
         ],
         {
           cwd: checkout.dir,

@@ -21,7 +21,6 @@ import {
   parseTamperRules,
   uniqueSessionName,
   validateSessionName,
-  type ChangeRange,
   type ConfigKey,
   type RepairConfig,
 } from '../../config.js';
@@ -41,6 +40,10 @@ import { argumentsError, withUsageErrors } from '../command.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { SandboxUnavailableError } from '../../sandbox/index.js';
+
+import { changeRangeFromFlags, exitCodeFor, parseTrueFalse, summary } from '../repair-flags.js';
+
+export { exitCodeFor, summary };
 
 export const HELP = `Usage: ci-medic repair --check CMD [options]
 
@@ -269,51 +272,6 @@ export function repairConfigFromArgs(
     failOnFlaky,
     sessionGiven: values.session !== undefined,
   };
-}
-
-export function summary(r: RepairResult, warnings: string[] = []): string {
-  const lines = [
-    ...warnings.map((w) => `ci-medic: warning: ${w}`),
-    `ci-medic: ${r.result} - ${r.reason}`,
-    `  turns: ${r.turns}, cost: $${r.costUsd.toFixed(4)}, time: ${(r.durationMs / 1000).toFixed(1)}s`,
-    `  changed files: ${r.changedFiles.length ? r.changedFiles.join(', ') : '(none)'}`,
-  ];
-  if (r.partialVerification) lines.push(`  note: ${r.partialVerification}`);
-  if (r.preexistingChanges?.length) {
-    lines.push(`  changed before the run (not part of the fix): ${r.preexistingChanges.join(', ')}`);
-  }
-  if (r.explanation) lines.push(`  explanation: ${r.explanation.split('\n').join('\n    ')}`);
-  lines.push(
-    `  transcript: ${r.transcriptPath}${r.transcriptMarkdownPath ? ` (markdown: ${r.transcriptMarkdownPath})` : ''}`,
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-export const exitCodeFor = (r: RepairResult, failOnFlaky = true): number =>
-  r.result === 'fixed' || r.result === 'already-passing' || (r.result === 'flaky' && !failOnFlaky) ? 0 : 1;
-
-function parseTrueFalse(flag: string, value: string): boolean {
-  if (/^(?:true|yes|1)$/i.test(value.trim())) return true;
-  if (/^(?:false|no|0)$/i.test(value.trim())) return false;
-  throw new ConfigError(flag, `"${value}" is not true or false`);
-}
-
-const SHA = /^[0-9a-f]{7,64}$/i;
-
-function changeRangeFromFlags(prBase: string | undefined, pushRange: string | undefined): ChangeRange | undefined {
-  if (prBase !== undefined && pushRange !== undefined) {
-    throw new ConfigError('--pr-base', 'and --push-range describe different events; give one of them');
-  }
-  if (prBase !== undefined) {
-    if (!SHA.test(prBase.trim())) throw new ConfigError('--pr-base', `"${prBase}" is not a commit id (hex)`);
-    return { event: 'pull_request', base: prBase.trim() };
-  }
-  if (pushRange !== undefined) {
-    const m = /^\s*([0-9a-f]{7,64})\.\.([0-9a-f]{7,64})\s*$/i.exec(pushRange);
-    if (!m) throw new ConfigError('--push-range', `"${pushRange}" is not BEFORE..AFTER with two commit ids`);
-    return { event: 'push', before: m[1], after: m[2] };
-  }
-  return undefined;
 }
 
 export function main(argv: string[], io: CliIo): Promise<number> {
