@@ -26,7 +26,7 @@ describe('bundles', () => {
 describe('CLI output into a pipe that closes early', () => {
   it('ends quietly (no EPIPE stack trace) when the reader goes away', () => {
     // About 200 KB of JSON: far more than a pipe holds, so the writer meets the closed pipe.
-    const script = `node dist/cli/index.js policy --json -- "echo $(seq 1 9000)" | head -c 10; echo " status=\${PIPESTATUS[0]}"`;
+    const script = `node dist/cli/index.js policy --json -- "echo $(seq -s ' ' 1 9000)" | head -c 10; echo " status=\${PIPESTATUS[0]}"`;
     const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/ status=0$/m);
