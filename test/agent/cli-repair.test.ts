@@ -131,7 +131,8 @@ describe('ci-medic repair', () => {
   test('a flaky check: exit 1 by default, 0 with --fail-on-flaky false; no model call', async () => {
     const dir = brokenRepo();
     fake = await startFakeAnthropic([]);
-    const marker = join(makeTempDir(), 'ran-once');
+    // In the workspace: the sandboxed shell writes nowhere else but its own temp dir.
+    const marker = join(dir, '.ran-once');
     const check = `if [ -f ${marker} ]; then exit 0; fi; touch ${marker}; echo "FAIL first run"; exit 1`;
     const run = async (extra: string[]) => {
       const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake!.url }, dir);
