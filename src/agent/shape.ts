@@ -1,6 +1,7 @@
 // Output shaping: what the model sees of a command's output. The full bytes stay in a log file the model can grep;
 // the model gets a clean, bounded excerpt: no terminal escapes, no progress-bar churn, the head, the tail and the
 // lines that look like the failure from the middle.
+import { stripAnsi } from '../terminal/ansi.js';
 
 export const DEFAULT_SHAPE_BUDGET = 10_000;
 
@@ -25,17 +26,7 @@ export interface ShapeOptions {
   redact?: (text: string) => string;
 }
 
-// CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings, two-character escapes, 8-bit CSI.
-// An unterminated string sequence ends at the end of its line: a stray ESC ] must not swallow the rest of the log.
-const ANSI =
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\n]*?(?:\x07|\x1b\\|(?=\n)|$)|\x1b[PX^_][^\n]*?(?:\x1b\\|(?=\n)|$)|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]/g;
-
-export function stripAnsi(text: string): string {
-  return text
-    .replace(ANSI, '')
-    .replace(/[^\n\x08]\x08/g, '') // "x\bx" overstrike (man pages, some progress output)
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
-}
+export { stripAnsi };
 
 /** A line rewritten with `\r` shows only its last state in a terminal: keep that (the last non-empty segment). */
 export function collapseCarriageReturns(text: string): string {

@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripAnsi } from '../terminal/ansi.js';
 import { procStat } from '../terminal/proc.js';
 import { MAX_SOCKET_PATH } from '../terminal/tmux.js';
 
@@ -143,9 +144,7 @@ export function tailNote(tail: string): string {
   return tail ? `; its last output: ${tail}` : '';
 }
 
-export function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
-}
+export { stripAnsi };
 
 /** A process of the group is still running. On Linux zombies (dead, waiting to be reaped) do not count. */
 export function groupAlive(pgid: number): boolean {
