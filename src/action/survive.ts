@@ -3,11 +3,10 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigError } from '../config.js';
 import { Journal, runJournalPath } from '../survival/journal.js';
 import { recoverJournal } from '../survival/recover.js';
+import { ensureSessionFree as ensureFree } from '../survival/session-free.js';
 import type { CancelSignal } from '../survival/signals.js';
-import { AgentSession } from '../terminal/session.js';
 
 /** The name under which the main step hands its journal's path to the post step (core.saveState). */
 export const JOURNAL_STATE = 'journal';
@@ -20,17 +19,12 @@ export function openJournal(runnerTemp: string, workdir: string): Journal {
 }
 
 /** An explicit session-name that another run is using fails now, naming the input, before anything costs money. */
-export async function ensureSessionFree(name: string, given: boolean): Promise<void> {
-  if (!given) return;
-  const running = await AgentSession.find(name).catch(() => null);
-  if (!running) return;
-  running.detach();
-  throw new ConfigError(
-    'session-name',
-    `"${name}" is in use by another run's agent session (socket ${running.socketPath}); give another name, or ` +
-      'leave session-name empty for a name unique to this run',
-  );
-}
+export const ensureSessionFree = (name: string, given: boolean): Promise<void> =>
+  ensureFree(name, given, {
+    input: 'session-name',
+    holder: "another run's agent session",
+    omit: 'leave session-name empty',
+  });
 
 export function cancelledReason(signal: CancelSignal): string {
   return (

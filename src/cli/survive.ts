@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../config.js';
 import { readJournal, workspaceJournalPath, writerAlive } from '../survival/journal.js';
 import { recoverJournal } from '../survival/recover.js';
-import { AgentSession } from '../terminal/session.js';
+import { ensureSessionFree as ensureFree } from '../survival/session-free.js';
 
 /** Where the CLI keeps its journals: the runner's per-job temporary directory, else a per-user state directory. */
 export function journalDir(env: NodeJS.ProcessEnv): string {
@@ -41,14 +41,5 @@ export function recoverWorkspace(journalPath: string, workdir: string): string[]
 export { workspaceJournalPath };
 
 /** An explicit --session that another run is using fails now, naming the flag, before anything costs money. */
-export async function ensureSessionFree(name: string, given: boolean): Promise<void> {
-  if (!given) return;
-  const running = await AgentSession.find(name).catch(() => null);
-  if (!running) return;
-  running.detach();
-  throw new ConfigError(
-    '--session',
-    `"${name}" is in use by another agent session (socket ${running.socketPath}); give another name, or leave ` +
-      '--session out for a name unique to this run',
-  );
-}
+export const ensureSessionFree = (name: string, given: boolean): Promise<void> =>
+  ensureFree(name, given, { input: '--session', holder: 'another agent session', omit: 'leave --session out' });
