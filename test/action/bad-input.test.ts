@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../agent/scenario.js';
+import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../helpers/scenario.js';
 
 const ENTRY = resolve(process.env.CI_MEDIC_ACTION_ENTRY || 'dist/index.js');
 let fake: FakeAnthropic | undefined;

@@ -9,7 +9,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { socketPathFor } from '../../src/terminal/tmux.js';
 import { say, startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../fakes/anthropic.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from './scenario.js';
+import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from '../helpers/scenario.js';
 
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {

@@ -11,7 +11,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, CHECK, killSessions, lastUserText, sessionLogs, sessionName } from './scenario.js';
+import {
+  API_KEY,
+  brokenRepo,
+  CHECK,
+  killSessions,
+  lastUserText,
+  sessionLogs,
+  sessionName,
+} from '../helpers/scenario.js';
 
 const BUILD = resolve('node_modules', '.cache', `ci-medic-environ-test-${process.pid}`);
 

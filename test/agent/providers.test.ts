@@ -14,7 +14,7 @@ import { isKnownModel, normalizeModelId } from '../../src/agent/pricing.js';
 import { say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
 import { startFakePlatform, vertexCredentialsFile, type FakePlatform } from '../fakes/platforms.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { brokenRepo, FIX_EDIT, FIXED_MATH, killSessions, sessionName } from './scenario.js';
+import { brokenRepo, FIX_EDIT, FIXED_MATH, killSessions, sessionName } from '../helpers/scenario.js';
 
 let messages: FakeAnthropic | undefined;
 let platform: FakePlatform | undefined;

@@ -14,7 +14,7 @@ import {
   lastUserText,
   sessionLogs,
   useScriptedModel,
-} from './scenario.js';
+} from '../helpers/scenario.js';
 
 const model = useScriptedModel();
 

@@ -13,7 +13,7 @@ import { AgentSession } from '../../src/terminal/session.js';
 import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../agent/scenario.js';
+import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../helpers/scenario.js';
 
 const RUN_SESSION = `cbi${process.pid}`;
 let fake: FakeAnthropic | undefined;

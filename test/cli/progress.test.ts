@@ -7,7 +7,7 @@ import { main as repair } from '../../src/cli/commands/repair.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from '../agent/scenario.js';
+import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from '../helpers/scenario.js';
 
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {

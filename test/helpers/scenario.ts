@@ -7,7 +7,7 @@ import type { RepairConfig } from '../../src/config.js';
 import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
 import { afterEach } from 'vitest';
 import { startFakeAnthropic, toolUse, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
-import { makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { makeRepo, makeTempDir, removeTempDirs } from './repo.js';
 
 export const API_KEY = 'sk-ant-api03-test-key-for-the-fake-0123456789';
 
