@@ -10,9 +10,9 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { runAction as runStep, type ActionOptions, type ActionRun } from '../helpers/action.js';
+import { repairInputs, runAction as runStep, type ActionOptions, type ActionRun } from '../helpers/action.js';
 import { cleanUpAfterEach, sessionName as uniqueSessionName } from '../helpers/cleanup.js';
-import { brokenProjectFiles, git, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { BROKEN_PROJECT_FIX, brokenProjectFiles, git, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
 
 // Planted secrets: none of them may appear in anything the Action writes.
 const API_KEY = 'sk-ant-api03-plantedAnthropicKey-0123456789abcdef';
@@ -41,10 +41,7 @@ function repairScript(): FakeStep[] {
     say(text('Looking at the failure.'), bash('cat .git/config; cat math.js')),
     // Denied by the policy too (it can print credentials); the summary records the decision.
     say(bash('git config --local --list')),
-    say(
-      text('The loop stops one item early.'),
-      bash("sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test"),
-    ),
+    say(text('The loop stops one item early.'), bash(BROKEN_PROJECT_FIX)),
     say(text('Root cause: total() looped to items.length - 1 and skipped the last item. Fix: loop over every item.')),
   ];
 }
@@ -52,18 +49,13 @@ function repairScript(): FakeStep[] {
 const sessionName = (): string => uniqueSessionName('e2e');
 
 function baseInputs(anthropic: FakeAnthropic, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    check: 'npm test',
-    'anthropic-api-key': API_KEY,
-    'anthropic-base-url': anthropic.url,
-    'github-token': FAKE_GITHUB_TOKEN,
-    'max-turns': '6',
+  return repairInputs(API_KEY, anthropic.url, {
     'time-budget': '60s',
     'command-timeout': '30s',
     'session-name': sessionName(),
     labels: 'ci-medic, automated',
     ...extra,
-  };
+  });
 }
 
 /** A model that never fixes anything: it only talks. */

@@ -6,9 +6,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { runAction } from '../helpers/action.js';
+import { repairInputs, runAction } from '../helpers/action.js';
 import { killSessions, sessionName } from '../helpers/cleanup.js';
-import { brokenProjectFiles, GIT_ENV, git, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import {
+  BROKEN_PROJECT_FIX,
+  brokenProjectFiles,
+  GIT_ENV,
+  git,
+  makeRepo,
+  makeTempDir,
+  removeTempDirs,
+} from '../helpers/repo.js';
 
 const API_KEY = 'sk-ant-api03-parallelJobsKey-0123456789abcdef';
 const JOBS = 4;
@@ -25,18 +33,14 @@ function startJob(workspace: string, anthropic: FakeAnthropic, apiUrl: string) {
   return runAction({
     workspace,
     // The same job of one workflow run, as a matrix runs it: only the matrix values differ.
-    inputs: {
-      check: 'npm test',
-      'anthropic-api-key': API_KEY,
-      'anthropic-base-url': anthropic.url,
-      'github-token': FAKE_GITHUB_TOKEN,
+    inputs: repairInputs(API_KEY, anthropic.url, {
       'max-turns': '4',
       'time-budget': '90s',
       'command-timeout': '30s',
       // Unique session names per process (until the default is unique per run and process).
       'session-name': sessionName('parallel'),
       'trigger-ci': 'ci.yml',
-    },
+    }),
     event: { ref: 'refs/heads/main', repository: { full_name: 'acme/shop' } },
     apiUrl,
     timeoutMs: 150_000,
@@ -54,10 +58,7 @@ describe('parallel jobs with the same failure', () => {
         execFileSync('git', ['clone', '-q', repo.origin, dir], { env: { ...process.env, ...GIT_ENV } });
         const anthropic = await startFakeAnthropic(
           [
-            say(
-              text('The loop stops one item early.'),
-              bash("sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test"),
-            ),
+            say(text('The loop stops one item early.'), bash(BROKEN_PROJECT_FIX)),
             say(text('Root cause: total() skipped the last item. Fix: loop over every item.')),
           ],
           { expectedKey: API_KEY },

@@ -4,6 +4,7 @@
 // CI_MEDIC_ACTION_ENTRY may point at another build of the entry (a development bundle); the default is dist/index.js.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FAKE_GITHUB_TOKEN } from '../fakes/github.js';
 import { cleanEnv, startNode, type Running } from './process.js';
 import { makeTempDir } from './repo.js';
 
@@ -64,6 +65,22 @@ export function parseFileCommand(file: string): Record<string, string> {
     values[heredoc[1]] = value.join('\n');
   }
   return values;
+}
+
+/** The inputs of a repair of `npm test` against the Messages stand-in, with the GitHub stand-in's token; `extra` wins. */
+export function repairInputs(
+  apiKey: string,
+  anthropicUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    check: 'npm test',
+    'anthropic-api-key': apiKey,
+    'anthropic-base-url': anthropicUrl,
+    'github-token': FAKE_GITHUB_TOKEN,
+    'max-turns': '6',
+    ...extra,
+  };
 }
 
 /** Starts the main step as the runner does, without waiting: for signals, and for several jobs at once. */

@@ -74,6 +74,9 @@ export function brokenProjectFiles(): Record<string, string> {
   return Object.fromEntries(files);
 }
 
+/** The fix of brokenProjectFiles() a scripted model types, and the check after it. */
+export const BROKEN_PROJECT_FIX = "sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test";
+
 /**
  * A repository with `files` committed on `main`, and a bare repository as its `origin` with main pushed.
  * Returns both paths.

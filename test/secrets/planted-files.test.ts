@@ -19,12 +19,20 @@ import {
   type FakeStep,
 } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { runAction } from '../helpers/action.js';
+import { repairInputs, runAction } from '../helpers/action.js';
 import { cleanUpAfterEach, sessionName } from '../helpers/cleanup.js';
 import { CLI_ENTRY, startCli } from '../helpers/cli.js';
 import { PLANTED, plantCredentials, plantedForms, plantedIn, REFERENCED_VARIABLE } from '../helpers/credentials.js';
 import { cleanEnv } from '../helpers/process.js';
-import { brokenProjectFiles, git, makeRepo, makeTempDir, readTree, removeTempDirs } from '../helpers/repo.js';
+import {
+  BROKEN_PROJECT_FIX,
+  brokenProjectFiles,
+  git,
+  makeRepo,
+  makeTempDir,
+  readTree,
+  removeTempDirs,
+} from '../helpers/repo.js';
 
 const API_KEY = 'sk-ant-api03-plantedFilesTestKey-0123456789abcdef';
 const socketDir = `/tmp/ci-medic-${process.getuid?.() ?? 0}`;
@@ -71,7 +79,7 @@ const repeatEverything: FakeStep = {
   }),
 };
 
-const FIX = "sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test";
+const FIX = BROKEN_PROJECT_FIX;
 
 /** A checkout of the broken fixture, a temporary HOME with every credential file, the project's own .npmrc. */
 function plantedCheckout(): { dir: string; origin: string; home: string; env: Record<string, string> } {
@@ -115,12 +123,7 @@ afterAll(async () => {
 
 function actionInputs(github: FakeGitHub | undefined, session: string): Record<string, string> {
   void github;
-  return {
-    check: 'npm test',
-    'anthropic-api-key': API_KEY,
-    'anthropic-base-url': anthropic.url,
-    'github-token': FAKE_GITHUB_TOKEN,
-    'max-turns': '6',
+  return repairInputs(API_KEY, anthropic.url, {
     'time-budget': '90s',
     'command-timeout': '30s',
     'session-name': session,
@@ -128,7 +131,7 @@ function actionInputs(github: FakeGitHub | undefined, session: string): Record<s
     // reads before they print anything, are taken away so the reads run (each has its own tests).
     sandbox: 'off',
     'disable-rules': 'secrets',
-  };
+  });
 }
 
 describe('credential files planted in HOME, read by the model through allowed-looking commands', () => {

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
 import { startFakeArtifactService, type FakeArtifactService } from '../fakes/artifact.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { runAction } from '../helpers/action.js';
+import { repairInputs, runAction } from '../helpers/action.js';
 import { cleanUpAfterEach, sessionName } from '../helpers/cleanup.js';
-import { brokenProjectFiles, makeRepo, removeTempDirs } from '../helpers/repo.js';
+import { BROKEN_PROJECT_FIX, brokenProjectFiles, makeRepo, removeTempDirs } from '../helpers/repo.js';
 import { parseCast } from '../../src/watch/asciicast.js';
 import { readZip } from './zip.js';
 
@@ -18,10 +18,7 @@ const SECRETS = [API_KEY, FAKE_GITHUB_TOKEN, ENV_SECRET];
 function repairScript(): FakeStep[] {
   return [
     say(text('Looking at the failure.'), bash('cat math.js')),
-    say(
-      text('The loop stops one item early.'),
-      bash("sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test"),
-    ),
+    say(text('The loop stops one item early.'), bash(BROKEN_PROJECT_FIX)),
     say(text('Root cause: total() skipped the last item. Fix: loop over every item.')),
   ];
 }
@@ -50,17 +47,12 @@ async function repairOnce(extraInputs: Record<string, string> = {}) {
   const session = sessionName('artifact');
   const run = await runAction({
     workspace: checkout.dir,
-    inputs: {
-      check: 'npm test',
-      'anthropic-api-key': API_KEY,
-      'anthropic-base-url': anthropic.url,
-      'github-token': FAKE_GITHUB_TOKEN,
-      'max-turns': '6',
+    inputs: repairInputs(API_KEY, anthropic.url, {
       'time-budget': '60s',
       'session-name': session,
       rescue: 'off',
       ...extraInputs,
-    },
+    }),
     apiUrl: github.url,
     env: { MY_SERVICE_TOKEN: ENV_SECRET, ACTIONS_RESULTS_URL: artifacts.url, ACTIONS_RUNTIME_TOKEN: artifacts.token },
   });
