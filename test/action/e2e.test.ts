@@ -92,7 +92,8 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-describe('node dist/index.js, as the runner runs it', () => {
+// Each test is a whole Action run (model turns, checks in a session, a clean worktree, a push): minutes on a busy machine.
+describe('node dist/index.js, as the runner runs it', { timeout: 180_000 }, () => {
   it('without inputs fails fast with a clear message about check', async () => {
     const run = await runAction({ workspace: makeTempDir(), inputs: {} });
     expect(run.status).toBe(1);
