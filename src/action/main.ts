@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigError, uniqueSessionName, type ConfigKey } from '../config.js';
-import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
-import type { RepairResult } from '../agent/types.js';
+import { gitConfigSecrets, repair, validateRepairConfig, type RepairResult } from '../agent/index.js';
 import { authSecretsFor, removeCheckoutCredentials } from '../github/credentials.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
@@ -18,6 +17,7 @@ import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type Sandb
 import { gitConfigPath } from '../survival/journal.js';
 import type { Cancellation, CancelSignal } from '../survival/signals.js';
 import { socketPathFor } from '../terminal/tmux.js';
+import { joinCommandFor } from '../rescue/instructions.js';
 import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
 import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
 import { progressReporter } from './progress.js';
@@ -248,7 +248,9 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const sandbox = await actionSandbox(state);
   const progress = progressReporter(core, redact);
   const socketPath = socketPathFor(config.sessionName);
-  core.info(`ci-medic: the agent session is "${config.sessionName}"; join it with: tmux -S ${socketPath} attach`);
+  core.info(
+    `ci-medic: the agent session is "${config.sessionName}"; join it with: ${joinCommandFor(socketPath, config.sessionName)}`,
+  );
   journal.sessionStarting(config.sessionName, socketPath);
   let result: RepairResult;
   try {
