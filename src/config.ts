@@ -92,6 +92,8 @@ export const ACTION_BUDGET_NAMES: BudgetSettingNames = { turns: 'max-turns', tim
 export const DEFAULT_FLAKY_RERUNS = 2;
 export const ON_FLAKY = ['report', 'repair'] as const;
 export type OnFlaky = (typeof ON_FLAKY)[number];
+/** What an unset `onFlaky` means. */
+export const DEFAULT_ON_FLAKY: OnFlaky = 'report';
 
 /**
  * The change under test: a pull request's diff against its base (`base` is the base branch's commit; the loop

@@ -22,7 +22,14 @@ import {
   type ConfigKey,
   type RepairConfig,
 } from '../../config.js';
-import { gitConfigSecrets, repair, type RepairOptions, type RepairResult } from '../../agent/index.js';
+import {
+  gitConfigSecrets,
+  repair,
+  validateRepairConfig,
+  type RepairOptions,
+  type RepairResult,
+} from '../../agent/index.js';
+import type { PolicyConfig } from '../../policy/index.js';
 import { removeCheckoutCredentials, type RemovedCredentials } from '../../github/credentials.js';
 import { gitConfigPath, Journal } from '../../survival/journal.js';
 import { recoverJournal, stopServer } from '../../survival/recover.js';
@@ -147,6 +154,8 @@ const REPAIR = { name: 'repair', help: HELP, options: REPAIR_OPTIONS, flagNames:
 
 interface RepairArgs {
   config: RepairConfig;
+  /** The policy of the flags, checked (naming them) with the other flags. */
+  policy: PolicyConfig;
   json: boolean;
   allowUnsealed: boolean;
   failOnFlaky: boolean;
@@ -206,7 +215,7 @@ function repairArgsFrom(
     : join(tmpdir(), 'ci-medic', `${sessionName}-${Date.now()}.jsonl`);
   const policy = policySettingsFrom(values);
   // Validates the patterns and rule names now, naming the CLI flag, before anything starts.
-  policyFromFlags(values, workdir, env.HOME);
+  const checkedPolicy = policyFromFlags(values, workdir, env.HOME);
   // Every flag is checked before the key, so one run reports a bad flag rather than the key first and the flag next.
   const maxTurns = values['max-turns'] ? parsePositiveInt('--max-turns', values['max-turns']) : DEFAULT_MAX_TURNS;
   const timeBudgetMs = values['time-budget']
@@ -259,6 +268,7 @@ function repairArgsFrom(
     allowUnsealed: values['allow-unsealed'] ?? false,
     failOnFlaky,
     sessionGiven: values.session !== undefined,
+    policy: checkedPolicy,
   };
 }
 
@@ -273,6 +283,8 @@ const repairCommand = defineCommand(REPAIR, async ({ values }, io) => {
   const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
   for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
   await ensureSessionFree(config.sessionName, sessionGiven);
+  // The rest of the configuration (the workspace a repository, …), checked once, before anything starts.
+  const policy = await validateRepairConfig(config, io.env.HOME || undefined, parsed.policy);
   const watchCommand = joinCommandFor(socketPathFor(config.sessionName), config.sessionName, true);
   io.stderr(`ci-medic repair: agent session "${config.sessionName}"; watch it with: ${watchCommand}\n`);
   // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
@@ -306,6 +318,7 @@ const repairCommand = defineCommand(REPAIR, async ({ values }, io) => {
       redactor,
       baseEnv: secrets.sessionEnv,
       launcher: launcher ?? undefined,
+      policy,
     });
     const recording = keepRecording(config.sessionName, config.transcriptPath);
     const shown = redactor.redactDeep(result);
@@ -346,12 +359,14 @@ async function repairWithJournal(
   cancel: Cancellation,
   io: CliIo,
   json: boolean,
-  options: Pick<RepairOptions, 'redactor' | 'baseEnv' | 'launcher'>,
+  options: Pick<RepairOptions, 'redactor' | 'baseEnv' | 'launcher' | 'policy'>,
 ): Promise<RepairResult> {
   let credentials: RemovedCredentials | undefined;
+  let found: string[] | undefined;
   const configPath = gitConfigPathOf(config.workdir); // none: not a repository, which repair() reports naming --workdir
   if (configPath) {
-    const found = await gitConfigSecrets(config.workdir).catch(() => []);
+    // Scanned once, here, before checkout's credential leaves .git/config; the loop gets what was found.
+    found = await gitConfigSecrets(config.workdir).catch(() => []);
     config.secrets.push(...found);
     for (const secret of found) options.redactor?.add(secret);
     journal.keepGitConfig(configPath);
@@ -367,6 +382,7 @@ async function repairWithJournal(
   try {
     result = await repair(config, {
       ...options,
+      gitConfigSecrets: found,
       signal: cancel.signal,
       pipeOutput: sessionRecorder(
         config.sessionName,
