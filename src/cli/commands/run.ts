@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_SESSION_NAME, parseDuration } from '../../config.js';
 import { evaluate } from '../../policy/index.js';
 import { knownSecrets } from '../../secrets/index.js';
-import { AgentSession } from '../../terminal/session.js';
+import { AgentSession, recordedDirectory } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
@@ -67,10 +67,13 @@ export const main = defineCommand(
     // The policy answers for the boundary the command will run under: the running session's, or the one started now.
     let launcher: ShellLauncher | undefined;
     let sandboxed: boolean;
+    let shellCwd = cwd;
     try {
       const existing = await AgentSession.find(name);
-      if (existing) sandboxed = isSandboxedSession(existing.stateDir);
-      else {
+      if (existing) {
+        sandboxed = isSandboxedSession(existing.stateDir);
+        shellCwd = recordedDirectory(existing.stateDir) ?? cwd; // where an earlier command's cd left the shell
+      } else {
         launcher = (await cliSandbox(sandbox, cwd, [], io)).launcher ?? undefined;
         sandboxed = launcher !== undefined;
       }
@@ -80,7 +83,7 @@ export const main = defineCommand(
       return 1;
     }
 
-    const decision = evaluate(command, { ...policy, sandboxed });
+    const decision = evaluate(command, { ...policy, sandboxed, cwd: shellCwd });
     if (!decision.allowed) {
       io.stderr(
         redactor.redact(
