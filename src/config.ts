@@ -4,7 +4,23 @@
 import { randomBytes } from 'node:crypto';
 import { sessionNameProblem } from './terminal/tmux.js';
 
-import type { ProviderSettings } from './providers.js';
+/** The platforms that serve the model (providers.ts picks one and finds its credentials). */
+export const PROVIDERS = ['anthropic', 'bedrock', 'vertex', 'foundry'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export interface ProviderSettings {
+  name: ProviderName;
+  /** Bedrock: the AWS region. Vertex: the Google Cloud region (`global` for the global endpoint). */
+  region?: string;
+  /** Vertex: the Google Cloud project. */
+  projectId?: string;
+  /** Foundry: the resource name (https://{resource}.services.ai.azure.com/anthropic/). */
+  resource?: string;
+  /** Bedrock: static credentials (configure-aws-credentials exports them); absent: the AWS SDK's own chain. */
+  aws?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Vertex: the Application Default Credentials file (google-github-actions/auth exports its path). */
+  googleCredentialsFile?: string;
+}
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_MAX_TURNS = 30;
@@ -92,6 +108,8 @@ export const ACTION_BUDGET_NAMES: BudgetSettingNames = { turns: 'max-turns', tim
 export const DEFAULT_FLAKY_RERUNS = 2;
 export const ON_FLAKY = ['report', 'repair'] as const;
 export type OnFlaky = (typeof ON_FLAKY)[number];
+/** What an unset `onFlaky` means. */
+export const DEFAULT_ON_FLAKY: OnFlaky = 'report';
 
 /**
  * The change under test: a pull request's diff against its base (`base` is the base branch's commit; the loop

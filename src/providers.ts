@@ -2,24 +2,10 @@
 // with their own input/flag names; the credentials are the ones each platform's own Actions leave in the environment
 // (aws-actions/configure-aws-credentials, google-github-actions/auth, azure/login) — never a new secret format.
 import { readFileSync } from 'node:fs';
-import { ConfigError } from './config.js';
+import { ConfigError, PROVIDERS, type ProviderName, type ProviderSettings } from './config.js';
 
-export const PROVIDERS = ['anthropic', 'bedrock', 'vertex', 'foundry'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
-
-export interface ProviderSettings {
-  name: ProviderName;
-  /** Bedrock: the AWS region. Vertex: the Google Cloud region (`global` for the global endpoint). */
-  region?: string;
-  /** Vertex: the Google Cloud project. */
-  projectId?: string;
-  /** Foundry: the resource name (https://{resource}.services.ai.azure.com/anthropic/). */
-  resource?: string;
-  /** Bedrock: static credentials (configure-aws-credentials exports them); absent: the AWS SDK's own chain. */
-  aws?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Vertex: the Application Default Credentials file (google-github-actions/auth exports its path). */
-  googleCredentialsFile?: string;
-}
+// The platforms and their settings are part of RepairConfig (config.ts); re-exported here, where they are chosen.
+export { PROVIDERS, type ProviderName, type ProviderSettings } from './config.js';
 
 /** The environment variable each platform's SDK reads its endpoint override from. */
 export const BASE_URL_VARIABLE: Record<ProviderName, string> = {

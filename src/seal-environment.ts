@@ -45,12 +45,13 @@ export const UNSEALED_WARNING =
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
 
 /**
- * Call first thing in an entry. Either re-executes the process (never returns), or returns what happened:
+ * Call first thing in an entry, with the process's own environment (`process.env`, which a restore writes back into)
+ * and working directory. Either re-executes the process (never returns), or returns what happened:
  * 'restored' in the re-executed image (secrets back in process.env, absent from /proc), 'nothing-to-seal', or
  * 'unsupported' where this Node has no execve (Node before 22.15, Windows) or it failed. The entry decides what an
  * unsupported seal means: `repair` and the Action refuse to start (unsealedRefusal), other commands go on.
  */
-export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutcome {
+export function sealEnvironment(env: NodeJS.ProcessEnv, cwd: string): SealOutcome {
   const sealedFile = env[SEALED_ENV_FILE];
   if (sealedFile) return restore(env, sealedFile);
 
@@ -58,7 +59,7 @@ export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutco
   if (!canSeal()) return 'unsupported';
   // A variable a credential file references (`_authToken=${REGISTRY_LOGIN}`) holds a credential whatever its name.
   const referenced = new Set(
-    collectFileSecrets({ home: env.HOME || undefined, project: env.GITHUB_WORKSPACE || process.cwd(), env }).variables,
+    collectFileSecrets({ home: env.HOME || undefined, project: env.GITHUB_WORKSPACE || cwd, env }).variables,
   );
   const isSecret = (name: string): boolean => isSecretName(name) || referenced.has(name);
   const secrets = Object.entries(env).filter(([name, value]) => value !== undefined && isSecret(name));
@@ -76,6 +77,7 @@ export function sealEnvironment(env: NodeJS.ProcessEnv = process.env): SealOutco
       if (value !== undefined && !isSecret(name)) next[name] = value;
     }
     next[SEALED_ENV_FILE] = file;
+    // The same process again: this Node, its flags and its script with their arguments.
     execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], next);
   } catch {
     // execve was refused: the entry decides (repair and the Action refuse to start, other commands go on).

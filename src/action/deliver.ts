@@ -1,9 +1,8 @@
 // A verified fix delivered: commit and push to the fix branch, CI on it, then the pull request opened or updated.
 import * as core from '@actions/core';
-import type { RepairResult } from '../agent/types.js';
-import { commitAndPush } from '../github/branch.js';
-import { failureFingerprint, repairBranchName } from '../github/fingerprint.js';
-import { pullRequestTitle, renderPullRequestBody } from '../github/pr-body.js';
+import type { RepairResult } from '../agent/index.js';
+import { pushFixBranch, type FixBranch } from '../github/fix-branch.js';
+import { renderPullRequestBody } from '../github/pr-body.js';
 import { explainGitHubError, openOrUpdatePullRequest } from '../github/pull-request.js';
 import { type EventDecision } from './event.js';
 import { reproduceCommand } from '../github/reproduce.js';
@@ -20,43 +19,33 @@ export async function deliverFix(
   const redact = (text: string): string => redactor.redact(text);
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
 
-  const fingerprint = failureFingerprint({
-    workflow: env.GITHUB_WORKFLOW ?? '',
-    job: env.GITHUB_JOB ?? '',
-    baseBranch: decision.base,
-    check: config.check,
-    failureText: result.initialFailure.excerpt,
-  });
-  let branch = repairBranchName(settings.branchPrefix, fingerprint);
-  let sha: string;
-  let pushedNow: boolean;
-  const title = pullRequestTitle({ check: config.check, result, redactor });
-
+  let pushed: FixBranch;
   try {
-    const pushed = await commitAndPush({
+    pushed = await pushFixBranch({
+      result,
+      check: config.check,
       workdir: config.workdir,
-      baseCommit: result.baseCommit,
-      files: result.changedFiles,
-      branch,
-      message: redact(`${title}\n\n${result.explanation}`.trim()),
+      workflow: env.GITHUB_WORKFLOW ?? '',
+      job: env.GITHUB_JOB ?? '',
+      baseBranch: decision.base,
+      branchPrefix: settings.branchPrefix,
       author: settings.commitAuthor,
       remote: 'origin',
       token: settings.githubToken || undefined,
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
       redactor,
     });
-    // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
-    for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
-    if (pushed.branch !== branch)
-      core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
-    branch = pushed.branch;
-    sha = pushed.commit;
-    pushedNow = pushed.pushed;
   } catch (error) {
     setResult(state, 'error', `the fix was verified but not pushed: ${explainGitHubError(error, 'push')}`);
     state.failure = explainGitHubError(error, 'push');
     return;
   }
+  // Another job's same fix, a branch that held someone's commits (diverted), a replaced fix: said, never silent.
+  for (const note of pushed.notes) core.info(redact(`ci-medic: ${note}.`));
+  if (pushed.branch !== pushed.requestedBranch) {
+    core.warning(redact(pushed.notes.join('; ')), { title: 'ci-medic used another branch' });
+  }
+  const { branch, fingerprint, title, commit: sha } = pushed;
   state.outputs.branch = branch;
   state.summary.branch = branch;
   state.summary.ciRunUrl = await ciOnFix({
@@ -67,7 +56,7 @@ export async function deliverFix(
     repo,
     branch,
     sha,
-    pushed: pushedNow,
+    pushed: pushed.pushed,
     verification: result.verification,
     // Until the loop reports it, the clean-worktree verification runs when a setup command is given.
     cleanWorktree: Boolean(config.setup),

@@ -6,7 +6,7 @@ import { backstop, run } from './main.js';
 
 // First: re-execute without the tokens in this process's /proc environ, which the agent's shell could read.
 // Where it cannot (no process.execve), the Action refuses to start: there is no unsealed mode for it.
-if (sealEnvironment() === 'unsupported') {
+if (sealEnvironment(process.env, process.cwd()) === 'unsupported') {
   core.setOutput('result', 'error');
   core.setFailed(`ci-medic: ${unsealedRefusal()}`);
 } else {

@@ -6,10 +6,13 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   ConfigError,
   DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_FLAKY_RERUNS,
   DEFAULT_MAX_COST_USD,
   DEFAULT_MAX_TURNS,
   DEFAULT_MODEL,
+  DEFAULT_ON_FLAKY,
   DEFAULT_PROTECTED_PATHS,
+  DEFAULT_SANDBOX,
   DEFAULT_TIME_BUDGET_MS,
   parseCost,
   ACTION_BUDGET_NAMES,
@@ -27,6 +30,7 @@ import {
   type RepairConfig,
 } from '../config.js';
 import { ACTION_PROVIDER_NAMES, providerFromEnvironment } from '../providers.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_DURATION_MS } from '../rescue/host.js';
 
 export const PULL_REQUEST_MODES = ['create', 'draft', 'none'] as const;
 export type PullRequestMode = (typeof PULL_REQUEST_MODES)[number];
@@ -202,14 +206,14 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     secrets: [apiKey, githubToken, ...platform.secrets].filter(Boolean),
     keepSession: false,
     sandbox: {
-      mode: parseSandboxMode('sandbox', get('sandbox', 'auto')),
+      mode: get('sandbox') ? parseSandboxMode('sandbox', get('sandbox')) : DEFAULT_SANDBOX.mode,
       allowDomains: parseDomains('allow-domains', splitList(get('allow-domains'))),
       allowWrite: parsePaths('allow-write', splitList(get('allow-write'))),
       denyRead: parsePaths('deny-read', splitList(get('deny-read'))),
     },
   };
-  config.flakyReruns = parseCount('flaky-reruns', get('flaky-reruns', '2'));
-  config.onFlaky = parseOnFlaky('on-flaky', get('on-flaky', 'report'));
+  config.flakyReruns = get('flaky-reruns') ? parseCount('flaky-reruns', get('flaky-reruns')) : DEFAULT_FLAKY_RERUNS;
+  config.onFlaky = get('on-flaky') ? parseOnFlaky('on-flaky', get('on-flaky')) : DEFAULT_ON_FLAKY;
 
   const rescue = oneOf('rescue', get('rescue', 'instructions'), RESCUE_MODES);
   config.keepSession = rescue !== 'off';
@@ -225,8 +229,12 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
     allowPullRequestTarget: parseBoolean('allow-pull-request-target', get('allow-pull-request-target', 'false')),
     commitAuthor: author ? parseAuthor('commit-author', author) : DEFAULT_COMMIT_AUTHOR,
     rescue,
-    rescueConnectTimeoutMs: parseDuration('rescue-connect-timeout', get('rescue-connect-timeout', '10m')),
-    rescueMaxMinutes: parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes', '45')),
+    rescueConnectTimeoutMs: get('rescue-connect-timeout')
+      ? parseDuration('rescue-connect-timeout', get('rescue-connect-timeout'))
+      : DEFAULT_CONNECT_TIMEOUT_MS,
+    rescueMaxMinutes: get('rescue-max-minutes')
+      ? parsePositiveInt('rescue-max-minutes', get('rescue-max-minutes'))
+      : DEFAULT_MAX_DURATION_MS / 60_000,
     rescueLimitAccessToActor: parseBoolean('rescue-limit-access-to-actor', get('rescue-limit-access-to-actor', 'true')),
     commitStatus: parseBoolean('commit-status', get('commit-status', 'true')),
     triggerCi: parseWorkflowFile('trigger-ci', get('trigger-ci')),

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
 import { ConfigError, uniqueSessionName, type ConfigKey } from '../config.js';
-import { gitConfigSecrets, repair, validateRepairConfig } from '../agent/index.js';
-import type { RepairResult } from '../agent/types.js';
+import { gitConfigSecrets, repair, validateRepairConfig, type RepairResult } from '../agent/index.js';
 import { authSecretsFor, removeCheckoutCredentials } from '../github/credentials.js';
 import { ensureTmux } from '../terminal/install.js';
 import { AgentSession } from '../terminal/session.js';
@@ -18,6 +17,7 @@ import { prepareSandbox, runnerPrivatePaths, SandboxUnavailableError, type Sandb
 import { gitConfigPath } from '../survival/journal.js';
 import type { Cancellation, CancelSignal } from '../survival/signals.js';
 import { socketPathFor } from '../terminal/tmux.js';
+import { joinCommandFor } from '../rescue/instructions.js';
 import { changeRangeOf, decideEvent, type EventDecision } from './event.js';
 import { checkDelivery, readInputs, type ActionInputs } from './inputs.js';
 import { progressReporter } from './progress.js';
@@ -34,7 +34,10 @@ let active: Run | undefined;
  * The run's Redactor: the inputs' secrets, checkout's credential, every variable whose name marks a secret, and the
  * values in the credential files the agent's shell could read (src/secrets). Every value is masked in the log too.
  */
-async function collectSecrets(inputs: ActionInputs, env: Env): Promise<{ redactor: Redactor; sessionEnv: Env }> {
+async function collectSecrets(
+  inputs: ActionInputs,
+  env: Env,
+): Promise<{ redactor: Redactor; sessionEnv: Env; gitConfigSecrets: string[] }> {
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];
   const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
@@ -46,7 +49,7 @@ async function collectSecrets(inputs: ActionInputs, env: Env): Promise<{ redacto
   for (const value of known.values) core.setSecret(value);
   for (const warning of known.warnings) core.warning(`ci-medic: ${warning}`);
   inputs.config.secrets = known.values;
-  return { redactor: known.redactor, sessionEnv: known.sessionEnv };
+  return { redactor: known.redactor, sessionEnv: known.sessionEnv, gitConfigSecrets: checkout };
 }
 
 function readEventPayload(env: Env): Record<string, unknown> {
@@ -121,7 +124,7 @@ export async function run(env: Env = process.env, cancel?: Cancellation): Promis
     return;
   }
 
-  const { redactor, sessionEnv } = await collectSecrets(inputs, env);
+  const { redactor, sessionEnv, gitConfigSecrets } = await collectSecrets(inputs, env);
   const state: Run = {
     inputs,
     env,
@@ -129,6 +132,7 @@ export async function run(env: Env = process.env, cancel?: Cancellation): Promis
     summary: { result: 'error', reason: '', runUrl: runUrl(env) },
     redactor,
     sessionEnv,
+    gitConfigSecrets,
     cancel,
   };
   state.outputs['session-name'] = inputs.config.sessionName;
@@ -227,8 +231,8 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const { config } = state.inputs;
   const redact = (text: string): string => state.redactor.redact(text);
 
-  // Everything that can be checked without tmux is checked before tmux is installed or started.
-  await validateRepairConfig(config).catch((error: unknown) => {
+  // Everything that can be checked without tmux is checked before tmux is installed or started, once.
+  const policy = await validateRepairConfig(config, state.sessionEnv.HOME || undefined).catch((error: unknown) => {
     throw asInputError(error);
   });
   checkDelivery(state.inputs.settings);
@@ -248,7 +252,9 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const sandbox = await actionSandbox(state);
   const progress = progressReporter(core, redact);
   const socketPath = socketPathFor(config.sessionName);
-  core.info(`ci-medic: the agent session is "${config.sessionName}"; join it with: tmux -S ${socketPath} attach`);
+  core.info(
+    `ci-medic: the agent session is "${config.sessionName}"; join it with: ${joinCommandFor(socketPath, config.sessionName)}`,
+  );
   journal.sessionStarting(config.sessionName, socketPath);
   let result: RepairResult;
   try {
@@ -259,6 +265,8 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
       launcher: sandbox ?? undefined,
       signal: state.cancel?.signal,
       pipeOutput: sessionRecorder(config.sessionName, (m) => core.warning(m), config.transcriptPath),
+      policy,
+      gitConfigSecrets: state.gitConfigSecrets,
     });
   } finally {
     progress.close();

@@ -4,7 +4,7 @@ import { artifactName, uploadRepairArtifact } from '../watch/artifact.js';
 import { keepRecording } from '../watch/command.js';
 import { dirname } from 'node:path';
 import * as core from '@actions/core';
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 import { rescueInstructions } from '../rescue/instructions.js';
 import { type EventDecision } from './event.js';
 import { hostRescueFromAction } from './rescue-host.js';

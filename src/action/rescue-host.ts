@@ -1,7 +1,7 @@
 // `rescue: upterm | tmate`: host a rescue shell from the step itself, into the agent's own session. Fail closed: never
 // for a pull request from a fork, and, while access is limited to the actor, never without the actor's public keys.
 import { join } from 'node:path';
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 import { hostRescue, type RescueProvider } from '../rescue/host.js';
 import { ensureRescueTool } from '../rescue/install.js';
 import { fetchActorKeys } from '../rescue/keys.js';

@@ -31,6 +31,8 @@ export interface Run {
   redactor: Redactor;
   /** The agent session's environment: env minus the variables credential files reference. */
   sessionEnv: Env;
+  /** The credentials found in .git/config at the start (checkout's header), masked; the loop does not scan again. */
+  gitConfigSecrets: string[];
   /** The failure message for the step; unset when the step succeeds. */
   failure?: string;
   /** SIGINT/SIGTERM, as one signal from the entry down. */

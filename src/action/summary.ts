@@ -1,6 +1,6 @@
 // The job summary, as markdown. Pure: the caller redacts (every string here passes through the Redactor first) and
 // appends it with core.summary.
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 import { formatDuration } from '../format.js';
 import { clip, codeBlock as fence, head, headBytes, inlineCode, tableCell as cell, tail } from '../markdown.js';
 

@@ -3,6 +3,7 @@
 import { ConfigError, DEFAULT_FLAKY_RERUNS, type RepairConfig } from '../config.js';
 import { sandboxTmpDir, violationNote, violationsSince } from '../sandbox/violations.js';
 import type { ShellLauncher } from '../terminal/types.js';
+import type { PolicyConfig } from '../policy/types.js';
 import { Redactor } from '../redact.js';
 import { secretValuesIn } from '../secrets/names.js';
 import { AgentSession } from '../terminal/session.js';
@@ -45,6 +46,13 @@ export interface RepairOptions {
   launcher?: ShellLauncher;
   /** The session's recorder (StartOptions.pipeOutput); the entry builds it (src/watch). */
   pipeOutput?: string;
+  /** What validateRepairConfig returned, when the entry validated the config before starting anything: not again. */
+  policy?: PolicyConfig;
+  /**
+   * What gitConfigSecrets found, when the entry scanned .git/config (before taking checkout's credential out): masked
+   * by the redactor it passes, and not scanned again.
+   */
+  gitConfigSecrets?: string[];
 }
 
 /**
@@ -54,7 +62,8 @@ export interface RepairOptions {
  */
 export async function repair(config: RepairConfig, options: RepairOptions = {}): Promise<RepairResult> {
   const home = options.baseEnv?.HOME || undefined;
-  const policy = { ...(await validateRepairConfig(config, home)), sandboxed: options.launcher !== undefined };
+  const validated = options.policy ?? (await validateRepairConfig(config, home));
+  const policy = { ...validated, sandboxed: options.launcher !== undefined };
   const startedAt = Date.now();
   const baseUrl = endpointOf(config);
   // The entry's redactor (environment, credential files) when given. The session cannot see secret-named variables,
@@ -66,7 +75,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
   const checked = await preflight(client, config.model, baseUrl, options.signal, config.provider?.name);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  for (const secret of await gitConfigSecrets(config.workdir)) redactor.add(secret);
+  for (const secret of options.gitConfigSecrets ?? (await gitConfigSecrets(config.workdir))) redactor.add(secret);
   const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
   const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();

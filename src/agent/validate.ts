@@ -6,8 +6,15 @@ import { policyConfigFrom } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
 import { gitOrEmpty } from './git.js';
 
-/** Fail fast, before tmux starts, on configuration that cannot work. */
-export async function validateRepairConfig(config: RepairConfig, home?: string): Promise<PolicyConfig> {
+/**
+ * Fail fast, before tmux starts, on configuration that cannot work; returns the policy the run enforces. An entry
+ * that checked the policy's patterns itself (naming its own flags) passes the result as `checkedPolicy`.
+ */
+export async function validateRepairConfig(
+  config: RepairConfig,
+  home?: string,
+  checkedPolicy?: PolicyConfig,
+): Promise<PolicyConfig> {
   if (!config.check.trim())
     throw new ConfigError('check', 'the check command is empty; give the command CI runs, like "npm test"');
   // Bedrock, Vertex and Foundry find their credentials in the platform's own places; the preflight checks them.
@@ -33,7 +40,7 @@ export async function validateRepairConfig(config: RepairConfig, home?: string):
   ] as const) {
     if (!(value > 0)) throw new ConfigError(name, `"${value}" must be greater than zero`);
   }
-  return policyConfigFrom(config.policy, config.workdir, home);
+  return checkedPolicy ?? policyConfigFrom(config.policy, config.workdir, home);
 }
 
 /** The `http.<url>.extraheader` values actions/checkout leaves in .git/config (or a file it includes), and the tokens inside them. */

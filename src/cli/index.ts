@@ -45,7 +45,7 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   // Not a command: the pane of a sandboxed session runs this bundle as the sandbox's host.
-  if (name === HOST_ARGUMENT) return hostMain(rest[0] ?? '');
+  if (name === HOST_ARGUMENT) return hostMain(rest[0] ?? '', io.env, io.cwd);
   if (name === RECORD_SUBCOMMAND) return recordPane(rest, io); // hidden: started by tmux to record a pane
   const command = COMMANDS[name];
   if (!command) {
@@ -59,7 +59,7 @@ export const VERSION = '0.1.0';
 
 // First: re-execute without secrets (API key, tokens) in this process's /proc environ, which the agent's shell could read.
 // A Node that cannot seal is refused by the commands that need the seal (repair), named in their message.
-const seal = sealEnvironment();
+const seal = sealEnvironment(process.env, process.cwd());
 
 // `ci-medic policy … | head -1`: a reader that goes away early is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

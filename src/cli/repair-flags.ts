@@ -1,6 +1,6 @@
 // `ci-medic repair`'s result as printed and as an exit code, and the flags that describe the CI event.
 import { ConfigError, type ChangeRange } from '../config.js';
-import type { RepairResult } from '../agent/types.js';
+import type { RepairResult } from '../agent/index.js';
 
 export function summary(r: RepairResult, warnings: string[] = []): string {
   const lines = [

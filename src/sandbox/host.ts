@@ -28,7 +28,11 @@ export function innerCommand(config: Pick<HostConfig, 'shell' | 'tmpDir'>): stri
   return `export TMPDIR=${shellQuote(config.tmpDir)}; exec script -qfec ${shellQuote(config.shell)} /dev/null`;
 }
 
-export async function hostMain(configPath: string): Promise<number> {
+/**
+ * The `__sandbox-host` process's entry (the pane runs the CLI bundle with HOST_ARGUMENT; src/cli/index.ts hands over
+ * its environment and working directory): it owns this process, its title, signals and directory.
+ */
+export async function hostMain(configPath: string, processEnv: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   // The terminal layer takes a pane whose foreground is `bash` as idle: this process stands in for the shell it runs.
   process.title = 'bash';
   // Keys reach the shell through the pty; a C-c or C-\ that arrives before `script` set raw mode must not kill us.
@@ -38,7 +42,7 @@ export async function hostMain(configPath: string): Promise<number> {
   // The runtime adds its own write denials (.bashrc, .vscode, .git/hooks, …) under the process's directory, creating
   // empty placeholders for the missing ones: from our private directory they land there, not in the workspace, whose
   // .git/ and protected paths our own rules already cover.
-  const shellCwd = process.cwd();
+  const shellCwd = cwd;
   process.chdir(dirname(configPath));
   await SandboxManager.initialize(config.runtime);
   let seen = 0;
@@ -65,7 +69,7 @@ export async function hostMain(configPath: string): Promise<number> {
   const child = spawn(argv[0] as string, argv.slice(1), {
     stdio: 'inherit',
     cwd: shellCwd,
-    env: { ...process.env, ...env },
+    env: { ...processEnv, ...env },
   });
   const stop = () => child.kill('SIGKILL'); // bwrap's --die-with-parent and the PID namespace take the rest
   process.on('SIGHUP', stop);

@@ -1,10 +1,10 @@
 // `ci-medic capture`: print the agent session's screen with scrollback (wrapped lines joined).
-import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_SESSION_NAME, parsePositiveInt, validateSessionName } from '../../config.js';
+import { DEFAULT_SESSION_NAME, parsePositiveInt } from '../../config.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession } from '../../terminal/session.js';
 import { TmuxError } from '../../terminal/tmux.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand } from '../command.js';
+import { SESSION_OPTION, sessionFromFlag } from '../options.js';
 
 export const HELP = `Usage: ci-medic capture [--session N] [--lines 200]
 
@@ -19,52 +19,29 @@ Example:
   ci-medic capture --session fix-1 --lines 50
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        session: { type: 'string' },
-        lines: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`ci-medic capture: ${(error as Error).message}; see 'ci-medic capture --help'\n`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  let name: string;
-  let lines: number;
-  try {
-    name = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
-    lines = values.lines === undefined ? 200 : parsePositiveInt('--lines', values.lines);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`ci-medic capture: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  try {
-    const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
-    const session = await AgentSession.find(name, { redact: (text) => redactor.redact(text) });
-    if (!session) {
-      io.stderr(
-        `ci-medic capture: no session named ${name} is running; start one with: ci-medic session start --name ${name}\n`,
-      );
-      return 1;
+export const main = defineCommand(
+  { name: 'capture', help: HELP, options: { ...SESSION_OPTION, lines: { type: 'string' } } },
+  async ({ values }, io) => {
+    const name = sessionFromFlag(values.session);
+    const lines = values.lines === undefined ? 200 : parsePositiveInt('--lines', values.lines);
+    try {
+      const { redactor } = knownSecrets({ env: io.env, workdir: io.cwd });
+      const session = await AgentSession.find(name, { redact: (text) => redactor.redact(text) });
+      if (!session) {
+        io.stderr(
+          `ci-medic capture: no session named ${name} is running; start one with: ci-medic session start --name ${name}\n`,
+        );
+        return 1;
+      }
+      // The pane is redacted as it is drawn; this masks what reached it from outside ci-medic's commands, too.
+      io.stdout(redactor.redact(await session.capture(lines)));
+      return 0;
+    } catch (error) {
+      if (error instanceof TmuxError) {
+        io.stderr(`ci-medic capture: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
     }
-    // The pane is redacted as it is drawn; this masks what reached it from outside ci-medic's commands, too.
-    io.stdout(redactor.redact(await session.capture(lines)));
-    return 0;
-  } catch (error) {
-    if (error instanceof TmuxError) {
-      io.stderr(`ci-medic capture: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-}
+  },
+);

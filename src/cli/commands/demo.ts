@@ -6,18 +6,17 @@ import { sessionRecorder } from '../../watch/command.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { repair, type RepairEvent, type RepairResult } from '../../agent/index.js';
 import { DEFAULT_PROTECTED_PATHS, parseDuration, type RepairConfig } from '../../config.js';
 import { DEMO_CHECK, DEMO_PROJECT } from '../../demo/project.js';
 import { formatDuration } from '../../format.js';
 import { SCRIPTED_MODEL_NAME, startScriptedModel } from '../../demo/scripted-model.js';
 import { createGit } from '../../git/index.js';
-import { commitAndPush } from '../../github/branch.js';
-import { failureFingerprint, repairBranchName } from '../../github/fingerprint.js';
+import { pushFixBranch } from '../../github/fix-branch.js';
+import { joinCommandFor } from '../../rescue/instructions.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { socketPathFor } from '../../terminal/tmux.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand } from '../command.js';
 
 const HELP = `Usage: ci-medic demo [--pace 2s] [--keep] [--dir DIR]
 
@@ -72,30 +71,11 @@ export async function createDemoRepository(
   return { workdir, origin };
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let values: { pace?: string; keep?: boolean; dir?: string; help?: boolean };
-  let paceMs: number;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        pace: { type: 'string' },
-        keep: { type: 'boolean' },
-        dir: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-    paceMs =
-      values.pace === undefined ? 2000 : /^\s*0+\s*$/.test(values.pace) ? 0 : parseDuration('--pace', values.pace);
-  } catch (error) {
-    io.stderr(`ci-medic demo: ${(error as Error).message}\n\n${HELP}`);
-    return EXIT_USAGE;
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+const DEMO_OPTIONS = { pace: { type: 'string' }, keep: { type: 'boolean' }, dir: { type: 'string' } } as const;
 
+export const main = defineCommand({ name: 'demo', help: HELP, options: DEMO_OPTIONS }, async ({ values }, io) => {
+  const paceMs =
+    values.pace === undefined ? 2000 : /^\s*0+\s*$/.test(values.pace) ? 0 : parseDuration('--pace', values.pace);
   const root = values.dir
     ? await mkdtemp(join(values.dir, 'ci-medic-demo-'))
     : await mkdtemp(join(tmpdir(), 'ci-medic-demo-'));
@@ -130,7 +110,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // The loop emits its first event once the session is up: now there is something to attach to.
       announced = true;
       io.stdout(
-        `Watch the agent's shell (read-only): tmux -S ${socketPathFor(sessionName)} attach -r -t ${sessionName}\n\n`,
+        `Watch the agent's shell (read-only): ${joinCommandFor(socketPathFor(sessionName), sessionName, true)}\n\n`,
       );
     }
     io.stdout(`  [${event.type}] ${event.message}\n`);
@@ -150,22 +130,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
     io.stdout(`\nResult: ${result.result} — ${result.reason}\n`);
     if (result.result !== 'fixed') return 1;
-    const branch = repairBranchName(
-      'ci-medic/',
-      failureFingerprint({
-        workflow: 'demo',
-        job: 'test',
-        baseBranch: 'main',
-        check: DEMO_CHECK,
-        failureText: result.initialFailure.excerpt,
-      }),
-    );
-    const pushed = await commitAndPush({
+    // Delivered as the Action delivers a fix, to the stand-in remote: the failure's branch, the pull request's title.
+    const pushed = await pushFixBranch({
+      result,
+      check: DEMO_CHECK,
       workdir,
-      baseCommit: result.baseCommit,
-      files: result.changedFiles,
-      branch,
-      message: `Fix ${DEMO_CHECK}: ${result.initialFailure.firstErrorLine || 'failing check'}\n\n${result.explanation}`,
+      workflow: 'demo',
+      job: 'test',
+      baseBranch: 'main',
+      branchPrefix: 'ci-medic/',
       author: DEMO_AUTHOR,
       remote: 'origin',
       redactor: secrets.redactor,
@@ -196,7 +169,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (result) io.stdout(`\n${runLine(result)}\n`);
   }
   return code;
-}
+});
 
 /** The demo's last line: how it ended and what it cost, as the job summary reports them. */
 function runLine(result: RepairResult): string {

@@ -4,11 +4,12 @@
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { ConfigError, parseSandboxMode } from '../../config.js';
-import { evaluate, listDefaultRules, policyConfigFrom, type PolicyConfig } from '../../policy/index.js';
+import { parseSandboxMode } from '../../config.js';
+import { evaluate, listDefaultRules, type PolicyConfig } from '../../policy/index.js';
 import { checkSandbox } from '../../sandbox/probe.js';
+import { defineCommand, UsageError } from '../command.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
+import { POLICY_OPTIONS, policyFromFlags } from '../options.js';
 
 export const HELP = `Usage: ci-medic policy [options] -- COMMAND
        ci-medic policy --json --commands-from FILE|- [options]
@@ -45,106 +46,63 @@ Examples:
 Exit codes: 0 allowed, 1 denied, 2 bad usage.
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        allow: { type: 'string', multiple: true },
-        deny: { type: 'string', multiple: true },
-        'protected-path': { type: 'string', multiple: true },
-        'disable-rule': { type: 'string', multiple: true },
-        workdir: { type: 'string' },
-        sandbox: { type: 'string' },
-        'commands-from': { type: 'string' },
-        'from-transcript': { type: 'string' },
-        json: { type: 'boolean' },
-        'list-rules': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`ci-medic policy: ${(error as Error).message}; see 'ci-medic policy --help'\n`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (values['list-rules']) {
-    const rules = listDefaultRules();
-    if (values.json) io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
-    else {
-      const width = Math.max(...rules.map((r) => r.name.length));
-      io.stdout(rules.map((r) => `${r.name.padEnd(width)}  ${r.description}`).join('\n') + '\n');
+const POLICY_COMMAND_OPTIONS = {
+  ...POLICY_OPTIONS,
+  workdir: { type: 'string' },
+  sandbox: { type: 'string' },
+  'commands-from': { type: 'string' },
+  'from-transcript': { type: 'string' },
+  json: { type: 'boolean' },
+  'list-rules': { type: 'boolean' },
+} as const;
+
+export const main = defineCommand(
+  { name: 'policy', help: HELP, options: POLICY_COMMAND_OPTIONS, positionals: true },
+  async ({ values, positionals }, io) => {
+    if (values['list-rules']) {
+      const rules = listDefaultRules();
+      if (values.json) io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
+      else {
+        const width = Math.max(...rules.map((r) => r.name.length));
+        io.stdout(rules.map((r) => `${r.name.padEnd(width)}  ${r.description}`).join('\n') + '\n');
+      }
+      return 0;
     }
-    return 0;
-  }
-  const sandbox = values.sandbox ?? 'auto';
-  const batch = values['commands-from'] ?? values['from-transcript'];
-  if (values['commands-from'] !== undefined && values['from-transcript'] !== undefined) {
-    io.stderr(`ci-medic policy: give --commands-from or --from-transcript, not both\n`);
-    return EXIT_USAGE;
-  }
-  const command = positionals.join(' ');
-  if (batch !== undefined && command.trim()) {
-    io.stderr(
-      `ci-medic policy: COMMAND after -- and ${values['commands-from'] !== undefined ? '--commands-from' : '--from-transcript'} exclude each other; give one\n`,
-    );
-    return EXIT_USAGE;
-  }
-  if (batch === undefined && !command.trim()) {
-    io.stderr(`ci-medic policy: COMMAND is required after --, like: ci-medic policy -- 'npm test'\n`);
-    return EXIT_USAGE;
-  }
-  let config;
-  try {
-    config = policyConfigFrom(
-      {
-        allow: values.allow ?? [],
-        deny: values.deny ?? [],
-        protectedPaths: values['protected-path'] ?? [],
-        disabledRules: values['disable-rule'] ?? [],
-      },
-      resolve(io.cwd, values.workdir ?? '.'),
-      io.env.HOME || undefined,
-      { allow: '--allow', deny: '--deny', protectedPaths: '--protected-path', disabledRules: '--disable-rule' },
-    );
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`ci-medic policy: ${error.message}\n`);
-      return EXIT_USAGE;
+    const sandbox = values.sandbox ?? 'auto';
+    const batch = values['commands-from'] ?? values['from-transcript'];
+    if (values['commands-from'] !== undefined && values['from-transcript'] !== undefined) {
+      throw new UsageError('give --commands-from or --from-transcript, not both');
     }
-    throw error;
-  }
-  let sandboxed: boolean;
-  try {
+    const command = positionals.join(' ');
+    if (batch !== undefined && command.trim()) {
+      throw new UsageError(
+        `COMMAND after -- and ${values['commands-from'] !== undefined ? '--commands-from' : '--from-transcript'} exclude each other; give one`,
+      );
+    }
+    if (batch === undefined && !command.trim()) {
+      throw new UsageError("COMMAND is required after --, like: ci-medic policy -- 'npm test'");
+    }
+    let config = policyFromFlags(values, resolve(io.cwd, values.workdir ?? '.'), io.env.HOME || undefined);
     // The default configuration is the one repair would run under on this machine.
     const mode = sandbox === 'on' ? 'on' : parseSandboxMode('--sandbox', sandbox);
-    sandboxed = mode === 'on' || (mode !== 'off' && (await checkSandbox({ PATH: io.env.PATH })).available);
-  } catch (error) {
-    io.stderr(`ci-medic policy: ${(error as Error).message}\n`);
-    return EXIT_USAGE;
-  }
-  config = { ...config, sandboxed };
-  if (batch !== undefined) {
-    const from = values['commands-from'] !== undefined ? 'commands-from' : 'from-transcript';
-    return decideBatch(from, batch, config, values.json === true, io);
-  }
-  const decision = evaluate(command, config);
-  if (values.json) {
-    io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
-  } else {
-    io.stdout(
-      `${decision.allowed ? 'allowed' : 'denied'}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
-    );
-    for (const argv of decision.commands) io.stdout(`  command: ${JSON.stringify(argv)}\n`);
-  }
-  return decision.allowed ? 0 : 1;
-}
+    const sandboxed = mode === 'on' || (mode !== 'off' && (await checkSandbox({ PATH: io.env.PATH })).available);
+    config = { ...config, sandboxed };
+    if (batch !== undefined) {
+      const from = values['commands-from'] !== undefined ? 'commands-from' : 'from-transcript';
+      return decideBatch(from, batch, config, values.json === true, io);
+    }
+    const decision = evaluate(command, config);
+    if (values.json) {
+      io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
+    } else {
+      io.stdout(
+        `${decision.allowed ? 'allowed' : 'denied'}${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+      );
+      for (const argv of decision.commands) io.stdout(`  command: ${JSON.stringify(argv)}\n`);
+    }
+    return decision.allowed ? 0 : 1;
+  },
+);
 
 type Source = 'commands-from' | 'from-transcript';
 

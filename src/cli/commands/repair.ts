@@ -3,7 +3,6 @@
 import { keepRecording, sessionRecorder } from '../../watch/command.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ConfigError,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -20,23 +19,29 @@ import {
   parsePositiveInt,
   parseTamperRules,
   uniqueSessionName,
-  validateSessionName,
   type ConfigKey,
   type RepairConfig,
 } from '../../config.js';
-import { gitConfigSecrets, repair, type RepairOptions } from '../../agent/loop.js';
+import {
+  gitConfigSecrets,
+  repair,
+  validateRepairConfig,
+  type RepairOptions,
+  type RepairResult,
+} from '../../agent/index.js';
+import type { PolicyConfig } from '../../policy/index.js';
 import { removeCheckoutCredentials, type RemovedCredentials } from '../../github/credentials.js';
 import { gitConfigPath, Journal } from '../../survival/journal.js';
 import { recoverJournal, stopServer } from '../../survival/recover.js';
 import { cancelOnSignals, exitStatusFor, type Cancellation } from '../../survival/signals.js';
 import { socketPathFor } from '../../terminal/tmux.js';
+import { joinCommandFor } from '../../rescue/instructions.js';
 import { ensureSessionFree, journalDir, recoverWorkspace, workspaceJournalPath } from '../survive.js';
-import { policyConfigFrom } from '../../policy/index.js';
 import { BASE_URL_VARIABLE, CLI_PROVIDER_NAMES, providerFromEnvironment } from '../../providers.js';
-import type { RepairResult } from '../../agent/types.js';
 import { unsealedRefusal, UNSEALED_WARNING } from '../../seal-environment.js';
 import { knownSecrets } from '../../secrets/index.js';
-import { argumentsError, withUsageErrors } from '../command.js';
+import { defineCommand, parseCommand, type CommandArgs } from '../command.js';
+import { POLICY_OPTIONS, policyFromFlags, policySettingsFrom, SESSION_OPTION, sessionFromFlag } from '../options.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { SandboxUnavailableError } from '../../sandbox/index.js';
@@ -114,58 +119,60 @@ const FLAG_NAMES: Record<ConfigKey, string> = {
   provider: '--provider',
 };
 
+const REPAIR_OPTIONS = {
+  check: { type: 'string' },
+  setup: { type: 'string' },
+  'max-turns': { type: 'string' },
+  'time-budget': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'command-timeout': { type: 'string' },
+  model: { type: 'string' },
+  'base-url': { type: 'string' },
+  provider: { type: 'string' },
+  'aws-region': { type: 'string' },
+  'vertex-project-id': { type: 'string' },
+  'vertex-region': { type: 'string' },
+  'foundry-resource': { type: 'string' },
+  ...POLICY_OPTIONS,
+  'relax-tamper': { type: 'string', multiple: true },
+  instructions: { type: 'string' },
+  workdir: { type: 'string' },
+  ...SESSION_OPTION,
+  'keep-session': { type: 'boolean' },
+  'flaky-reruns': { type: 'string' },
+  'on-flaky': { type: 'string' },
+  'fail-on-flaky': { type: 'string' },
+  'pr-base': { type: 'string' },
+  'push-range': { type: 'string' },
+  transcript: { type: 'string' },
+  json: { type: 'boolean' },
+  'allow-unsealed': { type: 'boolean' },
+  ...SANDBOX_OPTIONS,
+} as const;
+
+const REPAIR = { name: 'repair', help: HELP, options: REPAIR_OPTIONS, flagNames: FLAG_NAMES };
+
+interface RepairArgs {
+  config: RepairConfig;
+  /** The policy of the flags, checked (naming them) with the other flags. */
+  policy: PolicyConfig;
+  json: boolean;
+  allowUnsealed: boolean;
+  failOnFlaky: boolean;
+  sessionGiven: boolean;
+}
+
 /** Build the configuration from flags and environment; throws ConfigError naming the flag. */
-export function repairConfigFromArgs(
-  argv: string[],
+export function repairConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RepairArgs | 'help' {
+  const parsed = parseCommand(REPAIR, argv);
+  return parsed === 'help' ? 'help' : repairArgsFrom(parsed.values, env, cwd);
+}
+
+function repairArgsFrom(
+  values: CommandArgs<typeof REPAIR_OPTIONS>['values'],
   env: NodeJS.ProcessEnv,
   cwd: string,
-):
-  | { config: RepairConfig; json: boolean; allowUnsealed: boolean; failOnFlaky: boolean; sessionGiven: boolean }
-  | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        check: { type: 'string' },
-        setup: { type: 'string' },
-        'max-turns': { type: 'string' },
-        'time-budget': { type: 'string' },
-        'max-cost': { type: 'string' },
-        'command-timeout': { type: 'string' },
-        model: { type: 'string' },
-        'base-url': { type: 'string' },
-        provider: { type: 'string' },
-        'aws-region': { type: 'string' },
-        'vertex-project-id': { type: 'string' },
-        'vertex-region': { type: 'string' },
-        'foundry-resource': { type: 'string' },
-        allow: { type: 'string', multiple: true },
-        deny: { type: 'string', multiple: true },
-        'protected-path': { type: 'string', multiple: true },
-        'disable-rule': { type: 'string', multiple: true },
-        'relax-tamper': { type: 'string', multiple: true },
-        instructions: { type: 'string' },
-        workdir: { type: 'string' },
-        session: { type: 'string' },
-        'keep-session': { type: 'boolean' },
-        'flaky-reruns': { type: 'string' },
-        'on-flaky': { type: 'string' },
-        'fail-on-flaky': { type: 'string' },
-        'pr-base': { type: 'string' },
-        'push-range': { type: 'string' },
-        transcript: { type: 'string' },
-        json: { type: 'boolean' },
-        'allow-unsealed': { type: 'boolean' },
-        ...SANDBOX_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw argumentsError('repair', error);
-  }
-  if (values.help) return 'help';
+): RepairArgs {
   const check = values.check?.trim();
   if (!check) throw new ConfigError('--check', 'is required: the command CI runs, like --check "npm test"');
   const platform = providerFromEnvironment(
@@ -197,28 +204,18 @@ export function repairConfigFromArgs(
   const { apiKey, authToken } = platform;
   const model = values.model?.trim() || DEFAULT_MODEL;
   const workdir = resolve(cwd, values.workdir ?? '.');
-  const sessionName = validateSessionName(
-    '--session',
-    values.session ?? uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
+  const sessionName = sessionFromFlag(
+    values.session,
+    uniqueSessionName({ id: env.GITHUB_RUN_ID, attempt: env.GITHUB_RUN_ATTEMPT }),
   );
   const transcript = values.transcript
     ? isAbsolute(values.transcript)
       ? values.transcript
       : resolve(cwd, values.transcript)
     : join(tmpdir(), 'ci-medic', `${sessionName}-${Date.now()}.jsonl`);
-  const policy = {
-    allow: values.allow ?? [],
-    deny: values.deny ?? [],
-    protectedPaths: values['protected-path'] ?? [],
-    disabledRules: values['disable-rule'] ?? [],
-  };
+  const policy = policySettingsFrom(values);
   // Validates the patterns and rule names now, naming the CLI flag, before anything starts.
-  policyConfigFrom(policy, workdir, env.HOME, {
-    allow: '--allow',
-    deny: '--deny',
-    protectedPaths: '--protected-path',
-    disabledRules: '--disable-rule',
-  });
+  const checkedPolicy = policyFromFlags(values, workdir, env.HOME);
   // Every flag is checked before the key, so one run reports a bad flag rather than the key first and the flag next.
   const maxTurns = values['max-turns'] ? parsePositiveInt('--max-turns', values['max-turns']) : DEFAULT_MAX_TURNS;
   const timeBudgetMs = values['time-budget']
@@ -271,8 +268,76 @@ export function repairConfigFromArgs(
     allowUnsealed: values['allow-unsealed'] ?? false,
     failOnFlaky,
     sessionGiven: values.session !== undefined,
+    policy: checkedPolicy,
   };
 }
+
+const repairCommand = defineCommand(REPAIR, async ({ values }, io) => {
+  const parsed = repairArgsFrom(values, io.env, io.cwd);
+  const { config, json, sessionGiven, failOnFlaky } = parsed;
+  const warnings: string[] = [];
+  if (io.seal === 'unsupported' && parsed.allowUnsealed) {
+    warnings.push(UNSEALED_WARNING);
+    io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
+  }
+  const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
+  for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
+  await ensureSessionFree(config.sessionName, sessionGiven);
+  // The rest of the configuration (the workspace a repository, …), checked once, before anything starts.
+  const policy = await validateRepairConfig(config, io.env.HOME || undefined, parsed.policy);
+  const watchCommand = joinCommandFor(socketPathFor(config.sessionName), config.sessionName, true);
+  io.stderr(`ci-medic repair: agent session "${config.sessionName}"; watch it with: ${watchCommand}\n`);
+  // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
+  const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
+  for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
+  const redactor = secrets.redactor;
+
+  let journal: Journal | undefined;
+  const cancel = cancelOnSignals({
+    onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
+    onBackstop: (signal) => {
+      // Unwinding hangs: undo what the journal lists, synchronously, and go.
+      const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
+      for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
+      io.stderr(`ci-medic repair: cancelled (${signal})\n`);
+      process.exit(exitStatusFor(signal));
+    },
+  });
+  try {
+    const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
+    let launcher;
+    try {
+      ({ launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io));
+    } catch (error) {
+      if (!(error instanceof SandboxUnavailableError)) throw error;
+      io.stderr(`ci-medic repair: ${error.message}\n`);
+      return 1;
+    }
+    journal = Journal.create(journalPath, config.workdir);
+    const result = await repairWithJournal(config, journal, cancel, io, json, {
+      redactor,
+      baseEnv: secrets.sessionEnv,
+      launcher: launcher ?? undefined,
+      policy,
+    });
+    const recording = keepRecording(config.sessionName, config.transcriptPath);
+    const shown = redactor.redactDeep(result);
+    io.stdout(
+      json
+        ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
+        : redactor.redact(summary(shown, warnings)),
+    );
+    if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
+    if (!cancel.received) return exitCodeFor(result, failOnFlaky);
+    const status = exitStatusFor(cancel.received);
+    // Nothing this run started may hold the process open past its caller's patience.
+    setTimeout(() => process.exit(status), 500).unref();
+    return status;
+  } finally {
+    journal?.close();
+    cancel.dispose();
+  }
+});
 
 export function main(argv: string[], io: CliIo): Promise<number> {
   // Before the flags are checked: on a Node that cannot seal, the first thing to fix is the Node.
@@ -281,75 +346,7 @@ export function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`ci-medic repair: ${unsealedRefusal('--allow-unsealed')}\n`);
     return Promise.resolve(EXIT_USAGE);
   }
-  return withUsageErrors('repair', io, FLAG_NAMES, async () => {
-    const parsed = repairConfigFromArgs(argv, io.env, io.cwd);
-    if (parsed === 'help') {
-      io.stdout(HELP);
-      return 0;
-    }
-    const { config, json, sessionGiven, failOnFlaky } = parsed;
-    const warnings: string[] = [];
-    if (io.seal === 'unsupported' && parsed.allowUnsealed) {
-      warnings.push(UNSEALED_WARNING);
-      io.stderr(`ci-medic repair: warning: ${UNSEALED_WARNING}\n`);
-    }
-    const journalPath = workspaceJournalPath(journalDir(io.env), config.workdir);
-    for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
-    await ensureSessionFree(config.sessionName, sessionGiven);
-    const socketPath = socketPathFor(config.sessionName);
-    io.stderr(
-      `ci-medic repair: agent session "${config.sessionName}"; watch it with: tmux -S ${socketPath} attach -r\n`,
-    );
-    // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
-    const secrets = knownSecrets({ env: io.env, workdir: config.workdir, values: config.secrets });
-    for (const warning of secrets.warnings) io.stderr(`ci-medic repair: warning: ${warning}\n`);
-    const redactor = secrets.redactor;
-
-    let journal: Journal | undefined;
-    const cancel = cancelOnSignals({
-      onSignal: (signal) => io.stderr(`\nci-medic repair: ${signal} received: cancelling and cleaning up\n`),
-      onBackstop: (signal) => {
-        // Unwinding hangs: undo what the journal lists, synchronously, and go.
-        const done = journal ? recoverJournal(journal.path, { stopKeptSession: true }) : { repaired: [] };
-        for (const line of done.repaired) io.stderr(`ci-medic repair: ${line}\n`);
-        io.stderr(`ci-medic repair: cancelled (${signal})\n`);
-        process.exit(exitStatusFor(signal));
-      },
-    });
-    try {
-      const sandbox = config.sandbox ?? { mode: 'off', allowDomains: [], allowWrite: [], denyRead: [] };
-      let launcher;
-      try {
-        ({ launcher } = await cliSandbox(sandbox, config.workdir, config.policy.protectedPaths, io));
-      } catch (error) {
-        if (!(error instanceof SandboxUnavailableError)) throw error;
-        io.stderr(`ci-medic repair: ${error.message}\n`);
-        return 1;
-      }
-      journal = Journal.create(journalPath, config.workdir);
-      const result = await repairWithJournal(config, journal, cancel, io, json, {
-        redactor,
-        baseEnv: secrets.sessionEnv,
-        launcher: launcher ?? undefined,
-      });
-      const recording = keepRecording(config.sessionName, config.transcriptPath);
-      const shown = redactor.redactDeep(result);
-      io.stdout(
-        json
-          ? `${JSON.stringify(warnings.length ? { ...shown, warnings } : shown, null, 2)}\n`
-          : redactor.redact(summary(shown, warnings)),
-      );
-      if (recording && !json) io.stdout(`  recording: ${recording} (ci-medic replay ${recording})\n`);
-      if (!cancel.received) return exitCodeFor(result, failOnFlaky);
-      const status = exitStatusFor(cancel.received);
-      // Nothing this run started may hold the process open past its caller's patience.
-      setTimeout(() => process.exit(status), 500).unref();
-      return status;
-    } finally {
-      journal?.close();
-      cancel.dispose();
-    }
-  });
+  return repairCommand(argv, io);
 }
 
 /**
@@ -362,12 +359,14 @@ async function repairWithJournal(
   cancel: Cancellation,
   io: CliIo,
   json: boolean,
-  options: Pick<RepairOptions, 'redactor' | 'baseEnv' | 'launcher'>,
+  options: Pick<RepairOptions, 'redactor' | 'baseEnv' | 'launcher' | 'policy'>,
 ): Promise<RepairResult> {
   let credentials: RemovedCredentials | undefined;
+  let found: string[] | undefined;
   const configPath = gitConfigPathOf(config.workdir); // none: not a repository, which repair() reports naming --workdir
   if (configPath) {
-    const found = await gitConfigSecrets(config.workdir).catch(() => []);
+    // Scanned once, here, before checkout's credential leaves .git/config; the loop gets what was found.
+    found = await gitConfigSecrets(config.workdir).catch(() => []);
     config.secrets.push(...found);
     for (const secret of found) options.redactor?.add(secret);
     journal.keepGitConfig(configPath);
@@ -383,6 +382,7 @@ async function repairWithJournal(
   try {
     result = await repair(config, {
       ...options,
+      gitConfigSecrets: found,
       signal: cancel.signal,
       pipeOutput: sessionRecorder(
         config.sessionName,

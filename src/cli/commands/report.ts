@@ -1,9 +1,8 @@
 // `ci-medic report --transcript T.jsonl [--cast F.cast] [--diff D.patch] -o report.html`
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CastFormatError, parseCast } from '../../watch/asciicast.js';
 import { renderReport } from '../../watch/report.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand, UsageError } from '../command.js';
 import { resolve } from 'node:path';
 
 export const HELP = `Usage: ci-medic report --transcript T.jsonl [--cast F.cast] [--diff D.patch] -o report.html
@@ -22,31 +21,16 @@ Example:
   ci-medic report --transcript transcript.jsonl --cast transcript.cast -o report.html
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        transcript: { type: 'string' },
-        cast: { type: 'string' },
-        diff: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`ci-medic report: ${(error as Error).message}; see 'ci-medic report --help'\n`);
-    return EXIT_USAGE;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+const REPORT_OPTIONS = {
+  transcript: { type: 'string' },
+  cast: { type: 'string' },
+  diff: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+export const main = defineCommand({ name: 'report', help: HELP, options: REPORT_OPTIONS }, async ({ values }, io) => {
   if (!values.transcript || !values.output) {
-    io.stderr(`ci-medic report: --transcript FILE and -o FILE are required; see 'ci-medic report --help'\n`);
-    return EXIT_USAGE;
+    throw new UsageError("--transcript FILE and -o FILE are required; see 'ci-medic report --help'");
   }
   const read = (flag: string, path: string): string => {
     try {
@@ -72,4 +56,4 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`ci-medic report: ${message}\n`);
     return 1;
   }
-}
+});

@@ -5,14 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  DEFAULT_SESSION_NAME,
-  parseDuration,
-  parsePositiveInt,
-  validateSessionName,
-} from '../../config.js';
+import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, parsePositiveInt } from '../../config.js';
 import { ActorKeysError, fetchActorKeys } from '../../rescue/keys.js';
 import { ensureRescueTool, RescueInstallError } from '../../rescue/install.js';
 import { forkPullRequestRefusal } from '../../rescue/guard.js';
@@ -25,8 +18,10 @@ import {
   type RescueProvider,
 } from '../../rescue/host.js';
 import { DEFAULT_RESCUE_STEP_ID, hostedRescueHelp, rescueInstructions } from '../../rescue/instructions.js';
-import { baseDir, socketPathFor } from '../../terminal/tmux.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { baseDir, socketPathFor, TmuxError } from '../../terminal/tmux.js';
+import { defineCommand, UsageError, type CommandArgs } from '../command.js';
+import type { CliIo } from '../io.js';
+import { SESSION_OPTION, sessionFromFlag } from '../options.js';
 
 export const HELP = `Usage: ci-medic rescue [options]
 
@@ -59,7 +54,7 @@ Environment: GITHUB_ACTOR, GITHUB_API_URL (default https://api.github.com), GITH
 lookup), GITHUB_EVENT_NAME/GITHUB_EVENT_PATH (a pull request from a fork is refused).
 `;
 
-export interface RescueCommandArgs {
+interface RescueCommandArgs {
   sessionName: string;
   socketPath: string;
   provider?: RescueProvider;
@@ -73,33 +68,27 @@ export interface RescueCommandArgs {
   stateDir: string;
 }
 
+const RESCUE_OPTIONS = {
+  ...SESSION_OPTION,
+  socket: { type: 'string' },
+  provider: { type: 'string' },
+  'print-only': { type: 'boolean' },
+  'connect-timeout': { type: 'string' },
+  'max-minutes': { type: 'string' },
+  'continue-file': { type: 'string' },
+  actor: { type: 'string' },
+  'no-access-limit': { type: 'boolean' },
+  'step-id': { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
+
 /** Flags and environment -> arguments; throws ConfigError naming the flag. */
-export function rescueArgsFromArgv(argv: string[], env: NodeJS.ProcessEnv, cwd: string): RescueCommandArgs | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        session: { type: 'string' },
-        socket: { type: 'string' },
-        provider: { type: 'string' },
-        'print-only': { type: 'boolean' },
-        'connect-timeout': { type: 'string' },
-        'max-minutes': { type: 'string' },
-        'continue-file': { type: 'string' },
-        actor: { type: 'string' },
-        'no-access-limit': { type: 'boolean' },
-        'step-id': { type: 'string' },
-        'state-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new ConfigError('arguments', `${(error as Error).message}; see 'ci-medic rescue --help'`);
-  }
-  if (values.help) return 'help';
-  const sessionName = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
+function rescueArgsFrom(
+  values: CommandArgs<typeof RESCUE_OPTIONS>['values'],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): RescueCommandArgs {
+  const sessionName = sessionFromFlag(values.session);
   const provider = values.provider;
   if (provider !== undefined && !(RESCUE_PROVIDERS as readonly string[]).includes(provider)) {
     throw new ConfigError('--provider', `"${provider}" is not a rescue host; use upterm or tmate`);
@@ -125,14 +114,10 @@ export function rescueArgsFromArgv(argv: string[], env: NodeJS.ProcessEnv, cwd: 
   };
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let args;
+export const main = defineCommand({ name: 'rescue', help: HELP, options: RESCUE_OPTIONS }, async ({ values }, io) => {
+  let args: RescueCommandArgs;
   try {
-    args = rescueArgsFromArgv(argv, io.env, io.cwd);
-    if (args === 'help') {
-      io.stdout(HELP);
-      return 0;
-    }
+    args = rescueArgsFrom(values, io.env, io.cwd);
     if (!args.provider || args.printOnly) {
       const minutes = Math.max(1, Math.round(args.maxDurationMs / 60_000));
       const out = rescueInstructions({
@@ -147,14 +132,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
   } catch (error) {
-    if (error instanceof ConfigError || (error instanceof Error && error.name === 'TmuxError')) {
-      io.stderr(`ci-medic rescue: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
+    // A socket path tmux cannot use is bad usage too.
+    if (error instanceof TmuxError) throw new UsageError(error.message);
     throw error;
   }
   return host(args as RescueCommandArgs & { provider: RescueProvider }, io);
-}
+});
 
 async function host(args: RescueCommandArgs & { provider: RescueProvider }, io: CliIo): Promise<number> {
   const say = (m: string) => io.stderr(`ci-medic rescue: ${m}\n`);
@@ -166,10 +149,10 @@ async function host(args: RescueCommandArgs & { provider: RescueProvider }, io: 
   let authorizedKeys: string[] | 'unrestricted' = 'unrestricted';
   if (args.accessLimit) {
     if (!args.actor) {
-      say(
-        '--actor: whose SSH keys may connect? Pass --actor (or set GITHUB_ACTOR), or --no-access-limit to let anyone in',
+      throw new ConfigError(
+        '--actor',
+        'whose SSH keys may connect? Pass --actor (or set GITHUB_ACTOR), or --no-access-limit to let anyone in',
       );
-      return EXIT_USAGE;
     }
     try {
       authorizedKeys = await fetchActorKeys({

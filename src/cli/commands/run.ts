@@ -1,18 +1,17 @@
 // `ci-medic run -- COMMAND`: one command through the policy and into the agent session (started when needed);
 // prints the command's exact output and exits with its exit code.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
-import { evaluate, policyConfigFrom } from '../../policy/index.js';
+import { DEFAULT_SESSION_NAME, parseDuration } from '../../config.js';
+import { evaluate } from '../../policy/index.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, recordedDirectory } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand, UsageError } from '../command.js';
+import { POLICY_OPTIONS, policyFromFlags, SESSION_OPTION, sessionFromFlag } from '../options.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { isSandboxedSession, SandboxUnavailableError, violationNote, violationsSince } from '../../sandbox/index.js';
-import type { SandboxSettings } from '../../config.js';
 
 export const EXIT_TIMEOUT = 124;
 export const EXIT_STOPPED = 125;
@@ -30,6 +29,7 @@ Options:
   --cwd DIR             working directory when the session has to be started (default: the current directory)
   --allow P             policy allow pattern (repeatable; any switches the policy to allowlist mode)
   --deny P              extra policy deny pattern (repeatable)
+  --protected-path P    path no command may write, on top of .git/ and .github/ (repeatable)
   --disable-rule R      drop a default policy rule (repeatable; see ci-medic policy --list-rules)
 Sandbox (when the session has to be started; the same defaults as ci-medic repair):
 ${SANDBOX_HELP}
@@ -44,143 +44,106 @@ person (terminal input, an interactive program) or its shell died; ${EXIT_DENIED
 reason goes to stderr); 2 for bad usage; 1 when the session could not be used.
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        session: { type: 'string' },
-        timeout: { type: 'string' },
-        cwd: { type: 'string' },
-        allow: { type: 'string', multiple: true },
-        deny: { type: 'string', multiple: true },
-        'disable-rule': { type: 'string', multiple: true },
-        ...SANDBOX_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`ci-medic run: ${(error as Error).message}; see 'ci-medic run --help'\n`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const command = positionals.join(' ');
-  if (!command.trim()) {
-    io.stderr(`ci-medic run: COMMAND is required after --, like: ci-medic run -- npm test\n`);
-    return EXIT_USAGE;
-  }
-  const cwd = resolve(io.cwd, values.cwd ?? '.');
-  let name: string;
-  let timeoutMs: number;
-  let policy;
-  let sandbox: SandboxSettings;
-  try {
-    sandbox = sandboxSettingsFrom(values);
-    name = validateSessionName('--session', values.session ?? DEFAULT_SESSION_NAME);
-    timeoutMs = parseDuration('--timeout', values.timeout ?? DEFAULT_TIMEOUT);
-    policy = policyConfigFrom(
-      {
-        allow: values.allow ?? [],
-        deny: values.deny ?? [],
-        protectedPaths: [],
-        disabledRules: values['disable-rule'] ?? [],
-      },
-      cwd,
-      io.env.HOME || undefined,
-      { allow: '--allow', deny: '--deny', protectedPaths: '--protected-path', disabledRules: '--disable-rule' },
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`ci-medic run: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
+const RUN_OPTIONS = {
+  ...SESSION_OPTION,
+  timeout: { type: 'string' },
+  cwd: { type: 'string' },
+  ...POLICY_OPTIONS,
+  ...SANDBOX_OPTIONS,
+} as const;
 
-  const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
-  // The policy answers for the boundary the command will run under: the running session's, or the one started now.
-  let launcher: ShellLauncher | undefined;
-  let sandboxed: boolean;
-  let shellCwd = cwd;
-  try {
-    const existing = await AgentSession.find(name);
-    if (existing) {
-      sandboxed = isSandboxedSession(existing.stateDir);
-      shellCwd = recordedDirectory(existing.stateDir) ?? cwd; // where an earlier command's cd left the shell
-    } else {
-      launcher = (await cliSandbox(sandbox, cwd, [], io)).launcher ?? undefined;
-      sandboxed = launcher !== undefined;
-    }
-  } catch (error) {
-    if (!(error instanceof TmuxError || error instanceof SandboxUnavailableError)) throw error;
-    io.stderr(`ci-medic run: ${error.message}\n`);
-    return 1;
-  }
+export const main = defineCommand(
+  { name: 'run', help: HELP, options: RUN_OPTIONS, positionals: true },
+  async ({ values, positionals }, io) => {
+    const command = positionals.join(' ');
+    if (!command.trim()) throw new UsageError('COMMAND is required after --, like: ci-medic run -- npm test');
+    const cwd = resolve(io.cwd, values.cwd ?? '.');
+    const sandbox = sandboxSettingsFrom(values);
+    const name = sessionFromFlag(values.session);
+    const timeoutMs = parseDuration('--timeout', values.timeout ?? DEFAULT_TIMEOUT);
+    const policy = policyFromFlags(values, cwd, io.env.HOME || undefined);
 
-  const decision = evaluate(command, { ...policy, sandboxed, cwd: shellCwd });
-  if (!decision.allowed) {
-    io.stderr(
-      redactor.redact(
-        `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
-      ),
-    );
-    return EXIT_DENIED;
-  }
-
-  // Ctrl-C on ci-medic stops the command in the session too (through the recovery ladder).
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
-  let result: CommandResult;
-  let blocked = '';
-  try {
-    // No control client: a run killed by its caller must leave no tmux client behind.
-    const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic run: ${m}\n`));
-    const session = await AgentSession.acquire({
-      name,
-      cwd,
-      baseEnv: sessionEnv,
-      redact: (text) => redactor.redact(text),
-      launcher,
-      controlClient: false,
-      pipeOutput,
-    });
-    const started = Date.now();
+    const { redactor, sessionEnv } = knownSecrets({ env: io.env, workdir: cwd });
+    // The policy answers for the boundary the command will run under: the running session's, or the one started now.
+    let launcher: ShellLauncher | undefined;
+    let sandboxed: boolean;
+    let shellCwd = cwd;
     try {
-      result = await session.run(command, { timeoutMs, signal: abort.signal });
-    } finally {
-      session.detach();
-    }
-    if (sandboxed) blocked = violationNote(violationsSince(session.stateDir, started));
-  } catch (error) {
-    if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
+      const existing = await AgentSession.find(name);
+      if (existing) {
+        sandboxed = isSandboxedSession(existing.stateDir);
+        shellCwd = recordedDirectory(existing.stateDir) ?? cwd; // where an earlier command's cd left the shell
+      } else {
+        launcher = (await cliSandbox(sandbox, cwd, [], io)).launcher ?? undefined;
+        sandboxed = launcher !== undefined;
+      }
+    } catch (error) {
+      if (!(error instanceof TmuxError || error instanceof SandboxUnavailableError)) throw error;
       io.stderr(`ci-medic run: ${error.message}\n`);
       return 1;
     }
-    throw error;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
 
-  // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
-  io.stdout(redactor.redact(result.output));
-  if (blocked) io.stderr(`ci-medic run: ${redactor.redact(blocked)}\n`);
-  if (result.shellNote) io.stderr(`ci-medic run: ${result.shellNote}\n`);
-  if (result.exitCode !== null) return result.exitCode;
-  const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
-  if (result.timedOut) {
-    io.stderr(
-      `ci-medic run: the command hit its ${values.timeout ?? DEFAULT_TIMEOUT} timeout and was stopped${steps}\n`,
-    );
-    return EXIT_TIMEOUT;
-  }
-  io.stderr(`ci-medic run: the command was stopped: ${describeStop(result)}${steps}\n`);
-  return EXIT_STOPPED;
-}
+    const decision = evaluate(command, { ...policy, sandboxed, cwd: shellCwd });
+    if (!decision.allowed) {
+      io.stderr(
+        redactor.redact(
+          `ci-medic run: denied by the command policy${decision.rule ? ` (${decision.rule})` : ''}: ${decision.reason}\n`,
+        ),
+      );
+      return EXIT_DENIED;
+    }
+
+    // Ctrl-C on ci-medic stops the command in the session too (through the recovery ladder).
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    let result: CommandResult;
+    let blocked = '';
+    try {
+      // No control client: a run killed by its caller must leave no tmux client behind.
+      const pipeOutput = sessionRecorder(name, (m) => io.stderr(`ci-medic run: ${m}\n`));
+      const session = await AgentSession.acquire({
+        name,
+        cwd,
+        baseEnv: sessionEnv,
+        redact: (text) => redactor.redact(text),
+        launcher,
+        controlClient: false,
+        pipeOutput,
+      });
+      const started = Date.now();
+      try {
+        result = await session.run(command, { timeoutMs, signal: abort.signal });
+      } finally {
+        session.detach();
+      }
+      if (sandboxed) blocked = violationNote(violationsSince(session.stateDir, started));
+    } catch (error) {
+      if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
+        io.stderr(`ci-medic run: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+
+    // Exact bytes, except the secret values ci-medic knows of (environment, credential files): those are masked.
+    io.stdout(redactor.redact(result.output));
+    if (blocked) io.stderr(`ci-medic run: ${redactor.redact(blocked)}\n`);
+    if (result.shellNote) io.stderr(`ci-medic run: ${result.shellNote}\n`);
+    if (result.exitCode !== null) return result.exitCode;
+    const steps = result.recovery?.length ? ` (recovery: ${result.recovery.join(', ')})` : '';
+    if (result.timedOut) {
+      io.stderr(
+        `ci-medic run: the command hit its ${values.timeout ?? DEFAULT_TIMEOUT} timeout and was stopped${steps}\n`,
+      );
+      return EXIT_TIMEOUT;
+    }
+    io.stderr(`ci-medic run: the command was stopped: ${describeStop(result)}${steps}\n`);
+    return EXIT_STOPPED;
+  },
+);
 
 function describeStop(result: CommandResult): string {
   switch (result.stoppedBecause) {

@@ -1,12 +1,13 @@
 // `ci-medic session start|stop|list`: manage the agent's tmux sessions by hand (local use, rescue, debugging).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
+import { DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
+import { joinCommandFor } from '../../rescue/instructions.js';
 import { TmuxError } from '../../terminal/tmux.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand, UsageError } from '../command.js';
+import type { CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { SandboxUnavailableError } from '../../sandbox/index.js';
 import type { SandboxSettings } from '../../config.js';
@@ -30,63 +31,40 @@ Examples:
   ci-medic session stop --name fix-1
 `;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        cwd: { type: 'string' },
-        json: { type: 'boolean' },
-        ...SANDBOX_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`ci-medic session: ${(error as Error).message}; see 'ci-medic session --help'\n`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const [action, ...extra] = positionals;
-  if (!action || !['start', 'stop', 'list'].includes(action) || extra.length) {
-    io.stderr(
-      `ci-medic session: ${action ? `"${[action, ...extra].join(' ')}" is not a session action` : 'an action is required'}; use start, stop or list\n\n${HELP}`,
-    );
-    return EXIT_USAGE;
-  }
-  let name = DEFAULT_SESSION_NAME;
-  let sandbox: SandboxSettings;
-  try {
-    if (values.name !== undefined) name = validateSessionName('--name', values.name);
-    sandbox = sandboxSettingsFrom(values);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`ci-medic session: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-
-  try {
-    if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), sandbox, io);
-    if (action === 'stop') return await stop(name, io);
-    return await list(values.json === true, io);
-  } catch (error) {
-    if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
-      io.stderr(`ci-medic session ${action}: ${error.message}\n`);
-      return 1;
+export const main = defineCommand(
+  {
+    name: 'session',
+    help: HELP,
+    options: { name: { type: 'string' }, cwd: { type: 'string' }, json: { type: 'boolean' }, ...SANDBOX_OPTIONS },
+    positionals: true,
+  },
+  async ({ values, positionals }, io) => {
+    const [action, ...extra] = positionals;
+    if (!action || !['start', 'stop', 'list'].includes(action) || extra.length) {
+      throw new UsageError(
+        `${action ? `"${[action, ...extra].join(' ')}" is not a session action` : 'an action is required'}; use start, stop or list\n\n${HELP.trimEnd()}`,
+      );
     }
-    throw error;
-  }
-}
+    const name = values.name === undefined ? DEFAULT_SESSION_NAME : validateSessionName('--name', values.name);
+    const sandbox = sandboxSettingsFrom(values);
+
+    try {
+      if (action === 'start') return await start(name, resolve(io.cwd, values.cwd ?? '.'), sandbox, io);
+      if (action === 'stop') return await stop(name, io);
+      return await list(values.json === true, io);
+    } catch (error) {
+      if (error instanceof TmuxError || error instanceof SandboxUnavailableError) {
+        io.stderr(`ci-medic session ${action}: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+);
 
 function joinText(session: AgentSession): string {
-  const join = session.joinCommands();
-  return `  socket:     ${session.socketPath}\n  join:       ${join.attach}\n  watch only: ${join.readOnly}\n`;
+  const join = (readOnly: boolean) => joinCommandFor(session.socketPath, session.name, readOnly);
+  return `  socket:     ${session.socketPath}\n  join:       ${join(false)}\n  watch only: ${join(true)}\n`;
 }
 
 async function start(name: string, cwd: string, sandbox: SandboxSettings, io: CliIo): Promise<number> {

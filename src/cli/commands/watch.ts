@@ -1,10 +1,10 @@
 // `ci-medic watch`: serve the dashboard of the agent sessions on this machine (src/watch/server.ts).
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { baseDir } from '../../terminal/tmux.js';
 import { startWatchServer } from '../../watch/server.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { defineCommand, UsageError, type CommandArgs } from '../command.js';
+import type { CliIo } from '../io.js';
 
 export const HELP = `Usage: ci-medic watch [options]
 
@@ -26,37 +26,25 @@ Example:
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-export async function main(argv: string[], io: CliIo, until?: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '0' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'allow-input': { type: 'boolean' },
-        'audit-log': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`ci-medic watch: ${(error as Error).message}; see 'ci-medic watch --help'\n`);
-    return EXIT_USAGE;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+const WATCH_OPTIONS = {
+  port: { type: 'string', default: '0' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'allow-input': { type: 'boolean' },
+  'audit-log': { type: 'string' },
+} as const;
+
+export const main = defineCommand({ name: 'watch', help: HELP, options: WATCH_OPTIONS }, ({ values }, io) =>
+  serve(values, io),
+);
+
+async function serve(values: CommandArgs<typeof WATCH_OPTIONS>['values'], io: CliIo): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr(`ci-medic watch: --port must be a port number 0-65535, got '${values.port}'\n`);
-    return EXIT_USAGE;
+    throw new UsageError(`--port must be a port number 0-65535, got '${values.port}'`);
   }
   const host = values.host === 'localhost' ? '127.0.0.1' : values.host;
   if (!isIP(host)) {
-    io.stderr(`ci-medic watch: --host must be an IP address to bind, like 127.0.0.1, got '${values.host}'\n`);
-    return EXIT_USAGE;
+    throw new UsageError(`--host must be an IP address to bind, like 127.0.0.1, got '${values.host}'`);
   }
   if (!LOOPBACK.has(host)) {
     io.stderr(`ci-medic watch: warning: binding ${host} makes the dashboard reachable from the network (plain HTTP)\n`);
@@ -73,7 +61,6 @@ export async function main(argv: string[], io: CliIo, until?: AbortSignal): Prom
   }
   await new Promise<void>((done) => {
     const stop = () => done();
-    until?.addEventListener('abort', stop, { once: true });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
