@@ -1,7 +1,8 @@
 // What a session needs from the machine before its server starts: a private base directory, a recent bash, the
 // fifo of the protocol, and where command numbering goes on.
 import { execFile } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cwdFile } from './protocol.js';
 import { baseDir, TmuxError } from './tmux.js';
 
 /** /tmp/ci-medic-UID must be ours and private: another user must not plant sockets or state for us. */
@@ -52,4 +53,14 @@ export function makeFifo(path: string, env: Record<string, string>): Promise<voi
   return new Promise((resolve) => {
     execFile('mkfifo', ['-m', '600', path], { env, timeout: 5_000 }, () => resolve());
   });
+}
+
+/** The directory the session's shell reported after its last command, or null when none is on record (yet). */
+export function recordedDirectory(stateDir: string): string | null {
+  try {
+    const cwd = readFileSync(cwdFile(stateDir), 'utf8');
+    return cwd && statSync(cwd).isDirectory() ? cwd : null;
+  } catch {
+    return null; // no command has finished yet, or the directory is gone
+  }
 }

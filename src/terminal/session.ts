@@ -18,7 +18,7 @@ import {
 import { executeCommand, type CommandHost } from './command.js';
 import { ShellWatch } from './health.js';
 import { shellEnvironment } from './env.js';
-import { checkBashVersion, ensureBaseDir, highestCommand, makeFifo } from './prepare.js';
+import { checkBashVersion, ensureBaseDir, highestCommand, makeFifo, recordedDirectory } from './prepare.js';
 import { otherHolder, releaseLock, takeLock } from './lock.js';
 import { Pane } from './pane.js';
 import { commandFile, cwdFile, PROMPT, shellRc, shellRcFile, drawnFifo, type ProtocolPaths } from './protocol.js';
@@ -440,15 +440,5 @@ export class AgentSession {
       'other',
       `the shell in session "${this.name}" did not show its prompt within ${SHELL_READY_MS} ms`,
     );
-  }
-}
-
-/** The directory the session's shell reported after its last command, or null when none is on record (yet). */
-export function recordedDirectory(stateDir: string): string | null {
-  try {
-    const cwd = readFileSync(cwdFile(stateDir), 'utf8');
-    return cwd && statSync(cwd).isDirectory() ? cwd : null;
-  } catch {
-    return null; // no command has finished yet, or the directory is gone
   }
 }
