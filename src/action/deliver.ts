@@ -25,6 +25,7 @@ export async function deliverFix(
       result,
       check: config.check,
       workdir: config.workdir,
+      env,
       workflow: env.GITHUB_WORKFLOW ?? '',
       job: env.GITHUB_JOB ?? '',
       baseBranch: decision.base,

@@ -40,7 +40,7 @@ async function collectSecrets(
 ): Promise<{ redactor: Redactor; sessionEnv: Env; gitConfigSecrets: string[] }> {
   const token = inputs.settings.githubToken;
   const pushHeader = token ? authSecretsFor(token) : [];
-  const checkout = await gitConfigSecrets(inputs.config.workdir).catch(() => []);
+  const checkout = await gitConfigSecrets({ dir: inputs.config.workdir, env }).catch(() => []);
   const known = knownSecrets({
     env,
     workdir: inputs.config.workdir,
@@ -232,7 +232,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   const redact = (text: string): string => state.redactor.redact(text);
 
   // Everything that can be checked without tmux is checked before tmux is installed or started, once.
-  const policy = await validateRepairConfig(config, state.sessionEnv.HOME || undefined).catch((error: unknown) => {
+  const policy = await validateRepairConfig(config, state.sessionEnv).catch((error: unknown) => {
     throw asInputError(error);
   });
   checkDelivery(state.inputs.settings);
@@ -245,7 +245,7 @@ async function repairAndDeliver(state: Run, decision: Extract<EventDecision, { a
   state.journal = journal;
   journal.keepGitConfig(gitConfigPath(config.workdir));
   // The session must not reach the job's token: checkout's persisted credential leaves .git/config for the loop.
-  const credentials = await removeCheckoutCredentials(config.workdir);
+  const credentials = await removeCheckoutCredentials(config.workdir, state.env);
   if (credentials.removed.length > 0) {
     core.info('ci-medic removed the persisted checkout credentials from .git/config for the length of the repair.');
   }

@@ -2,7 +2,7 @@
 // so the last commit is the wrong context: the pull request's diff against its merge-base is. On a push, the pushed
 // range. Otherwise (or when the history is too shallow to have them) the last commit.
 import type { ChangeRange } from '../config.js';
-import { gitOrEmpty } from './git.js';
+import { gitOrEmpty, type Repo } from './git.js';
 import { bound, PROMPT_LIMITS } from './prompt-limits.js';
 
 export interface ChangeSummary {
@@ -16,26 +16,26 @@ export interface ChangeSummary {
 
 const ZERO = /^0+$/;
 
-async function commitExists(workdir: string, rev: string): Promise<boolean> {
+async function commitExists(repo: Repo, rev: string): Promise<boolean> {
   if (!rev || ZERO.test(rev) || rev.startsWith('-')) return false;
-  return (await gitOrEmpty(workdir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() !== '';
+  return (await gitOrEmpty(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() !== '';
 }
 
-async function rangeSummary(workdir: string, from: string, to: string, heading: string): Promise<ChangeSummary> {
-  const log = (await gitOrEmpty(workdir, ['log', '--format=%h %s', `${from}..${to}`])).trim();
-  const stat = (await gitOrEmpty(workdir, ['diff', '--stat', from, to])).trim();
-  const diff = (await gitOrEmpty(workdir, ['diff', '--no-color', from, to])).trim();
+async function rangeSummary(repo: Repo, from: string, to: string, heading: string): Promise<ChangeSummary> {
+  const log = (await gitOrEmpty(repo, ['log', '--format=%h %s', `${from}..${to}`])).trim();
+  const stat = (await gitOrEmpty(repo, ['diff', '--stat', from, to])).trim();
+  const diff = (await gitOrEmpty(repo, ['diff', '--no-color', from, to])).trim();
   return { heading, message: log, stat, diff };
 }
 
 /** The range to diff, or null for "the last commit". */
 async function resolveRange(
-  workdir: string,
+  repo: Repo,
   range: ChangeRange | undefined,
 ): Promise<{ from: string; to: string; heading: string } | null> {
   if (range?.event === 'pull_request') {
-    const mergeBase = (await commitExists(workdir, range.base))
-      ? (await gitOrEmpty(workdir, ['merge-base', range.base, 'HEAD'])).trim()
+    const mergeBase = (await commitExists(repo, range.base))
+      ? (await gitOrEmpty(repo, ['merge-base', range.base, 'HEAD'])).trim()
       : '';
     if (mergeBase) {
       return {
@@ -45,15 +45,11 @@ async function resolveRange(
       };
     }
     // A shallow checkout of the merge commit: its first parent is the base branch.
-    if (await commitExists(workdir, 'HEAD^2')) {
+    if (await commitExists(repo, 'HEAD^2')) {
       return { from: 'HEAD^1', to: 'HEAD', heading: "The pull request's changes (the merge commit against its base)" };
     }
   }
-  if (
-    range?.event === 'push' &&
-    (await commitExists(workdir, range.before)) &&
-    (await commitExists(workdir, range.after))
-  ) {
+  if (range?.event === 'push' && (await commitExists(repo, range.before)) && (await commitExists(repo, range.after))) {
     return {
       from: range.before,
       to: range.after,
@@ -64,15 +60,15 @@ async function resolveRange(
 }
 
 /** The change to start from, bounded (empty repository: null). */
-export async function changeSummary(workdir: string, range?: ChangeRange): Promise<ChangeSummary | null> {
-  const resolved = await resolveRange(workdir, range);
+export async function changeSummary(repo: Repo, range?: ChangeRange): Promise<ChangeSummary | null> {
+  const resolved = await resolveRange(repo, range);
   let summary: ChangeSummary;
-  if (resolved) summary = await rangeSummary(workdir, resolved.from, resolved.to, resolved.heading);
+  if (resolved) summary = await rangeSummary(repo, resolved.from, resolved.to, resolved.heading);
   else {
-    const message = (await gitOrEmpty(workdir, ['log', '-1', '--format=%h %s%n%n%b'])).trim();
+    const message = (await gitOrEmpty(repo, ['log', '-1', '--format=%h %s%n%n%b'])).trim();
     if (!message) return null;
-    const stat = (await gitOrEmpty(workdir, ['show', '--stat', '--format=', 'HEAD'])).trim();
-    const diff = (await gitOrEmpty(workdir, ['show', '--format=', '--no-color', 'HEAD'])).trim();
+    const stat = (await gitOrEmpty(repo, ['show', '--stat', '--format=', 'HEAD'])).trim();
+    const diff = (await gitOrEmpty(repo, ['show', '--format=', '--no-color', 'HEAD'])).trim();
     summary = { heading: 'The last commit (the usual cause of a red build)', message, stat, diff };
   }
   return {

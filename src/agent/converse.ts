@@ -50,7 +50,7 @@ export type ConversationEnd =
 
 /** A fingerprint of the workspace's diff against the base (new files included): did anything change? */
 async function diffFingerprint(run: LoopRun): Promise<string> {
-  const diff = await workspaceDiff(run.config.workdir, run.startTree, { skipUntracked: run.untrackedBefore }).catch(
+  const diff = await workspaceDiff(run.repo, run.startTree, { skipUntracked: run.untrackedBefore }).catch(
     (error: Error) => `unreadable: ${error.message}`,
   );
   return createHash('sha256').update(diff).digest('hex');

@@ -14,7 +14,7 @@ import { passed, runProgram } from './check.js';
 import { converse } from './converse.js';
 import { failureSummary } from './failure-line.js';
 import { rerunFailingCheck } from './flaky.js';
-import { dirtyTrackedFiles, git, snapshotTrackedTree, untrackedFiles } from './git.js';
+import { dirtyTrackedFiles, git, snapshotTrackedTree, untrackedFiles, type Repo } from './git.js';
 import { priceFor } from './pricing.js';
 import { projectInstructions, taskMessage } from './prompt.js';
 import { emptyResult, finish, openTranscript } from './result.js';
@@ -32,8 +32,11 @@ export { gitConfigSecrets, validateRepairConfig } from './validate.js';
 export { CHECK_OUTPUT_BUDGET } from './verify.js';
 
 export interface RepairOptions {
-  /** The environment the agent's shell starts from (scrubbed by the terminal layer); the entry passes process.env. */
-  baseEnv?: Record<string, string | undefined>;
+  /**
+   * The environment the agent's shell and ci-medic's own git commands start from (each scrubbed: by the terminal
+   * layer, by the git command manager); the entry passes the one it was given.
+   */
+  baseEnv: Record<string, string | undefined>;
   /**
    * The run's one Redactor, built by the entry with every secret it knows (environment, credential files); the loop
    * adds the key and checkout's credential. Without it the loop builds its own from the config and baseEnv.
@@ -60,30 +63,31 @@ export interface RepairOptions {
  * configuration cannot work (no key, not a repository, a rejected key, an unknown model, a bad policy pattern);
  * every later failure is a result. The session is stopped at the end unless `config.keepSession`.
  */
-export async function repair(config: RepairConfig, options: RepairOptions = {}): Promise<RepairResult> {
-  const home = options.baseEnv?.HOME || undefined;
-  const validated = options.policy ?? (await validateRepairConfig(config, home));
+export async function repair(config: RepairConfig, options: RepairOptions): Promise<RepairResult> {
+  const home = options.baseEnv.HOME || undefined;
+  const repo: Repo = { dir: config.workdir, env: options.baseEnv };
+  const validated = options.policy ?? (await validateRepairConfig(config, options.baseEnv));
   const policy = { ...validated, sandboxed: options.launcher !== undefined };
   const startedAt = Date.now();
   const baseUrl = endpointOf(config);
   // The entry's redactor (environment, credential files) when given. The session cannot see secret-named variables,
   // but it can read /proc/<pid>/environ of a process holding them: their values are masked either way.
-  const redactor = options.redactor ?? new Redactor(secretValuesIn(options.baseEnv ?? {}));
+  const redactor = options.redactor ?? new Redactor(secretValuesIn(options.baseEnv));
   for (const secret of [...config.secrets, config.apiKey ?? '', config.authToken ?? '']) redactor.add(secret);
   // A rejected key or an unknown model fails now, before tmux starts. Tokens the platform issues are masked too.
   const client = await createClient(config, (token) => redactor.add(token));
   const checked = await preflight(client, config.model, baseUrl, options.signal, config.provider?.name);
   if (checked.ok === false) throw new ConfigError(checked.input, checked.message);
 
-  for (const secret of options.gitConfigSecrets ?? (await gitConfigSecrets(config.workdir))) redactor.add(secret);
+  for (const secret of options.gitConfigSecrets ?? (await gitConfigSecrets(repo))) redactor.add(secret);
   const transcript = openTranscript(config.transcriptPath, redactor);
   const budget = new Budget(config, config.model, options.signal);
-  const baseCommit = (await git(config.workdir, ['rev-parse', 'HEAD'])).trim();
-  const untrackedBefore = new Set(await untrackedFiles(config.workdir));
-  const ignoredBefore = await ignoredEntries(config.workdir);
+  const baseCommit = (await git(repo, ['rev-parse', 'HEAD'])).trim();
+  const untrackedBefore = new Set(await untrackedFiles(repo));
+  const ignoredBefore = await ignoredEntries(repo);
   // Changes present before the loop are the user's: named, never counted as the fix, never committed.
-  const preexisting = await dirtyTrackedFiles(config.workdir);
-  const startTree = preexisting.length ? await snapshotTrackedTree(config.workdir) : baseCommit;
+  const preexisting = await dirtyTrackedFiles(repo);
+  const startTree = preexisting.length ? await snapshotTrackedTree(repo) : baseCommit;
   const stats: LoopRun['stats'] = { check: { runs: 0, ms: 0 }, setup: { runs: 0, ms: 0 } };
   const result = emptyResult(config, baseCommit);
   if (preexisting.length) result.preexistingChanges = preexisting;
@@ -129,7 +133,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     session = await AgentSession.start({
       name: config.sessionName,
       cwd: config.workdir,
-      baseEnv: options.baseEnv ?? {},
+      baseEnv: options.baseEnv,
       env: {},
       // What a person watching (or a rescuer, or the recording) sees goes through the same redaction as the model's view.
       redact: (text) => redactor.redact(text),
@@ -139,6 +143,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     result.socketPath = session.socketPath;
     const run: LoopRun = {
       config,
+      repo,
       session,
       redactor,
       budget,
@@ -213,7 +218,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       exitCode: first.result.exitCode,
       shapedOutput: shapedFirst,
       logPath,
-      change: await changeSummary(config.workdir, config.changeRange),
+      change: await changeSummary(repo, config.changeRange),
       instructions: await projectInstructions(config.workdir, config.instructions),
       setup: config.setup,
       flaky: flaky.passes > 0 ? { runs: flaky.runs, passes: flaky.passes } : undefined,
@@ -250,7 +255,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
     return end('error', `ci-medic failed: ${message}`);
   } finally {
     budget.dispose();
-    await finish(result, { config, budget, untrackedBefore, startTree, stats });
+    await finish(result, { config, repo, budget, untrackedBefore, startTree, stats });
     if (session && !config.keepSession) await session.stop().catch(() => undefined);
     // A kept session stays for a person; this process's control client must not outlive it or hold the server.
     else session?.detach();
@@ -262,7 +267,7 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
       turns: result.turns,
       costUsd: result.costUsd,
       changedFiles: result.changedFiles,
-      diff: await finalDiff(config.workdir, startTree, untrackedBefore),
+      diff: await finalDiff(repo, startTree, untrackedBefore),
       durationMs: result.durationMs,
       tokens: {
         input: result.inputTokens,
@@ -283,8 +288,8 @@ export async function repair(config: RepairConfig, options: RepairOptions = {}):
 /** Characters of the final diff kept in the transcript. */
 const TRANSCRIPT_DIFF_CHARS = 20_000;
 
-async function finalDiff(workdir: string, startTree: string, untrackedBefore: ReadonlySet<string>): Promise<string> {
-  const diff = await workspaceDiff(workdir, startTree, { skipUntracked: untrackedBefore }).catch(() => '');
+async function finalDiff(repo: Repo, startTree: string, untrackedBefore: ReadonlySet<string>): Promise<string> {
+  const diff = await workspaceDiff(repo, startTree, { skipUntracked: untrackedBefore }).catch(() => '');
   return diff.length > TRANSCRIPT_DIFF_CHARS
     ? `${diff.slice(0, TRANSCRIPT_DIFF_CHARS)}\n[... ${diff.length - TRANSCRIPT_DIFF_CHARS} more characters of the diff not shown]`
     : diff;

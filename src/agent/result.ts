@@ -3,7 +3,7 @@
 import { ConfigError, type RepairConfig } from '../config.js';
 import type { Redactor } from '../redact.js';
 import type { Budget } from './budget.js';
-import { boundedDiff, changedFiles, diffStat, untrackedFiles } from './git.js';
+import { boundedDiff, changedFiles, diffStat, untrackedFiles, type Repo } from './git.js';
 import type { LoopRun } from './run.js';
 import { Transcript } from './transcript.js';
 import type { RepairResult } from './types.js';
@@ -43,6 +43,7 @@ export function openTranscript(path: string, redactor: Redactor): Transcript {
 /** What the run shares that `finish` needs (the run itself may not exist when the session failed to start). */
 export interface FinishContext {
   config: RepairConfig;
+  repo: Repo;
   budget: Budget;
   untrackedBefore: ReadonlySet<string>;
   /** The tree of the tracked files when the loop began (differs from the base commit's when the tree was dirty). */
@@ -67,13 +68,13 @@ export async function finish(result: RepairResult, cx: FinishContext): Promise<v
       setupMs: cx.stats.setup.ms,
     };
   }
-  const changed = await changedFiles(config.workdir, cx.startTree, untrackedBefore).catch(() => []);
+  const changed = await changedFiles(cx.repo, cx.startTree, untrackedBefore).catch(() => []);
   result.changedFiles = changed;
-  const created = await untrackedFiles(config.workdir)
+  const created = await untrackedFiles(cx.repo)
     .then((u) => u.filter((f) => !untrackedBefore.has(f)))
     .catch(() => []);
-  result.diffStat = await diffStat(config.workdir, cx.startTree, created).catch(() => '');
-  result.diff = await boundedDiff(config.workdir, cx.startTree, created).catch(() => '');
+  result.diffStat = await diffStat(cx.repo, cx.startTree, created).catch(() => '');
+  result.diff = await boundedDiff(cx.repo, cx.startTree, created).catch(() => '');
   if (result.result === 'fixed' && changed.length === 0) {
     // Nothing changed, yet the check passes now: the failure was not reproducible, so the check is flaky.
     result.result = 'flaky';

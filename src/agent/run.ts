@@ -6,6 +6,7 @@ import { redactLogFile } from '../terminal/log.js';
 import type { CommandResult, RunOptions } from '../terminal/types.js';
 import type { Budget } from './budget.js';
 import type { TranscriptEvent } from './transcript.js';
+import type { Repo } from './git.js';
 import type { CommandRecord, RepairResult } from './types.js';
 
 /** The part of the terminal session the loop uses. */
@@ -30,6 +31,8 @@ export interface RepairEvent {
 
 export interface LoopRun {
   config: RepairConfig;
+  /** The working tree and the environment ci-medic's git commands start from. */
+  repo: Repo;
   session: LoopSession;
   redactor: Redactor;
   budget: Budget;

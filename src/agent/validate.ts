@@ -4,15 +4,15 @@ import { stat } from 'node:fs/promises';
 import { ConfigError, type RepairConfig } from '../config.js';
 import { policyConfigFrom } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
-import { gitOrEmpty } from './git.js';
+import { gitOrEmpty, type Repo } from './git.js';
 
 /**
- * Fail fast, before tmux starts, on configuration that cannot work; returns the policy the run enforces. An entry
- * that checked the policy's patterns itself (naming its own flags) passes the result as `checkedPolicy`.
+ * Fail fast, before tmux starts, on configuration that cannot work; returns the policy the run enforces. `env` is the
+ * entry's environment (git's, and HOME for the policy's paths). An entry that checked the policy's patterns itself (naming its own flags) passes the result as `checkedPolicy`.
  */
 export async function validateRepairConfig(
   config: RepairConfig,
-  home?: string,
+  env: Record<string, string | undefined>,
   checkedPolicy?: PolicyConfig,
 ): Promise<PolicyConfig> {
   if (!config.check.trim())
@@ -26,7 +26,7 @@ export async function validateRepairConfig(
   }
   const dir = await stat(config.workdir).catch(() => null);
   if (!dir?.isDirectory()) throw new ConfigError('workdir', `"${config.workdir}" is not a directory`);
-  if (!(await gitOrEmpty(config.workdir, ['rev-parse', 'HEAD'])).trim()) {
+  if (!(await gitOrEmpty({ dir: config.workdir, env }, ['rev-parse', 'HEAD'])).trim()) {
     throw new ConfigError(
       'workdir',
       `"${config.workdir}" is not a git repository with a commit; ci-medic repairs a checkout`,
@@ -40,19 +40,13 @@ export async function validateRepairConfig(
   ] as const) {
     if (!(value > 0)) throw new ConfigError(name, `"${value}" must be greater than zero`);
   }
-  return checkedPolicy ?? policyConfigFrom(config.policy, config.workdir, home);
+  return checkedPolicy ?? policyConfigFrom(config.policy, config.workdir, env.HOME || undefined);
 }
 
 /** The `http.<url>.extraheader` values actions/checkout leaves in .git/config (or a file it includes), and the tokens inside them. */
-export async function gitConfigSecrets(workdir: string): Promise<string[]> {
+export async function gitConfigSecrets(repo: Repo): Promise<string[]> {
   // --includes: checkout v5+ keeps the header in a file under $RUNNER_TEMP, reached through includeIf.gitdir.
-  const out = await gitOrEmpty(workdir, [
-    'config',
-    '--local',
-    '--includes',
-    '--get-regexp',
-    '^http\\..*\\.extraheader$',
-  ]);
+  const out = await gitOrEmpty(repo, ['config', '--local', '--includes', '--get-regexp', '^http\\..*\\.extraheader$']);
   const secrets: string[] = [];
   for (const line of out.split('\n').filter(Boolean)) {
     const value = line.slice(line.indexOf(' ') + 1).trim();

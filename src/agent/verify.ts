@@ -70,16 +70,10 @@ export async function verifyFix(run: LoopRun): Promise<Verdict> {
     }
   }
 
-  const violations = await checkWorkspaceTamper(
-    config.workdir,
-    run.startTree,
-    config.check,
-    config.relaxedTamperRules,
-    {
-      skipUntracked: run.untrackedBefore,
-      failureOutput: result.initialFailure.excerpt,
-    },
-  );
+  const violations = await checkWorkspaceTamper(run.repo, run.startTree, config.check, config.relaxedTamperRules, {
+    skipUntracked: run.untrackedBefore,
+    failureOutput: result.initialFailure.excerpt,
+  });
   if (violations.length > 0) {
     run.record({ type: 'tamper', violations });
     run.emit('tamper', `rejected: ${violations.map((v) => `${v.rule} in ${v.file}`).join(', ')}`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CommandResult } from '../terminal/types.js';
 import { passed, runProgram } from './check.js';
-import { git, gitOrEmpty, untrackedFiles } from './git.js';
+import { git, gitOrEmpty, repoAt, untrackedFiles, type Repo } from './git.js';
 import type { LoopRun } from './run.js';
 
 export interface WorktreeVerification {
@@ -27,8 +27,8 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * the loop began are linked into the clean worktree, since the project's dependencies were installed outside the
  * repository and a CI run has them too. Entries the loop created are not: a fix must not rely on them.
  */
-export async function ignoredEntries(workdir: string): Promise<string[]> {
-  return (await gitOrEmpty(workdir, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']))
+export async function ignoredEntries(repo: Repo): Promise<string[]> {
+  return (await gitOrEmpty(repo, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']))
     .split('\0')
     .map((p) => p.replace(/\/$/, ''))
     .filter((p) => p && !p.includes('/'));
@@ -43,7 +43,8 @@ export async function verifyInCleanWorktree(
   opts: { withDiff: boolean; phase: string },
 ): Promise<WorktreeVerification> {
   const { config, session, baseCommit: base } = run;
-  const workdir = config.workdir;
+  const { repo } = run;
+  const workdir = repo.dir;
   const setup = config.setup?.trim() ?? '';
   // A sandboxed shell writes only its private temp dir outside the workspace: the clean worktree goes there.
   const scratch = await mkdtemp(join(run.scratchDir ?? tmpdir(), 'ci-medic-verify-'));
@@ -56,23 +57,23 @@ export async function verifyInCleanWorktree(
     command: step === 'setup' ? setup : config.check,
   });
   try {
-    await git(workdir, ['worktree', 'add', '--detach', '--quiet', tree, base]);
+    await git(repo, ['worktree', 'add', '--detach', '--quiet', tree, base]);
     if (opts.withDiff) {
       // What will be committed: the base commit plus the files the loop changed (not those changed before it began).
-      const touched = (await git(workdir, ['diff', '--name-only', '-z', run.startTree])).split('\0').filter(Boolean);
+      const touched = (await git(repo, ['diff', '--name-only', '-z', run.startTree])).split('\0').filter(Boolean);
       const literal = touched.map((f) => `:(literal)${f}`);
-      const patch = touched.length ? await git(workdir, ['diff', '--binary', base, '--', ...literal]) : '';
+      const patch = touched.length ? await git(repo, ['diff', '--binary', base, '--', ...literal]) : '';
       if (patch.trim()) {
         const patchFile = join(scratch, 'change.patch');
         await writeFile(patchFile, patch);
         try {
-          await git(tree, ['apply', '--binary', '--whitespace=nowarn', patchFile]);
+          await git(repoAt(repo, tree), ['apply', '--binary', '--whitespace=nowarn', patchFile]);
         } catch (error) {
           const message = `the diff does not apply to a clean checkout of ${base.slice(0, 12)}: ${(error as Error).message}`;
           return { failedStep: 'apply', result: null, output: '', message, command: 'git apply' };
         }
       }
-      const created = (await untrackedFiles(workdir)).filter((f) => !run.untrackedBefore.has(f));
+      const created = (await untrackedFiles(repo)).filter((f) => !run.untrackedBefore.has(f));
       for (const file of created) {
         await mkdir(dirname(join(tree, file)), { recursive: true });
         await copyFile(join(workdir, file), join(tree, file));
@@ -105,8 +106,8 @@ export async function verifyInCleanWorktree(
     };
   } finally {
     await session.restart().catch(() => undefined);
-    await gitOrEmpty(workdir, ['worktree', 'remove', '--force', tree]);
+    await gitOrEmpty(repo, ['worktree', 'remove', '--force', tree]);
     await rm(scratch, { recursive: true, force: true });
-    await gitOrEmpty(workdir, ['worktree', 'prune']);
+    await gitOrEmpty(repo, ['worktree', 'prune']);
   }
 }

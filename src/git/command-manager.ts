@@ -8,10 +8,11 @@ export const DEFAULT_GIT_TIMEOUT_MS = 120_000;
 
 export interface GitOptions {
   /**
-   * The environment git starts from, before scrubbing. Default: this process's (the one place below the entries that
-   * reads it: git needs PATH, HOME's global config with the runner's safe.directory, proxies and CA settings).
+   * The environment git starts from, before scrubbing: the one the entry was given (git needs PATH, HOME's global
+   * config with the runner's safe.directory, proxies and CA settings). Required: nothing below the entries reads
+   * process.env.
    */
-  baseEnv?: Record<string, string | undefined>;
+  baseEnv: Record<string, string | undefined>;
   /** Variables added to the scrubbed environment of every git call. */
   env?: Record<string, string>;
   /** Deadline for each call. Default 120 s. */
@@ -102,13 +103,13 @@ export interface Git {
   isShallow(): Promise<boolean>;
 }
 
-export function createGit(workdir: string, options: GitOptions = {}): Git {
+export function createGit(workdir: string, options: GitOptions): Git {
   const timeoutDefault = options.timeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
   // Git must never wait for a person: no prompts, no pager, C locale so messages can be recognised.
   const fixedEnv = { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', PAGER: 'cat', LC_ALL: 'C', ...options.env };
   // Not the process's secrets: git runs programs the repository's config names (filters, fsmonitor, textconv,
   // helpers, upload-pack), and the repair session could write that config.
-  const baseEnv = scrubEnvironment(options.baseEnv ?? process.env);
+  const baseEnv = scrubEnvironment(options.baseEnv);
 
   function exec(args: string[], execOptions: ExecOptions = {}): Promise<GitResult> {
     const timeoutMs = execOptions.timeoutMs ?? timeoutDefault;

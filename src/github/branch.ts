@@ -23,6 +23,8 @@ export { PushError } from './push.js';
 
 export interface CommitAndPushOptions {
   workdir: string;
+  /** The environment git starts from: the entry's (the git command manager scrubs it). */
+  env: Record<string, string | undefined>;
   /** The commit the loop started from: the parent of the new commit. */
   baseCommit: string;
   /** Only the files the loop changed, relative to workdir (deleted files included). */
@@ -115,12 +117,17 @@ async function networkEnv(
 
 export async function commitAndPush(options: CommitAndPushOptions): Promise<CommitAndPushResult> {
   const remote = options.pushUrl ?? options.remote ?? 'origin';
-  const git = createGit(options.workdir, { env: configEnv(NO_HOOKS), timeoutMs: options.timeoutMs });
+  const git = createGit(options.workdir, {
+    baseEnv: options.env,
+    env: configEnv(NO_HOOKS),
+    timeoutMs: options.timeoutMs,
+  });
   const authUrl =
     options.pushUrl && /^https?:/i.test(options.pushUrl)
       ? options.pushUrl
       : (options.serverUrl ?? 'https://github.com');
   const network = createGit(options.workdir, {
+    baseEnv: options.env,
     env: await networkEnv(git, remote, options.token, authUrl),
     timeoutMs: options.timeoutMs,
   });

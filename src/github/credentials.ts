@@ -34,11 +34,13 @@ const CANDIDATE_KEYS = /^(?:http\..*\.extraheader|http\.extraheader|includeif\..
 /** checkout's credentials file name, as checkout itself recognises it. */
 const CHECKOUT_CREDENTIALS_FILE = /git-credentials-[0-9a-f-]+\.config$/i;
 
+/** `env`: the environment git starts from, the entry's (the git command manager scrubs it). */
 export async function removeCheckoutCredentials(
   workdir: string,
+  env: Record<string, string | undefined>,
   options: { git?: Git } = {},
 ): Promise<RemovedCredentials> {
-  const git = options.git ?? createGit(workdir);
+  const git = options.git ?? createGit(workdir, { baseEnv: env });
   const configPath = await localConfigPath(git);
   const entries = await listLocalEntries(git);
   const removed: ConfigEntry[] = [];
@@ -75,9 +77,10 @@ export async function removeCheckoutCredentials(
 /** Runs `fn` with checkout's credentials out of the config, and puts them back however `fn` ends. */
 export async function withoutCheckoutCredentials<T>(
   workdir: string,
+  env: Record<string, string | undefined>,
   fn: (removed: ConfigEntry[]) => Promise<T>,
 ): Promise<T> {
-  const { removed, restore } = await removeCheckoutCredentials(workdir);
+  const { removed, restore } = await removeCheckoutCredentials(workdir, env);
   try {
     return await fn(removed);
   } finally {

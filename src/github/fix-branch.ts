@@ -7,7 +7,10 @@ import { commitAndPush, type CommitAndPushOptions, type CommitAndPushResult } fr
 import { failureFingerprint, repairBranchName } from './fingerprint.js';
 import { pullRequestTitle } from './pr-body.js';
 
-export interface FixBranchOptions extends Pick<CommitAndPushOptions, 'author' | 'remote' | 'token' | 'serverUrl'> {
+export interface FixBranchOptions extends Pick<
+  CommitAndPushOptions,
+  'author' | 'remote' | 'token' | 'serverUrl' | 'env'
+> {
   /** The loop's result for `check` in `workdir`: verified, with the files it changed. */
   result: RepairResult;
   check: string;
@@ -43,6 +46,7 @@ export async function pushFixBranch(options: FixBranchOptions): Promise<FixBranc
   const requestedBranch = repairBranchName(options.branchPrefix, fingerprint);
   const pushed = await commitAndPush({
     workdir: options.workdir,
+    env: options.env,
     baseCommit: result.baseCommit,
     files: result.changedFiles,
     branch: requestedBranch,

@@ -44,7 +44,7 @@ describe('the check is a program', () => {
     const dir = brokenRepo();
     const check = "set -e; trap 'echo CHECK-TRAP-RAN' EXIT; cd test; node --test math.test.js || exit 7";
     const api = await model(say(bash('pwd; echo shell-alive')), say(FIX_EDIT), say(text('Fixed the bound.')));
-    const result = await repair(configFor(dir, api, { check }));
+    const result = await repair(configFor(dir, api, { check }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.initialFailure.exitCode).toBe(7);
     expect(result.initialFailure.excerpt).toContain('CHECK-TRAP-RAN');
@@ -64,7 +64,7 @@ describe('setup is proven before it judges', () => {
     const dir = brokenRepo();
     const setup = 'echo "npm ERR! the lockfile does not match package.json" >&2; exit 1';
     const api = await model(say(FIX_EDIT), say(text('Fixed the bound.')));
-    const result = await repair(configFor(dir, api, { setup }));
+    const result = await repair(configFor(dir, api, { setup }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('fixed');
     // No model turn spent on the setup: the two the fix needs.
@@ -85,7 +85,7 @@ describe('setup is proven before it judges', () => {
       say(bash('rm scratch.txt')),
       say(text('Removed the scratch file.')),
     );
-    const result = await repair(configFor(dir, api, { setup }));
+    const result = await repair(configFor(dir, api, { setup }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     const told = lastUserText(api, 2);
     expect(told).toContain('fails with your diff applied');
@@ -111,7 +111,7 @@ describe('setup is proven before it judges', () => {
       say(toolUse('write', { file_path: 'math.js', content: FIXED })),
       say(text('Inlined the addition.')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 2)).toContain('failed in the clean worktree');
     expect(result.result).toBe('fixed');
@@ -123,7 +123,7 @@ describe('flaky is a result', () => {
   test('a check that fails, then passes on a re-run ends flaky without a model turn', async () => {
     const { dir, check } = flakyProject('FPF');
     const api = await model();
-    const result = await repair(configFor(dir, api, { check }));
+    const result = await repair(configFor(dir, api, { check }), { baseEnv: process.env });
     expect(result.result).toBe('flaky');
     expect(api.requests).toHaveLength(0);
     expect(result.turns).toBe(0);
@@ -137,7 +137,9 @@ describe('flaky is a result', () => {
     // Runs 1-3 before the model (F P F); the first "done" is verified by runs 4 (P) and 5 (F): rejected.
     const { dir, check } = flakyProject('FPFPFFFFFF');
     const api = await model(say(text('Done.')), say(FLAKY_FIX), say(text('Removed the schedule from total().')));
-    const result = await repair(configFor(dir, api, { check, onFlaky: 'repair', flakyReruns: 2 }));
+    const result = await repair(configFor(dir, api, { check, onFlaky: 'repair', flakyReruns: 2 }), {
+      baseEnv: process.env,
+    });
     expect(api.problems).toEqual([]);
     expect(JSON.stringify(api.requests[0].body.messages)).toContain('The check is flaky');
     const told = lastUserText(api, 1);
@@ -154,7 +156,7 @@ describe('the model can give up; loops end', () => {
     const dir = brokenRepo();
     const reason = 'The test needs a database server that CI does not start; add a service container.';
     const api = await model(say(bash('cat math.js')), say(toolUse('give_up', { reason })));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('not-fixed');
     expect(result.explanation).toBe(reason);
@@ -165,7 +167,7 @@ describe('the model can give up; loops end', () => {
   test('a final answer starting CANNOT FIX: ends the run without a verification', async () => {
     const dir = brokenRepo();
     const api = await model(say(text('CANNOT FIX: the expected value comes from a service I cannot reach.')));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('not-fixed');
     expect(result.explanation).toContain('service I cannot reach');
     // The initial run and the flaky re-runs only.
@@ -175,7 +177,7 @@ describe('the model can give up; loops end', () => {
   test('two "done" answers with no change to the diff end not-fixed after one verification', async () => {
     const dir = brokenRepo();
     const api = await model(say(text('Done.')), say(bash('ls')), say(text('Done, really.')), say(text('unused')));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('not-fixed');
     expect(result.turns).toBe(3);
@@ -193,7 +195,7 @@ describe('the tamper guard sees test-only fixes', () => {
       say(toolUse('edit', { file_path: 'test/math.test.js', old_string: '3);', new_string: '6);' }), FIX_EDIT),
       say(text('Restored the test and fixed total().')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     const told = lastUserText(api, 2);
     expect(told).toContain('[test-only]');
@@ -216,7 +218,9 @@ describe('what changed, on every event', () => {
     const mainHead = git(dir, 'rev-parse', 'HEAD');
     git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge feature into main', 'feature');
     const api = await model(say(FIX_EDIT), say(text('Fixed.')));
-    const result = await repair(configFor(dir, api, { changeRange: { event: 'pull_request', base: mainHead } }));
+    const result = await repair(configFor(dir, api, { changeRange: { event: 'pull_request', base: mainHead } }), {
+      baseEnv: process.env,
+    });
     const first = JSON.stringify(api.requests[0].body.messages);
     expect(first).toContain("The pull request's changes");
     // The checkout is the merge commit: its merge-base with the base branch's tip is that tip.
@@ -237,7 +241,7 @@ describe('what changed, on every event', () => {
     git(dir, 'commit', '-qm', 'Second pushed commit');
     const after = git(dir, 'rev-parse', 'HEAD');
     const api = await model(say(FIX_EDIT), say(text('Fixed.')));
-    await repair(configFor(dir, api, { changeRange: { event: 'push', before, after } }));
+    await repair(configFor(dir, api, { changeRange: { event: 'push', before, after } }), { baseEnv: process.env });
     const first = JSON.stringify(api.requests[0].body.messages);
     expect(first).toContain('The pushed commits');
     expect(first).toContain('First pushed commit (the bug)');
@@ -247,7 +251,9 @@ describe('what changed, on every event', () => {
     git(dir, 'reset', '-q', '--hard', after);
     const api2 = await model(say(FIX_EDIT), say(text('Fixed.')));
     const missing = 'f'.repeat(40);
-    await repair(configFor(dir, api2, { changeRange: { event: 'push', before: missing, after } }));
+    await repair(configFor(dir, api2, { changeRange: { event: 'push', before: missing, after } }), {
+      baseEnv: process.env,
+    });
     const fallback = JSON.stringify(api2.requests[0].body.messages);
     expect(fallback).toContain('The last commit');
     expect(fallback).not.toContain('First pushed commit');
@@ -261,7 +267,7 @@ describe('a dirty tree is named', () => {
     // A local `npm install` rewrote the lockfile: the user's change, so not a tamper-guard violation of the fix.
     writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}\n');
     const api = await model(say(bash('cat math.js')), say(FIX_EDIT), say(text('Fixed the bound.')));
-    const result = await repair(configFor(dir, api, { setup: 'echo SETUP-RAN' }));
+    const result = await repair(configFor(dir, api, { setup: 'echo SETUP-RAN' }), { baseEnv: process.env });
     expect(result.result).toBe('fixed');
     expect(result.preexistingChanges).toEqual(['README.md', 'package-lock.json']);
     expect(result.changedFiles).toEqual(['math.js']);

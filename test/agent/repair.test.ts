@@ -30,7 +30,7 @@ describe('repair loop', () => {
       say(text('Root cause: the loop bound skipped the last item. Fixed the bound.')),
     );
     const config = configFor(dir, api);
-    const result = await repair(config);
+    const result = await repair(config, { baseEnv: process.env });
 
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('fixed');
@@ -73,7 +73,7 @@ describe('repair loop', () => {
   test('already passing: no model call at all', async () => {
     const dir = brokenRepo({ ...BROKEN_FILES, 'math.js': FIXED_MATH });
     const api = await model();
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('already-passing');
     expect(result.turns).toBe(0);
     expect(api.requests).toHaveLength(0);
@@ -86,7 +86,7 @@ describe('repair loop', () => {
       say(text('Pushing is not allowed; editing instead.'), FIX_EDIT),
       say(text('Fixed the loop bound.')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('fixed');
     const denial = lastUserText(api, 1);
@@ -99,7 +99,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const reading = (): FakeStep => say(toolUse('read', { file_path: 'math.js' }));
     const api = await model(reading(), reading(), reading(), reading());
-    const result = await repair(configFor(dir, api, { maxTurns: 2 }));
+    const result = await repair(configFor(dir, api, { maxTurns: 2 }), { baseEnv: process.env });
     expect(result.result).toBe('budget-exhausted');
     expect(result.reason).toContain('--max-turns');
     expect(result.turns).toBe(2);
@@ -110,7 +110,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(stall());
     const started = Date.now();
-    const result = await repair(configFor(dir, api, { timeBudgetMs: 4000 }));
+    const result = await repair(configFor(dir, api, { timeBudgetMs: 4000 }), { baseEnv: process.env });
     expect(result.result).toBe('budget-exhausted');
     expect(result.reason).toContain('--time-budget');
     expect(Date.now() - started).toBeLessThan(4000 + 10_000);
@@ -122,6 +122,7 @@ describe('repair loop', () => {
     const controller = new AbortController();
     const started = Date.now();
     const running = repair(configFor(dir, api), {
+      baseEnv: process.env,
       signal: controller.signal,
       onEvent: (e) => {
         if (e.type === 'turn') setTimeout(() => controller.abort(), 300);
@@ -139,7 +140,7 @@ describe('repair loop', () => {
       { reply: { content: [toolUse('read', { file_path: 'math.js' })], usage: { output_tokens: 20_000 } } },
       say(FIX_EDIT),
     );
-    const result = await repair(configFor(dir, api, { maxCostUsd: 0.25 }));
+    const result = await repair(configFor(dir, api, { maxCostUsd: 0.25 }), { baseEnv: process.env });
     expect(result.result).toBe('budget-exhausted');
     expect(result.reason).toContain('--max-cost');
     expect(api.requests).toHaveLength(1);
@@ -159,7 +160,7 @@ describe('repair loop', () => {
       say(toolUse('write', { file_path: 'test/math.test.js', content: BROKEN_FILES['test/math.test.js'] }), FIX_EDIT),
       say(text('Restored the test and fixed the loop bound.')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 2)).toContain('rejects the change');
     expect(lastUserText(api, 2)).toContain('skip-markers');
@@ -175,7 +176,7 @@ describe('repair loop', () => {
       new_string: `${TEST_SKIP}'total`,
     });
     const api = await model(say(skip), say(text('Done.')), say(text('Still done.')));
-    const result = await repair(configFor(dir, api, { maxTurns: 3 }));
+    const result = await repair(configFor(dir, api, { maxTurns: 3 }), { baseEnv: process.env });
     // The second "done" with the same rejected diff ends the run without another verification.
     expect(result.result).toBe('not-fixed');
     expect(result.reason).toContain('done twice with no change to the diff');
@@ -185,7 +186,7 @@ describe('repair loop', () => {
   test('401: ends with a message that names the key to check', async () => {
     const dir = brokenRepo();
     const api = await model(fail(401, undefined, 'invalid x-api-key'));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('error');
     expect(result.reason).toContain('ANTHROPIC_API_KEY');
     expect(api.requests).toHaveLength(1);
@@ -194,7 +195,7 @@ describe('repair loop', () => {
   test('unknown model (404): ends with a message that names the model and the flag', async () => {
     const dir = brokenRepo();
     const api = await model(fail(404, undefined, 'model: claude-nonsense-9'));
-    const result = await repair(configFor(dir, api, { model: 'claude-nonsense-9' }));
+    const result = await repair(configFor(dir, api, { model: 'claude-nonsense-9' }), { baseEnv: process.env });
     expect(result.result).toBe('error');
     expect(result.reason).toContain("model 'claude-nonsense-9' not found");
     expect(result.reason).toContain('--model');
@@ -204,10 +205,12 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const fake = await strictModel();
     const badKey = configFor(dir, fake);
-    await expect(repair(badKey)).rejects.toThrow(/apiKey: .*401/);
+    await expect(repair(badKey, { baseEnv: process.env })).rejects.toThrow(/apiKey: .*401/);
     expect(existsSync(socketPathFor(badKey.sessionName))).toBe(false);
     const badModel = configFor(dir, fake, { apiKey: 'sk-ant-the-right-key-0000', model: 'claude-nonsense-9' });
-    await expect(repair(badModel)).rejects.toThrow("model: 'claude-nonsense-9' not found: check --model");
+    await expect(repair(badModel, { baseEnv: process.env })).rejects.toThrow(
+      "model: 'claude-nonsense-9' not found: check --model",
+    );
     expect(existsSync(socketPathFor(badModel.sessionName))).toBe(false);
     expect(fake.modelLookups).toEqual(['claude-sonnet-5-5', 'claude-nonsense-9']);
     expect(fake.requests).toHaveLength(0);
@@ -216,7 +219,7 @@ describe('repair loop', () => {
   test('a burst of 529s is survived through the SDK retries (retry-after-ms)', async () => {
     const dir = brokenRepo();
     const api = await model(fail(529, 5), fail(529, 5), fail(529, 5), say(FIX_EDIT), say(text('Fixed.')));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('fixed');
     expect(api.requests).toHaveLength(5);
     expect(result.turns).toBe(2);
@@ -226,7 +229,7 @@ describe('repair loop', () => {
     const dir = brokenRepo();
     const api = await model(fail(529, 60_000), fail(529, 60_000));
     const started = Date.now();
-    const result = await repair(configFor(dir, api, { timeBudgetMs: 3000 }));
+    const result = await repair(configFor(dir, api, { timeBudgetMs: 3000 }), { baseEnv: process.env });
     expect(result.result).toBe('budget-exhausted');
     expect(Date.now() - started).toBeLessThan(3000 + 10_000);
   });
@@ -238,7 +241,7 @@ describe('repair loop', () => {
       say(FIX_EDIT),
       say(text('Fixed.')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('fixed');
     expect(result.turns).toBe(3);
@@ -247,7 +250,7 @@ describe('repair loop', () => {
   test('exhausted retries end the run with what to do', async () => {
     const dir = brokenRepo();
     const api = await model(...Array.from({ length: 5 }, () => fail(529, 5)));
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('error');
     expect(result.reason).toContain('529');
     expect(result.reason).toMatch(/re-run later/);
@@ -258,7 +261,7 @@ describe('repair loop', () => {
     const api = await model(say(FIX_EDIT), {
       reply: { content: [text('I cannot help with that.')], stop_reason: 'refusal' },
     });
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(result.result).toBe('not-fixed');
     expect(result.reason).toContain('refusal');
     expect(result.changedFiles).toEqual(['math.js']);
@@ -271,7 +274,7 @@ describe('repair loop', () => {
       say(FIX_EDIT),
       say(text('Fixed.')),
     );
-    const result = await repair(configFor(dir, api));
+    const result = await repair(configFor(dir, api), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 1)).toContain('cut off');
     expect(result.result).toBe('fixed');

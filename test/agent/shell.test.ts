@@ -71,7 +71,7 @@ describe('repair loop through the shell', () => {
   test('a hung command is stopped at the command timeout and the model carries on', async () => {
     const dir = brokenRepo();
     const api = await model(say(bash('sleep 600')), say(FIX_EDIT), say(text('Fixed.')));
-    const result = await repair(configFor(dir, api, { commandTimeoutMs: 3000 }));
+    const result = await repair(configFor(dir, api, { commandTimeoutMs: 3000 }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 1)).toContain('time limit');
     expect(result.commands[0]).toMatchObject({ command: 'sleep 600', timedOut: true });
@@ -82,7 +82,7 @@ describe('repair loop through the shell', () => {
     const dir = brokenRepo();
     const api = await model(say(bash('sleep 600', { timeout_ms: 3_600_000 })), say(FIX_EDIT), say(text('Fixed.')));
     const started = Date.now();
-    const result = await repair(configFor(dir, api, { commandTimeoutMs: 2000 }));
+    const result = await repair(configFor(dir, api, { commandTimeoutMs: 2000 }), { baseEnv: process.env });
     expect(result.commands[0].timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -92,7 +92,10 @@ describe('repair loop through the shell', () => {
     const api = await model(say(bash('sleep 600')), say(text('never reached')));
     const started = Date.now();
     // No flaky re-runs: the 4 s budget is for the model's hung command, not for re-running the check.
-    const result = await repair(configFor(dir, api, { timeBudgetMs: 4000, commandTimeoutMs: 600_000, flakyReruns: 0 }));
+    const result = await repair(
+      configFor(dir, api, { timeBudgetMs: 4000, commandTimeoutMs: 600_000, flakyReruns: 0 }),
+      { baseEnv: process.env },
+    );
     expect(result.result).toBe('budget-exhausted');
     expect(result.reason).toContain('--time-budget');
     expect(Date.now() - started).toBeLessThan(4000 + 10_000);
@@ -115,7 +118,7 @@ describe('repair loop through the shell', () => {
       ),
       say(text('Moved the helper into a tracked file.')),
     );
-    const result = await repair(configFor(dir, api, { setup: 'true' }));
+    const result = await repair(configFor(dir, api, { setup: 'true' }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 2)).toContain('failed in the clean worktree');
     expect(result.result).toBe('fixed');
@@ -136,7 +139,7 @@ describe('repair loop through the shell', () => {
       ),
       say(text('Rewrote total() with a helper module.')),
     );
-    const result = await repair(configFor(dir, api, { setup: 'test -f package.json' }));
+    const result = await repair(configFor(dir, api, { setup: 'test -f package.json' }), { baseEnv: process.env });
     expect(api.problems).toEqual([]);
     expect(result.result).toBe('fixed');
     expect(result.reason).toContain('clean worktree');

@@ -12,7 +12,7 @@ describe('createGit', () => {
     const { dir } = makeRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
     git(dir, 'mv', 'b.txt', 'c d.txt');
     writeFiles(dir, { 'a.txt': 'changed\n', 'new; rm -rf x.txt': 'n\n' });
-    const g = createGit(dir);
+    const g = createGit(dir, { baseEnv: process.env });
     expect(await g.revParse('HEAD')).toBe(git(dir, 'rev-parse', 'HEAD'));
     expect(await g.tryRevParse('refs/heads/nope')).toBeUndefined();
     expect(await g.untrackedFiles()).toEqual(['new; rm -rf x.txt']);
@@ -27,7 +27,7 @@ describe('createGit', () => {
 
   it('throws a GitError carrying the exit code and stderr, and hides -c values', async () => {
     const { dir } = makeRepo({ 'a.txt': 'a\n' });
-    const g = createGit(dir);
+    const g = createGit(dir, { baseEnv: process.env });
     const error = await g
       .exec(['-c', 'http.extraheader=AUTHORIZATION: basic c2VjcmV0', 'checkout', 'no-such-branch'])
       .catch((e: unknown) => e);
@@ -43,7 +43,7 @@ describe('createGit', () => {
   it('stops a call at its deadline', async () => {
     const { dir } = makeRepo({ 'a.txt': 'a\n' });
     // An alias that sleeps stands in for any git call that hangs (a helper, a hook, a network wait).
-    const g = createGit(dir, { timeoutMs: 300 });
+    const g = createGit(dir, { baseEnv: process.env, timeoutMs: 300 });
     const started = Date.now();
     const error = await g.exec(['-c', 'alias.hang=!sleep 5', 'hang']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitError);

@@ -44,6 +44,7 @@ function loopChanges(dir: string, variant = ''): string[] {
 function options(dir: string, base: string, files: string[], extra: Partial<Parameters<typeof commitAndPush>[0]> = {}) {
   return {
     workdir: dir,
+    env: process.env,
     baseCommit: base,
     files,
     branch: 'ci-medic/0123abcd4567',

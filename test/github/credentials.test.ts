@@ -67,7 +67,7 @@ describe('removeCheckoutCredentials', () => {
     const before = readFileSync(config, 'utf8');
     expect(effectiveHeader(dir)).toBe(authHeaderFor(TOKEN));
 
-    const { removed, restore } = await removeCheckoutCredentials(dir);
+    const { removed, restore } = await removeCheckoutCredentials(dir, process.env);
     expect(removed.map((e) => e.key).sort()).toEqual([
       'http.https://ghes.example.com/.extraheader',
       'http.https://github.com/.extraheader',
@@ -87,7 +87,7 @@ describe('removeCheckoutCredentials', () => {
     const before = readFileSync(config, 'utf8');
     expect(effectiveHeader(dir)).toBe(authHeaderFor(TOKEN));
 
-    const { removed, restore } = await removeCheckoutCredentials(dir);
+    const { removed, restore } = await removeCheckoutCredentials(dir, process.env);
     expect(removed).toHaveLength(3);
     expect(removed.every((e) => e.key.startsWith('includeif.gitdir:'))).toBe(true);
     expect(effectiveHeader(dir)).toBeUndefined();
@@ -103,7 +103,7 @@ describe('removeCheckoutCredentials', () => {
     const { dir, config } = checkoutV4Repo();
     const before = readFileSync(config, 'utf8');
     await expect(
-      withoutCheckoutCredentials(dir, async (removed) => {
+      withoutCheckoutCredentials(dir, process.env, async (removed) => {
         expect(removed).toHaveLength(2);
         expect(effectiveHeader(dir)).toBeUndefined();
         throw new Error('the loop blew up');
@@ -115,7 +115,7 @@ describe('removeCheckoutCredentials', () => {
   it('discards config the loop planted (a proxy that would see the push header) and puts the credentials back', async () => {
     const { dir, config } = checkoutV4Repo();
     const before = readFileSync(config, 'utf8');
-    const { restore } = await removeCheckoutCredentials(dir);
+    const { restore } = await removeCheckoutCredentials(dir, process.env);
     git(dir, 'config', '--local', 'http.proxy', 'http://127.0.0.1:9/');
     git(dir, 'config', '--local', 'http.sslVerify', 'false');
     expect(await restore()).toBe(true);
@@ -129,7 +129,7 @@ describe('removeCheckoutCredentials', () => {
   it('does nothing in a repository without persisted credentials', async () => {
     const { dir } = makeRepo({ 'a.txt': 'a\n' });
     const config = readFileSync(join(dir, '.git', 'config'), 'utf8');
-    const { removed, restore } = await removeCheckoutCredentials(dir);
+    const { removed, restore } = await removeCheckoutCredentials(dir, process.env);
     expect(removed).toEqual([]);
     expect(await restore()).toBe(false);
     expect(readFileSync(join(dir, '.git', 'config'), 'utf8')).toBe(config);

@@ -41,6 +41,7 @@ function options(dir: string, base: string, extra: Partial<Parameters<typeof com
   writeFiles(dir, { 'src/sum.js': 'export const sum = (a, b) => a + b;\n' });
   return {
     workdir: dir,
+    env: process.env,
     baseCommit: base,
     files: ['src/sum.js'],
     branch: 'ci-medic/feedc0de1234',

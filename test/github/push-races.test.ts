@@ -30,6 +30,7 @@ function fix(dir: string, base: string, variant = '') {
   writeFiles(dir, { 'src/sum.js': `export const sum = (a, b) => a + b;${variant}\n` });
   return commitAndPush({
     workdir: dir,
+    env: process.env,
     baseCommit: base,
     files: ['src/sum.js'],
     branch: BRANCH,

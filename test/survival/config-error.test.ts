@@ -22,7 +22,7 @@ const base = (workdir: string): RepairConfig => ({
 });
 
 async function keyOf(config: RepairConfig): Promise<string> {
-  const error = await validateRepairConfig(config).then(
+  const error = await validateRepairConfig(config, process.env).then(
     () => null,
     (e: unknown) => e,
   );

@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git as runGit } from '../git.js';
+import { git as runGit, type Repo } from '../git.js';
 
 /** Settings that would change what `git diff` prints (prefixes, quoting, external diff programs). */
 const GIT_DIFF_CONFIG = [
@@ -17,8 +17,8 @@ const GIT_DIFF_CONFIG = [
   'diff.external=',
 ];
 
-const git = (workdir: string, args: string[], env?: Record<string, string>): Promise<string> =>
-  runGit(workdir, [...GIT_DIFF_CONFIG, ...args], { env });
+const git = (repo: Repo, args: string[], env?: Record<string, string>): Promise<string> =>
+  runGit(repo, [...GIT_DIFF_CONFIG, ...args], { env });
 
 export interface WorkspaceTamperOptions {
   /**
@@ -35,31 +35,31 @@ export interface WorkspaceTamperOptions {
  * a temporary index so the user's index is left exactly as it was.
  */
 export async function workspaceDiff(
-  workdir: string,
+  repo: Repo,
   baseCommit: string,
   opts: WorkspaceTamperOptions = {},
 ): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), 'ci-medic-tamper-'));
   try {
     const indexFile = join(scratch, 'index');
-    const realIndex = (await git(workdir, ['rev-parse', '--path-format=absolute', '--git-path', 'index'])).trim();
+    const realIndex = (await git(repo, ['rev-parse', '--path-format=absolute', '--git-path', 'index'])).trim();
     const env = { GIT_INDEX_FILE: indexFile };
     if (existsSync(realIndex)) copyFileSync(realIndex, indexFile);
-    else await git(workdir, ['read-tree', baseCommit], env);
+    else await git(repo, ['read-tree', baseCommit], env);
     const skip = new Set(opts.skipUntracked ?? []);
-    const untracked = (await git(workdir, ['ls-files', '-z', '--others', '--exclude-standard'], env))
+    const untracked = (await git(repo, ['ls-files', '-z', '--others', '--exclude-standard'], env))
       .split('\0')
       .filter((p) => p && !skip.has(p));
     // In batches: a fresh project can have thousands of new files, and argv has a limit.
     for (let i = 0; i < untracked.length; i += 500) {
       await git(
-        workdir,
+        repo,
         ['add', '--intent-to-add', '--', ...untracked.slice(i, i + 500).map((p) => `:(literal)${p}`)],
         env,
       );
     }
     return await git(
-      workdir,
+      repo,
       [
         'diff',
         '--no-ext-diff',
@@ -80,9 +80,9 @@ export async function workspaceDiff(
 }
 
 /** A file as it was at `commit`, or undefined when it did not exist there. */
-export async function fileAtCommit(workdir: string, commit: string, path: string): Promise<string | undefined> {
+export async function fileAtCommit(repo: Repo, commit: string, path: string): Promise<string | undefined> {
   try {
-    return await git(workdir, ['show', `${commit}:${path}`]);
+    return await git(repo, ['show', `${commit}:${path}`]);
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
 // instead, and a tampering diff is never reported as fixed. Rules may be relaxed by configuration (TAMPER_RULES).
 import type { TamperRule } from '../../config.js';
 import { checkTargets, joinDir } from './check-targets.js';
+import type { Repo } from '../git.js';
 import { fileAtCommit, fileInWorkspace, workspaceDiff, type WorkspaceTamperOptions } from './git.js';
 import { checkTamper } from './rules.js';
 import type { TamperViolation } from './types.js';
@@ -17,20 +18,20 @@ export type { TamperOptions, TamperRule, TamperViolation } from './types.js';
 
 /** The violations in the workspace's changes since `baseCommit`, for the check `check`. */
 export async function checkWorkspaceTamper(
-  workdir: string,
+  repo: Repo,
   baseCommit: string,
   check: string,
   relaxed: TamperRule[],
   opts: WorkspaceTamperOptions = {},
 ): Promise<TamperViolation[]> {
-  const diff = await workspaceDiff(workdir, baseCommit, opts);
+  const diff = await workspaceDiff(repo, baseCommit, opts);
   const t = checkTargets(check);
   let packageJsonBefore: string | undefined;
   let packageJsonAfter: string | undefined;
   if (t.scripts.length) {
     const pkgPath = joinDir(t.dir, 'package.json');
-    packageJsonBefore = await fileAtCommit(workdir, baseCommit, pkgPath); // none at the base: nothing to compare
-    packageJsonAfter = fileInWorkspace(workdir, pkgPath) ?? (packageJsonBefore === undefined ? undefined : '{}');
+    packageJsonBefore = await fileAtCommit(repo, baseCommit, pkgPath); // none at the base: nothing to compare
+    packageJsonAfter = fileInWorkspace(repo.dir, pkgPath) ?? (packageJsonBefore === undefined ? undefined : '{}');
   }
   return checkTamper(diff, { check, relaxed, packageJsonBefore, packageJsonAfter, failureOutput: opts.failureOutput });
 }

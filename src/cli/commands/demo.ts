@@ -135,6 +135,7 @@ export const main = defineCommand({ name: 'demo', help: HELP, options: DEMO_OPTI
       result,
       check: DEMO_CHECK,
       workdir,
+      env: secrets.sessionEnv,
       workflow: 'demo',
       job: 'test',
       baseBranch: 'main',

@@ -284,7 +284,7 @@ const repairCommand = defineCommand(REPAIR, async ({ values }, io) => {
   for (const line of recoverWorkspace(journalPath, config.workdir)) io.stderr(`ci-medic repair: ${line}\n`);
   await ensureSessionFree(config.sessionName, sessionGiven);
   // The rest of the configuration (the workspace a repository, …), checked once, before anything starts.
-  const policy = await validateRepairConfig(config, io.env.HOME || undefined, parsed.policy);
+  const policy = await validateRepairConfig(config, io.env, parsed.policy);
   const watchCommand = joinCommandFor(socketPathFor(config.sessionName), config.sessionName, true);
   io.stderr(`ci-medic repair: agent session "${config.sessionName}"; watch it with: ${watchCommand}\n`);
   // Built once, here: the environment's and the credential files' secrets, masked on every path out of the run.
@@ -366,11 +366,11 @@ async function repairWithJournal(
   const configPath = gitConfigPathOf(config.workdir); // none: not a repository, which repair() reports naming --workdir
   if (configPath) {
     // Scanned once, here, before checkout's credential leaves .git/config; the loop gets what was found.
-    found = await gitConfigSecrets(config.workdir).catch(() => []);
+    found = await gitConfigSecrets({ dir: config.workdir, env: options.baseEnv }).catch(() => []);
     config.secrets.push(...found);
     for (const secret of found) options.redactor?.add(secret);
     journal.keepGitConfig(configPath);
-    credentials = await removeCheckoutCredentials(config.workdir);
+    credentials = await removeCheckoutCredentials(config.workdir, options.baseEnv);
     if (credentials.removed.length > 0) {
       io.stderr(
         'ci-medic repair: the persisted checkout credential is out of .git/config for the length of the repair\n',

@@ -14,12 +14,12 @@ describe('boundedDiff', () => {
     writeFileSync(join(dir, 'math.js'), 'for (i < n)\n');
     writeFileSync(join(dir, 'new.js'), 'export const x = 1;\n');
     writeFileSync(join(dir, 'blob.bin'), 'x'.repeat(1024 * 1024));
-    const diff = await boundedDiff(dir, base, ['new.js', 'blob.bin']);
+    const diff = await boundedDiff({ dir, env: process.env }, base, ['new.js', 'blob.bin']);
     expect(diff).toContain('-for (i < n - 1)\n+for (i < n)');
     expect(diff).toMatch(/\+\+\+ b\/new\.js\n@@ -0,0 \+1 @@\n\+export const x = 1;/);
     expect(diff).toContain('new file blob.bin: 1048576 bytes, not shown');
 
-    const cut = await boundedDiff(dir, base, ['new.js'], 60);
+    const cut = await boundedDiff({ dir, env: process.env }, base, ['new.js'], 60);
     expect(cut.length).toBeLessThan(120);
     expect(cut).toMatch(/\n… \(diff cut at 60 characters\)$/);
   });

@@ -19,7 +19,7 @@ describe('gitConfigSecrets', () => {
     writeFileSync(file, `[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic ${basic}\n`);
     git(dir, 'config', '--local', `includeIf.gitdir:${join(dir, '.git')}.path`, file);
 
-    const secrets = await gitConfigSecrets(dir);
+    const secrets = await gitConfigSecrets({ dir, env: process.env });
     expect(secrets).toContain(basic);
     expect(secrets).toContain(token);
     const redactor = new Redactor(secrets);

@@ -28,9 +28,9 @@ describe("the loop's git calls", () => {
     git(dir, 'config', 'diff.leak.textconv', spy);
     writeFiles(dir, { '.gitattributes': '*.js diff=leak\n', 'src/a.js': 'export const a = 2;\n' });
 
-    expect(await changedFiles(dir, base, new Set())).toContain('src/a.js');
-    await diffStat(dir, base, []);
-    await workspaceDiff(dir, base);
+    expect(await changedFiles({ dir, env: process.env }, base, new Set())).toContain('src/a.js');
+    await diffStat({ dir, env: process.env }, base, []);
+    await workspaceDiff({ dir, env: process.env }, base);
     expect(existsSync(marker), 'the planted programs ran').toBe(true);
     expect(readFileSync(marker, 'utf8')).not.toContain(PLANTED);
   });

@@ -53,7 +53,7 @@ describe('a 200 that is not a Messages response', () => {
 
   it('JSON without content, every time: the loop ends with an error naming the endpoint, not a TypeError', async () => {
     const fake = await start(...Array.from({ length: MAX_RETRIES + 1 }, () => partialMessage('content')));
-    const result = await repair(configFor(brokenRepo(), fake));
+    const result = await repair(configFor(brokenRepo(), fake), { baseEnv: process.env });
     expect(result.result).toBe('error');
     expect(result.reason).toContain(`POST ${fake.url}/v1/messages answered 200 with JSON without \`content\``);
     expect(result.reason).not.toMatch(/Cannot read properties/);
@@ -61,7 +61,7 @@ describe('a 200 that is not a Messages response', () => {
 
   it('a real repair goes through the checked fetch untouched', async () => {
     const fake = await start(say(FIX_EDIT), say(text('Fixed the off-by-one.')));
-    const result = await repair(configFor(brokenRepo(), fake));
+    const result = await repair(configFor(brokenRepo(), fake), { baseEnv: process.env });
     expect(result.result).toBe('fixed');
     expect(fake.problems).toEqual([]);
   }, 60_000);

@@ -67,7 +67,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     const { dir, base } = repo();
     edit(dir, 'src/sum.js', 'a - b', 'a + b');
     writeFiles(dir, { 'src/new-helper.js': 'export const x = 1;\n' });
-    expect(await checkWorkspaceTamper(dir, base, 'npm test', [])).toEqual([]);
+    expect(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', [])).toEqual([]);
   });
 
   it('rejects an added .skip, .only, xit and a pytest skip, with advice for the model', async () => {
@@ -80,7 +80,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
       'def test_calc',
       'import pytest\n\n@pytest.mark.skip(reason="flaky")\ndef test_calc',
     );
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(rules(v)).toEqual(['skip-markers']);
     expect(v.map((x) => x.file).sort()).toEqual(['test/other.test.js', 'test/sum.test.js', 'tests/test_calc.py']);
     const skip = v.find((x) => x.file === 'test/sum.test.js')!;
@@ -92,7 +92,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     const { dir, base } = repo();
     edit(dir, 'src/lib.rs', '    #[test]\n', '    #[test]\n    #[ignore]\n');
     edit(dir, 'pkg/add_test.go', 'func TestAdd(t *testing.T) {\n', 'func TestAdd(t *testing.T) {\n\tt.Skip("later")\n');
-    const v = await checkWorkspaceTamper(dir, base, 'cargo test && go test ./...', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'cargo test && go test ./...', []);
     expect(v.map((x) => `${x.rule} ${x.file}`).sort()).toEqual([
       'skip-markers pkg/add_test.go',
       'skip-markers src/lib.rs',
@@ -104,7 +104,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     rmSync(join(dir, 'test/other.test.js'));
     edit(dir, 'test/sum.test.js', '  expect(sum(2, 2)).toBe(4);\n', '');
     edit(dir, 'src/lib.rs', '        assert_eq!(super::one(), 1);\n', '');
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(v.map((x) => `${x.rule} ${x.file}`).sort()).toEqual([
       'deleted-tests src/lib.rs',
       'deleted-tests test/other.test.js',
@@ -114,7 +114,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
 
     const { dir: dir2, base: base2 } = repo();
     renameSync(join(dir2, 'test/sum.test.js'), join(dir2, 'test/sum.js.bak'));
-    const renamed = await checkWorkspaceTamper(dir2, base2, 'npm test', []);
+    const renamed = await checkWorkspaceTamper({ dir: dir2, env: process.env }, base2, 'npm test', []);
     expect(renamed.map((x) => `${x.rule} ${x.file}`)).toEqual(['deleted-tests test/sum.test.js']);
   });
 
@@ -124,7 +124,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     edit(dir, 'pkg/add_test.go', 'package pkg', '//go:build never\n\npackage pkg');
     edit(dir, 'src/lib.rs', '#[cfg(test)]', '#[cfg(any())]');
     writeFiles(dir, { 'conftest.py': 'collect_ignore = ["tests/test_calc.py"]\n' });
-    const v = await checkWorkspaceTamper(dir, base, 'pytest', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'pytest', []);
     expect(v.map((x) => `${x.rule} ${x.file}`).sort()).toEqual([
       'deleted-tests tests/test_calc.py',
       'skip-markers conftest.py',
@@ -138,45 +138,57 @@ describe('checkWorkspaceTamper on real repositories', () => {
     const { dir, base } = repo();
     edit(dir, 'test/sum.test.js', 'toBe(4)', 'toEqual(4)');
     // Not a deleted test; a test-only change of an assertion is its own rule (relaxed here, tested below).
-    expect(await checkWorkspaceTamper(dir, base, 'npm test', ['test-only'])).toEqual([]);
+    expect(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', ['test-only'])).toEqual([]);
   });
 
   it('test-only: rejects a diff that only rewrites the failing test to agree with the bug; test and code together pass', async () => {
     const failure = 'FAIL test/sum.test.js > adds\nAssertionError: expected -1 to be 3';
     const onlyTest = repo();
     edit(onlyTest.dir, 'test/sum.test.js', 'toBe(3)', 'toBe(-1)');
-    const v = await checkWorkspaceTamper(onlyTest.dir, onlyTest.base, 'npm test', [], { failureOutput: failure });
+    const v = await checkWorkspaceTamper({ dir: onlyTest.dir, env: process.env }, onlyTest.base, 'npm test', [], {
+      failureOutput: failure,
+    });
     expect(v).toMatchObject([{ rule: 'test-only', file: 'test/sum.test.js', line: 'expect(sum(1, 2)).toBe(3);' }]);
     expect(v[0].message).toContain('expect(sum(1, 2)).toBe(-1);');
     // Relaxed by name.
-    expect(await checkWorkspaceTamper(onlyTest.dir, onlyTest.base, 'npm test', ['test-only'])).toEqual([]);
+    expect(
+      await checkWorkspaceTamper({ dir: onlyTest.dir, env: process.env }, onlyTest.base, 'npm test', ['test-only']),
+    ).toEqual([]);
 
     // The same test change with the code under test changed too: allowed.
     const withCode = repo();
     edit(withCode.dir, 'test/sum.test.js', 'toBe(3)', 'toBe(-1)');
     edit(withCode.dir, 'src/sum.js', 'a - b', 'a - b + 0');
-    expect(await checkWorkspaceTamper(withCode.dir, withCode.base, 'npm test', [], { failureOutput: failure })).toEqual(
-      [],
-    );
+    expect(
+      await checkWorkspaceTamper({ dir: withCode.dir, env: process.env }, withCode.base, 'npm test', [], {
+        failureOutput: failure,
+      }),
+    ).toEqual([]);
 
     // A test-only change to a test file the failure does not name, and one that adds a test: allowed.
     const other = repo();
     edit(other.dir, 'test/other.test.js', 'toBe(1)', 'toBe(2 - 1)');
     edit(other.dir, 'test/sum.test.js', '});\n', "});\nit('adds more', () => expect(sum(0, 0)).toBe(0));\n");
-    expect(await checkWorkspaceTamper(other.dir, other.base, 'npm test', [], { failureOutput: failure })).toEqual([]);
+    expect(
+      await checkWorkspaceTamper({ dir: other.dir, env: process.env }, other.base, 'npm test', [], {
+        failureOutput: failure,
+      }),
+    ).toEqual([]);
   });
 
   it("rejects a change to the check's own npm script, but not to other scripts", async () => {
     const { dir, base } = repo();
     edit(dir, 'package.json', '"lint": "eslint ."', '"lint": "eslint src"');
-    expect(await checkWorkspaceTamper(dir, base, 'npm test', [])).toEqual([]);
+    expect(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', [])).toEqual([]);
     edit(dir, 'package.json', '"test": "vitest run"', '"test": "vitest run || true"');
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ rule: 'check-definition', file: 'package.json' });
     expect(v[0].message).toContain('"test" script changed from "vitest run" to "vitest run || true"');
-    expect(rules(await checkWorkspaceTamper(dir, base, 'npm run lint', []))).toEqual(['check-definition']);
-    expect(await checkWorkspaceTamper(dir, base, 'npm run build', [])).toEqual([]);
+    expect(rules(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm run lint', []))).toEqual([
+      'check-definition',
+    ]);
+    expect(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm run build', [])).toEqual([]);
   });
 
   it('rejects changes to the Makefile for make, a script the check runs, and the pytest section', async () => {
@@ -184,21 +196,19 @@ describe('checkWorkspaceTamper on real repositories', () => {
     edit(dir, 'Makefile', 'npm test', 'true');
     edit(dir, 'scripts/ci.sh', 'npm test', 'exit 0');
     edit(dir, 'pyproject.toml', 'addopts = "-q"', 'addopts = "-q -k not_slow"');
-    expect((await checkWorkspaceTamper(dir, base, 'make test', [])).map((x) => x.file).sort()).toEqual([
-      'Makefile',
-      'pyproject.toml',
-    ]);
-    expect((await checkWorkspaceTamper(dir, base, 'bash scripts/ci.sh', [])).map((x) => x.file).sort()).toEqual([
-      'pyproject.toml',
-      'scripts/ci.sh',
-    ]);
-    expect((await checkWorkspaceTamper(dir, base, './scripts/ci.sh', [])).map((x) => x.file)).toContain(
-      'scripts/ci.sh',
-    );
+    expect(
+      (await checkWorkspaceTamper({ dir, env: process.env }, base, 'make test', [])).map((x) => x.file).sort(),
+    ).toEqual(['Makefile', 'pyproject.toml']);
+    expect(
+      (await checkWorkspaceTamper({ dir, env: process.env }, base, 'bash scripts/ci.sh', [])).map((x) => x.file).sort(),
+    ).toEqual(['pyproject.toml', 'scripts/ci.sh']);
+    expect(
+      (await checkWorkspaceTamper({ dir, env: process.env }, base, './scripts/ci.sh', [])).map((x) => x.file),
+    ).toContain('scripts/ci.sh');
     // Another section of pyproject.toml is not the check's definition.
     const { dir: d2, base: b2 } = repo();
     edit(d2, 'pyproject.toml', 'line-length = 100', 'line-length = 120');
-    expect(await checkWorkspaceTamper(d2, b2, 'python -m pytest', [])).toEqual([]);
+    expect(await checkWorkspaceTamper({ dir: d2, env: process.env }, b2, 'python -m pytest', [])).toEqual([]);
   });
 
   it("rejects changes to the configuration of a tool the check's script runs", async () => {
@@ -210,19 +220,21 @@ describe('checkWorkspaceTamper on real repositories', () => {
     edit(dir, 'tsconfig.json', '"strict": true', '"strict": false');
     edit(dir, 'pyproject.toml', 'line-length = 100', 'line-length = 100\n\n[tool.ruff.lint]\nignore = ["F401"]');
     // `npm run build` runs tsc: its tsconfig is the check's definition; ruff is not involved.
-    expect((await checkWorkspaceTamper(dir, head, 'npm run build', [])).map((x) => x.file)).toEqual(['tsconfig.json']);
+    expect(
+      (await checkWorkspaceTamper({ dir, env: process.env }, head, 'npm run build', [])).map((x) => x.file),
+    ).toEqual(['tsconfig.json']);
     // `npm test` runs vitest: neither file defines it.
-    expect(await checkWorkspaceTamper(dir, head, 'npm test', [])).toEqual([]);
-    expect((await checkWorkspaceTamper(dir, head, 'ruff check .', [])).map((x) => x.line)).toEqual([
-      '[tool.ruff.lint]',
-    ]);
+    expect(await checkWorkspaceTamper({ dir, env: process.env }, head, 'npm test', [])).toEqual([]);
+    expect(
+      (await checkWorkspaceTamper({ dir, env: process.env }, head, 'ruff check .', [])).map((x) => x.line),
+    ).toEqual(['[tool.ruff.lint]']);
   });
 
   it('rejects CI configuration (new untracked files included) and lockfiles', async () => {
     const { dir, base } = repo();
     writeFiles(dir, { '.github/workflows/extra.yml': 'on: push\n', 'yarn.lock': '# yarn\n' });
     edit(dir, 'package-lock.json', '3', '2');
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(v.map((x) => `${x.rule} ${x.file}`).sort()).toEqual([
       'ci-config .github/workflows/extra.yml',
       'lockfiles package-lock.json',
@@ -239,7 +251,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
       '// eslint-disable-next-line no-unused-vars\n// @ts-ignore\nexport function',
     );
     writeFiles(dir, { 'app/main.py': 'import os  # noqa: F401\nx: int = "s"  # type: ignore\n' });
-    const v = await checkWorkspaceTamper(dir, base, 'npm run lint', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm run lint', []);
     expect(rules(v)).toEqual(['suppressions']);
     expect(v.map((x) => x.line)).toEqual([
       'import os  # noqa: F401',
@@ -253,8 +265,12 @@ describe('checkWorkspaceTamper on real repositories', () => {
     const { dir, base } = repo();
     edit(dir, 'test/sum.test.js', "it('adds'", `${IT_ONLY}'adds'`);
     edit(dir, 'package-lock.json', '3', '2');
-    expect(rules(await checkWorkspaceTamper(dir, base, 'npm test', ['lockfiles']))).toEqual(['skip-markers']);
-    expect(await checkWorkspaceTamper(dir, base, 'npm test', ['lockfiles', 'skip-markers'])).toEqual([]);
+    expect(rules(await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', ['lockfiles']))).toEqual([
+      'skip-markers',
+    ]);
+    expect(
+      await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', ['lockfiles', 'skip-markers']),
+    ).toEqual([]);
   });
 
   it("reads untracked files through a temporary index and leaves the user's index exactly as it was", async () => {
@@ -268,7 +284,7 @@ describe('checkWorkspaceTamper on real repositories', () => {
     git(dir, 'add', 'src/sum.js');
     const indexBefore = readFileSync(join(dir, '.git/index'));
     const statusBefore = git(dir, 'status', '--porcelain');
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(v.map((x) => `${x.rule} ${x.file}`)).toEqual(['skip-markers test/new.test.js']);
     expect(readFileSync(join(dir, '.git/index')).equals(indexBefore)).toBe(true);
     expect(git(dir, 'status', '--porcelain')).toBe(statusBefore);
@@ -277,25 +293,25 @@ describe('checkWorkspaceTamper on real repositories', () => {
   it('leaves out files that were untracked before the loop began', async () => {
     const { dir, base } = repo();
     writeFiles(dir, { 'scratch/user.test.js': `${IT_ONLY}'mine', () => {});\n` });
-    const before = await untrackedFiles(dir);
+    const before = await untrackedFiles({ dir, env: process.env });
     expect(before).toEqual(['scratch/user.test.js']);
     writeFiles(dir, { 'test/model.test.js': `${IT_ONLY}'model', () => {});\n` });
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', [], { skipUntracked: before });
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', [], { skipUntracked: before });
     expect(v.map((x) => x.file)).toEqual(['test/model.test.js']);
   });
 
   it('handles paths with spaces and non-ASCII characters', async () => {
     const { dir, base } = repo();
     writeFiles(dir, { 'test/café spaces.test.js': `${IT_ONLY}'x', () => {});\n` });
-    const diff = await workspaceDiff(dir, base);
+    const diff = await workspaceDiff({ dir, env: process.env }, base);
     expect(diff).toContain('café spaces.test.js');
-    const v = await checkWorkspaceTamper(dir, base, 'npm test', []);
+    const v = await checkWorkspaceTamper({ dir, env: process.env }, base, 'npm test', []);
     expect(v.map((x) => x.file)).toEqual(['test/café spaces.test.js']);
   });
 
   it("fails with git's own message for a base commit that does not exist", async () => {
     const { dir } = repo();
-    await expect(checkWorkspaceTamper(dir, 'f'.repeat(40), 'npm test', [])).rejects.toThrow(
+    await expect(checkWorkspaceTamper({ dir, env: process.env }, 'f'.repeat(40), 'npm test', [])).rejects.toThrow(
       /bad revision|unknown revision|bad object/,
     );
   });
