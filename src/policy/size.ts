@@ -52,10 +52,16 @@ interface PendingHereDoc {
 
 const NEWLINE = 10;
 const BLANKS = /[ \t\r\f\v]+/y;
-/** A word run in code: up to a blank, a newline or a character that counts as a token of its own. */
-const CODE_WORD = /[^;&|<>(){}[\]$`'"\\#*?!,=~@\n \t\r\f\v]+/y;
+const table = (chars: string) => {
+  const t = new Uint8Array(128);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  return t;
+};
+const BLANK = table(' \t\r\f\v');
+/** What ends a word run in code: a blank, a newline or a character that counts as a token of its own. */
+const CODE_STOP = table(';&|<>(){}[]$`\'"\\#*?!,=~@\n \t\r\f\v');
 /** In arithmetic every operator character is a token: `1+1+1` is five of them, as a parser sees it. */
-const ARITHMETIC_WORD = /[A-Za-z0-9_\u0080-\uffff]+/y;
+const ARITHMETIC_STOP = new Uint8Array(128).map((_, c) => (/[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 0 : 1));
 /** Where something happens inside double quotes, and inside unquoted here-document text. */
 const QUOTED_STOP = /[\\"$`]/g;
 const HERE_TEXT_STOP = /[\\$`]/g;
@@ -115,22 +121,23 @@ class Scanner {
         } else i = this.expansion(i, false);
         continue;
       }
-      BLANKS.lastIndex = i;
-      if (BLANKS.test(s)) {
-        i = BLANKS.lastIndex;
+      const c = s.charCodeAt(i);
+      if (c < 128 && BLANK[c] === 1) {
+        i++;
         continue;
       }
-      const c = s.charCodeAt(i);
       if (c === NEWLINE) {
         i++;
         if (top.kind === Kind.Code && this.pending.length > 0) i = this.hereDocBodies(i);
         continue;
       }
-      const word = top.kind === Kind.Arithmetic ? ARITHMETIC_WORD : CODE_WORD;
-      word.lastIndex = i;
-      if (word.test(s)) {
+      const stops = top.kind === Kind.Arithmetic ? ARITHMETIC_STOP : CODE_STOP;
+      if (c >= 128 || stops[c] === 0) {
         const start = i;
-        i = word.lastIndex;
+        for (i++; i < end; i++) {
+          const d = s.charCodeAt(i);
+          if (d < 128 && stops[d] === 1) break;
+        }
         tally.tokens++;
         if (top.kind === Kind.Code && i - start === 4) {
           const w = s.slice(start, i);
