@@ -149,7 +149,7 @@ export const WORK_LIMITS = {
    */
   tokens: { max: 12_000, what: 'words and operators' },
   /** Simple commands checked: nested code, wrapped commands and each find start point's -exec all count. */
-  commands: { max: 1_500, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
+  commands: { max: 500, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
   /** Words of the simple commands checked (each is resolved as a path and tested against the secret places). */
   arguments: { max: 10_000, what: 'arguments' },
   /** Syntax nodes visited, over the command and all the code nested in it. */

@@ -13,7 +13,7 @@
 // parse that follows still decides, under the walk's own bounds (walk.ts, context.ts WORK_LIMITS).
 
 export interface Shape {
-  /** Words, operators and expansions counted (just past the bound when the scan stopped there). */
+  /** Words and operators counted, a substitution as 4 and a redirection as 3 (just past the bound when the scan stopped). */
   tokens: number;
   /** Deepest nesting of substitutions, quotes, parameter expansions, parentheses and braces seen. */
   depth: number;
@@ -51,6 +51,9 @@ interface PendingHereDoc {
 }
 
 const NEWLINE = 10;
+/** A command substitution is a script of its own to parse and walk; a redirection is a path to check as a write. */
+const SUBSTITUTION_WEIGHT = 4;
+const REDIRECTION_WEIGHT = 3;
 const BLANKS = /[ \t\r\f\v]+/y;
 const table = (chars: string) => {
   const t = new Uint8Array(128);
@@ -203,8 +206,14 @@ class Scanner {
           this.depth--;
         } else if (top.kind === Kind.Parameter) this.pop();
         return i + 1;
-      case 60: // < : a here-document operator in code
-        if (top.kind !== Kind.Code || s.charCodeAt(i + 1) !== 60) return i + 1;
+      case 62: // > : a redirection, checked as a write (it weighs more than a word)
+        this.tally.tokens += REDIRECTION_WEIGHT - 1;
+        return i + 1;
+      case 60: // < : a redirection, a here-string or a here-document operator in code
+        if (top.kind !== Kind.Code || s.charCodeAt(i + 1) !== 60) {
+          this.tally.tokens += REDIRECTION_WEIGHT - 1;
+          return i + 1;
+        }
         if (s.charCodeAt(i + 2) === 60) return i + 3; // <<< is a here-string
         return this.hereDocOperator(i + 2);
       default:
@@ -232,6 +241,7 @@ class Scanner {
     const s = this.s;
     this.tally.tokens++;
     if (s.charCodeAt(i) === 96) {
+      this.tally.tokens += SUBSTITUTION_WEIGHT - 1;
       this.push(Kind.Code, true);
       return i + 1;
     }
@@ -241,6 +251,7 @@ class Scanner {
         this.push(Kind.Arithmetic);
         return i + 3;
       }
+      this.tally.tokens += SUBSTITUTION_WEIGHT - 1;
       this.push(Kind.Code);
       return i + 2;
     }

@@ -92,8 +92,8 @@ describe('the pre-parse bound', () => {
   });
 
   it('counts code nested in strings against the same budget as the command around it', () => {
-    // Twelve tokens a statement, a little over half the bound (and under the bounds on commands and arguments).
-    const script = 'echo a b c d e f g h i j; '.repeat(Math.floor(LIMIT / 2 / 12) + 10);
+    // 25 tokens a statement, a little over half the bound (and under the bounds on commands and arguments).
+    const script = 'echo a b c d e f g h i j k l m n o p q r s t u v w; '.repeat(Math.floor(LIMIT / 2 / 25) + 10);
     expect(evaluate(`bash -c '${script}'`, config).allowed).toBe(true);
     const twice = evaluate(`bash -c '${script}'; eval '${script}'`, config);
     expect(twice).toMatchObject({ allowed: false, rule: 'parse' });
