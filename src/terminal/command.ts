@@ -3,6 +3,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { foregroundReadsTerminal } from './hang.js';
 import { climbLadder } from './ladder.js';
+import { foregroundListener } from './listen.js';
 import { PaneFeed } from './feed.js';
 import { fileSize, readOutput, redactLogFile } from './log.js';
 import { readRc, type Pane } from './pane.js';
@@ -73,9 +74,10 @@ export async function executeCommand(
     host.pane.signalDrawn(n);
   };
   let stop: StopReason | null;
+  const watch = new CommandWatch(rules, started);
   try {
     stop = await waitForCommand(
-      new CommandWatch(rules, started),
+      watch,
       rules,
       {
         finished,
@@ -86,6 +88,7 @@ export async function executeCommand(
         pane: () => host.pane.state().catch(() => null),
         logSize: () => fileSize(logPath),
         readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
+        listener: (pane) => foregroundListener(pane.pid),
         broken: host.shellProblem,
         serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
       },
@@ -171,6 +174,7 @@ export async function executeCommand(
     interrupted: stop !== null && !shellRestarted,
     shellRestarted,
     stoppedBecause: stop,
+    ...(stop === 'foreground-server' && watch.server ? { foregroundServer: watch.server } : {}),
     ...(notes.length ? { shellNote: notes.join(' ') } : {}),
     recovery,
   };

@@ -2,6 +2,7 @@
 // never touches tmux itself; `waitForCommand` drives it. States: waiting -> finished (the shell reported) or
 // stopped (a reason the recovery ladder acts on).
 import { INTERACTIVE_PROGRAMS } from './hang.js';
+import type { ForegroundServer } from './listen.js';
 import type { PaneState } from './pane.js';
 import type { StopReason } from './types.js';
 
@@ -10,6 +11,15 @@ export const FIRST_CHECK_MS = 150;
 export const CHECK_INTERVAL_MS = 250;
 /** An interactive program or a terminal read must persist this long before the ladder starts. */
 export const HANG_GRACE_MS = 1_000;
+/**
+ * How long a command must print nothing before we look for a server it runs in the foreground. A server prints its
+ * banner (or nothing) and then waits; builds and test runs that go quiet this long are rarer, and even then the look
+ * only flags a listening socket, so 3 s stops a foreground server quickly while sparing every command that finishes
+ * or keeps printing the cost of the look.
+ */
+export const SERVER_QUIET_MS = 3_000;
+/** Once a command is quiet, the look for a listening socket repeats at most this often (it reads /proc). */
+export const SERVER_CHECK_INTERVAL_MS = 1_000;
 
 export interface WaitRules {
   deadline: number;
@@ -25,9 +35,14 @@ export interface Observation {
   pane: PaneState;
   logSize: number;
   readsTerminal: () => boolean;
+  /** A listening socket of the foreground job; asked only after SERVER_QUIET_MS without output. */
+  listener: () => ForegroundServer | null;
 }
 
 export class CommandWatch {
+  /** The server that made the watch stop the command ('foreground-server'), once one was seen. */
+  server: ForegroundServer | null = null;
+  private lastServerCheck = 0;
   private hangKind: StopReason | null = null;
   private hangSince = 0;
   private lastSize = -1;
@@ -56,6 +71,15 @@ export class CommandWatch {
     }
     const still = o.now - this.lastGrowth;
     if (this.rules.idleTimeoutMs !== undefined && still >= this.rules.idleTimeoutMs) return 'idle';
+    if (
+      this.rules.detectHangs &&
+      still >= SERVER_QUIET_MS &&
+      o.now - this.lastServerCheck >= SERVER_CHECK_INTERVAL_MS
+    ) {
+      this.lastServerCheck = o.now;
+      this.server = o.listener();
+      if (this.server) return 'foreground-server';
+    }
     const kind: StopReason | null = !this.rules.detectHangs
       ? null
       : o.pane.alternate || INTERACTIVE_PROGRAMS.has(o.pane.command)
@@ -82,6 +106,7 @@ export interface WaitProbes {
   pane: () => Promise<PaneState | null>;
   logSize: () => number;
   readsTerminal: (pane: PaneState) => boolean;
+  listener: (pane: PaneState) => ForegroundServer | null;
   /** Why the shell itself cannot go on (replaced, limits lowered), or null. */
   broken: () => string | null;
   /** Asked when the pane cannot be read: false means the server is gone and nothing will ever report. */
@@ -115,6 +140,7 @@ export async function waitForCommand(
       pane,
       logSize: probes.logSize(),
       readsTerminal: () => probes.readsTerminal(pane),
+      listener: () => probes.listener(pane),
     });
     if (stop) return stop;
   }
