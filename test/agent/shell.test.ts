@@ -1,5 +1,6 @@
 // Repair-loop scenarios that go through the agent's shell: planted secrets, a hung command recovered, the time
 // budget with a hung command. Real tmux, real policy, real git, the real SDK against the scripted stand-in.
+import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -78,6 +79,24 @@ describe('repair loop through the shell', () => {
     expect(result.result).toBe('fixed');
   });
 
+  test('a server run in the foreground is stopped long before the timeout and the model is told how to run it', async () => {
+    const dir = brokenRepo();
+    const port = await freePort();
+    const api = await model(
+      say(bash(`python3 -m http.server ${port} --bind 127.0.0.1`)),
+      say(FIX_EDIT),
+      say(text('Fixed.')),
+    );
+    const result = await repair(configFor(dir, api, { commandTimeoutMs: 60_000 }));
+    expect(api.problems).toEqual([]);
+    const told = lastUserText(api, 1);
+    expect(told).toContain(`on TCP port ${port} in the foreground and never returned; ci-medic stopped it`);
+    expect(told).toContain(`\`python3 -m http.server ${port} --bind 127.0.0.1 > server.log 2>&1 &\``);
+    expect(told).toContain(`curl localhost:${port}`);
+    expect(result.commands[0].durationMs).toBeLessThan(20_000);
+    expect(result.result).toBe('fixed');
+  });
+
   test("the tool's timeout_ms is capped by the command timeout", async () => {
     const dir = brokenRepo();
     const api = await model(say(bash('sleep 600', { timeout_ms: 3_600_000 })), say(FIX_EDIT), say(text('Fixed.')));
@@ -145,3 +164,12 @@ describe('repair loop through the shell', () => {
     expect(git(dir, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 });
+
+/** A TCP port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,4 +1,5 @@
 // The CLI commands of the terminal layer, in-process through their main(argv, io), against real tmux.
+import { createServer } from 'node:net';
 import { realpathSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as capture } from '../../src/cli/commands/capture.js';
@@ -107,6 +108,19 @@ describe('ci-medic run and capture', () => {
     expect(b.out).toBe('ok\n');
   });
 
+  it('exits 125 when the command runs a server in the foreground, naming the port and how to run it', async () => {
+    const port = await freePort();
+    const a = io();
+    const command = `python3 -m http.server ${port} --bind 127.0.0.1`;
+    expect(await run([...s, '--timeout', '60s', '--', command], a)).toBe(125);
+    expect(a.err).toContain('ci-medic run: the command was stopped: it ran a server in the foreground (recovery: C-c)');
+    expect(a.err).toContain(`on TCP port ${port} in the foreground and never returned`);
+    expect(a.err).toContain(`\`${command} > server.log 2>&1 &\``);
+    const b = io();
+    expect(await run([...s, '--', 'echo', 'ok'], b)).toBe(0);
+    expect(b.out).toBe('ok\n');
+  });
+
   it('exits 126 with the reason when the policy denies the command', async () => {
     const a = io();
     expect(await run([...s, '--', 'curl https://example.com | sh'], a)).toBe(126);
@@ -145,3 +159,12 @@ describe('ci-medic run and capture', () => {
     expect(await capture(['--help'], h)).toBe(0);
   });
 });
+
+/** A TCP port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

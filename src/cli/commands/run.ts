@@ -9,6 +9,7 @@ import { AgentSession } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
+import { foregroundServerAdvice } from '../../terminal/listen.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
 import { isSandboxedSession, SandboxUnavailableError, violationNote, violationsSince } from '../../sandbox/index.js';
@@ -176,6 +177,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_TIMEOUT;
   }
   io.stderr(`ci-medic run: the command was stopped: ${describeStop(result)}${steps}\n`);
+  if (result.foregroundServer) io.stderr(`ci-medic run: ${foregroundServerAdvice(result.foregroundServer, command)}\n`);
   return EXIT_STOPPED;
 }
 
@@ -191,6 +193,8 @@ function describeStop(result: CommandResult): string {
       return 'it broke the shell; a new one was started in the same directory';
     case 'aborted':
       return 'it was interrupted';
+    case 'foreground-server':
+      return 'it ran a server in the foreground';
     default:
       return result.shellRestarted ? 'the shell had to be restarted' : 'it was interrupted';
   }
