@@ -3,7 +3,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { foregroundReadsTerminal } from './hang.js';
 import { climbLadder } from './ladder.js';
-import { foregroundListener } from './listen.js';
+import { ForegroundServerProbe } from './listen.js';
 import { PaneFeed } from './feed.js';
 import { fileSize, readOutput, redactLogFile } from './log.js';
 import { readRc, type Pane } from './pane.js';
@@ -75,6 +75,7 @@ export async function executeCommand(
   };
   let stop: StopReason | null;
   const watch = new CommandWatch(rules, started);
+  const servers = new ForegroundServerProbe();
   try {
     stop = await waitForCommand(
       watch,
@@ -88,7 +89,7 @@ export async function executeCommand(
         pane: () => host.pane.state().catch(() => null),
         logSize: () => fileSize(logPath),
         readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
-        listener: (pane) => foregroundListener(pane.pid),
+        listener: (pane) => servers.look(pane.pid),
         broken: host.shellProblem,
         serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
       },

@@ -1,9 +1,13 @@
 // A server in the foreground, seen from outside (Linux /proc): a process of the command's foreground job holds a
-// listening socket. The job is the process group the shell's terminal has in the foreground, other than the shell
-// itself: processes this command created (or a job it brought back with `fg`), never a server an earlier command
-// started with `&`, which job control put in a group of its own. Inside the sandbox the shell has its own network
-// and PID namespaces: the socket tables are read through a process inside (/proc/<pid>/net/*), and the pids are the
-// host's, which /proc shows from outside all the same.
+// listening socket, and the job sits idle. The job is the process group the shell's terminal has in the foreground,
+// other than the shell itself: processes this command created (or a job it brought back with `fg`), never a server
+// an earlier command started with `&`, which job control put in a group of its own. Inside the sandbox the shell has
+// its own network and PID namespaces: the socket tables are read through a process inside (/proc/<pid>/net/*), and
+// the pids are the host's, which /proc shows from outside all the same.
+//
+// What is not a foreground server: a test suite's own server. Tests bind port 0 and get a port from the ephemeral
+// range, which is skipped; and a suite that runs against a fixed port keeps its job busy, while a server waiting for
+// requests uses next to no CPU, so the job must stay idle between two looks.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
@@ -21,7 +25,7 @@ export interface ForegroundServer {
   program: string;
 }
 
-/** Bounds on one check, so a fork bomb or a process with a huge fd table cannot make the check itself slow. */
+/** Bounds on one look, so a fork bomb or a process with a huge fd table cannot make the look itself slow. */
 const MAX_PROCESSES = 128;
 const MAX_JOB_PROCESSES = 32;
 const MAX_FDS_PER_PROCESS = 4096;
@@ -31,16 +35,56 @@ const TCP_LISTEN = '0A';
 const UDP_UNCONNECTED = '07';
 
 /**
- * The first listening socket held by a process of the foreground job under `panePid` (TCP before UDP, lowest port
- * first), or null. Linux only; elsewhere null (the per-command deadline catches the server instead).
+ * Ports from here up are what a server bound to port 0 gets (Linux's default ephemeral range is 32768-60999): a
+ * test's server, not one started by number. A new network namespace (the sandbox's) starts with that default.
  */
-export function foregroundListener(panePid: number): ForegroundServer | null {
+export const EPHEMERAL_PORTS_FROM = 32_768;
+/** Clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on every Linux we run on). */
+const CLOCK_TICKS = 100;
+/** A job that used at most this share of one CPU between two looks is idle: a server waiting for requests. */
+const IDLE_CPU_SHARE = 0.1;
+/** Two looks further apart than this (output came in between) do not confirm each other. */
+const MAX_LOOK_GAP_MS = 5_000;
+
+/** One look at the foreground job: its first listener, and the CPU time its processes have used. */
+interface JobSample {
+  server: ForegroundServer;
+  /** The job's pids, joined: a job whose processes changed between two looks is busy. */
+  pids: string;
+  cpuTicks: number;
+  at: number;
+}
+
+/**
+ * Looks for a foreground server for one command. `look` reports the server only on the second of two looks, not
+ * too far apart, that saw the same listener with the job idle in between.
+ */
+export class ForegroundServerProbe {
+  private previous: JobSample | null = null;
+
+  look(panePid: number, now = Date.now()): ForegroundServer | null {
+    const sample = sampleJob(panePid, now);
+    const before = this.previous;
+    this.previous = sample;
+    if (!sample || !before || now - before.at > MAX_LOOK_GAP_MS || sample.pids !== before.pids) return null;
+    if (sample.server.port !== before.server.port || sample.server.pid !== before.server.pid) return null;
+    const used = sample.cpuTicks - before.cpuTicks;
+    return used >= 0 && used <= ((now - before.at) / 1000) * CLOCK_TICKS * IDLE_CPU_SHARE ? sample.server : null;
+  }
+}
+
+/**
+ * The first listening socket held by a process of the foreground job under `panePid` (TCP before UDP, lowest port
+ * first; ephemeral ports skipped), with the job's CPU time, or null. Linux only; elsewhere null (the per-command
+ * deadline catches the server instead).
+ */
+function sampleJob(panePid: number, now: number): JobSample | null {
   if (process.platform !== 'linux' || !(panePid > 0)) return null;
   const job = foregroundJob(panePid);
   if (!job.length) return null;
   const holders = new Map<string, number>(); // socket inode -> pid
   const namespaces = new Map<string, number>(); // network namespace -> a pid inside it
-  for (const pid of job) {
+  for (const { pid } of job) {
     for (const inode of socketInodes(pid)) holders.set(inode, pid);
     const ns = netNamespace(pid);
     if (ns && !namespaces.has(ns)) namespaces.set(ns, pid);
@@ -52,37 +96,37 @@ export function foregroundListener(panePid: number): ForegroundServer | null {
       for (const table of [protocol, `${protocol}6`]) {
         for (const row of listeningRows(pid, table, protocol)) {
           const holder = holders.get(row.inode);
-          if (holder !== undefined) {
-            found.push({
-              port: row.port,
-              protocol,
-              address: row.address,
-              pid: holder,
-              program: programName(holder),
-            });
-          }
+          if (holder === undefined || row.port >= EPHEMERAL_PORTS_FROM) continue;
+          found.push({ port: row.port, protocol, address: row.address, pid: holder, program: programName(holder) });
         }
       }
     }
   }
   found.sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
-  return found[0] ?? null;
+  if (!found.length) return null;
+  return {
+    server: found[0],
+    pids: job.map((p) => p.pid).join(' '),
+    cpuTicks: job.reduce((sum, p) => sum + p.cpuTicks, 0),
+    at: now,
+  };
 }
 
 /**
- * The pids under `panePid` that belong to a foreground job: their process group is their terminal's foreground group
- * and is not the terminal's session (the shell). Inside the sandbox that is the inner shell's pty; the processes
- * around it (the sandbox host, bwrap, its proxy bridges) are either the pane's own session or have no terminal.
+ * The processes under `panePid` that belong to a foreground job: their process group is their terminal's foreground
+ * group and is not the terminal's session (the shell). Inside the sandbox that is the inner shell's pty; the
+ * processes around it (the sandbox host, bwrap, its proxy bridges) are either the pane's own session or have no
+ * terminal.
  */
-function foregroundJob(panePid: number): number[] {
-  const job: number[] = [];
+function foregroundJob(panePid: number): { pid: number; cpuTicks: number }[] {
+  const job: { pid: number; cpuTicks: number }[] = [];
   const queue = [panePid];
   for (let seen = 0; queue.length && seen < MAX_PROCESSES; seen++) {
     const pid = queue.shift() as number;
     const stat = procStat(pid);
     if (!stat) continue;
     if (stat.tpgid > 0 && stat.pgrp === stat.tpgid && stat.tpgid !== stat.session && job.length < MAX_JOB_PROCESSES)
-      job.push(pid);
+      job.push({ pid, cpuTicks: stat.cpuTicks });
     queue.push(...childPids(pid));
   }
   return job;

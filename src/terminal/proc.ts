@@ -10,6 +10,8 @@ export interface ProcStat {
   session: number;
   /** The foreground process group of the process's controlling terminal. */
   tpgid: number;
+  /** CPU time used so far, user and system, in clock ticks (utime + stime). */
+  cpuTicks: number;
 }
 
 /** The fields of /proc/<pid>/stat we use; null when there is no such process (or no /proc). */
@@ -22,7 +24,14 @@ export function procStat(pid: number | string): ProcStat | null {
   }
   // "pid (comm) state ppid pgrp session tty_nr tpgid ...": comm may hold spaces and ')', so split after the last ')'.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]) };
+  return {
+    state: f[0],
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    session: Number(f[3]),
+    tpgid: Number(f[5]),
+    cpuTicks: Number(f[11]) + Number(f[12]),
+  };
 }
 
 /** The process exists and is not a zombie (an exited daemon whose reaper is slow, as under containers' init). */

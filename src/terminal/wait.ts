@@ -12,10 +12,11 @@ export const CHECK_INTERVAL_MS = 250;
 /** An interactive program or a terminal read must persist this long before the ladder starts. */
 export const HANG_GRACE_MS = 1_000;
 /**
- * How long a command must print nothing before we look for a server it runs in the foreground. A server prints its
- * banner (or nothing) and then waits; builds and test runs that go quiet this long are rarer, and even then the look
- * only flags a listening socket, so 3 s stops a foreground server quickly while sparing every command that finishes
- * or keeps printing the cost of the look.
+ * How long a command must print nothing before we look for a server it runs in the foreground (listen.ts). A server
+ * prints its banner, or nothing, and then waits; a build or a test run rarely stays silent this long, and when it
+ * does the look costs a few /proc reads a second and flags only a listening, idle job. 3 s, plus one more look to see
+ * the job idle, stops a foreground server about 4 s after its last output instead of at the command's deadline
+ * (minutes), and no command that finishes or keeps printing within 3 s pays anything.
  */
 export const SERVER_QUIET_MS = 3_000;
 /** Once a command is quiet, the look for a listening socket repeats at most this often (it reads /proc). */
@@ -35,7 +36,7 @@ export interface Observation {
   pane: PaneState;
   logSize: number;
   readsTerminal: () => boolean;
-  /** A listening socket of the foreground job; asked only after SERVER_QUIET_MS without output. */
+  /** A foreground server (see listen.ts); asked only after SERVER_QUIET_MS without output, then once a while. */
   listener: () => ForegroundServer | null;
 }
 

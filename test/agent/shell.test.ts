@@ -1,6 +1,5 @@
 // Repair-loop scenarios that go through the agent's shell: planted secrets, a hung command recovered, the time
 // budget with a hung command. Real tmux, real policy, real git, the real SDK against the scripted stand-in.
-import { createServer } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -16,6 +15,7 @@ import {
   sessionLogs,
   useScriptedModel,
 } from './scenario.js';
+import { freePort } from '../terminal/free-port.js';
 
 const model = useScriptedModel();
 
@@ -164,12 +164,3 @@ describe('repair loop through the shell', () => {
     expect(git(dir, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 });
-
-/** A TCP port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

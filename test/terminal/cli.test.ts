@@ -1,5 +1,4 @@
 // The CLI commands of the terminal layer, in-process through their main(argv, io), against real tmux.
-import { createServer } from 'node:net';
 import { realpathSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as capture } from '../../src/cli/commands/capture.js';
@@ -9,6 +8,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { AgentSession } from '../../src/terminal/session.js';
 import { stateDirFor } from '../../src/terminal/tmux.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { freePort } from './free-port.js';
 
 const NAME = `cli${process.pid}`;
 const cwd = realpathSync(makeTempDir());
@@ -159,12 +159,3 @@ describe('ci-medic run and capture', () => {
     expect(await capture(['--help'], h)).toBe(0);
   });
 });
-
-/** A TCP port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

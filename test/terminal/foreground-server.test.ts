@@ -1,32 +1,24 @@
 // Servers run in the foreground, against real tmux, bash and real servers (python3 -m http.server, a node server,
-// socat), with the sandbox off and on: a command that goes quiet while its foreground job listens on a socket is
+// socat), with the sandbox off and on: a command that goes quiet while its idle foreground job listens on a socket is
 // stopped through the recovery ladder and the result names the port; a server started in the background is left
-// alone and answers curl; a quiet command that listens on nothing is not touched.
+// alone and answers curl; a quiet command that listens on nothing, a test's server on an ephemeral port and a busy
+// job that listens are not touched.
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxLauncher } from '../../src/sandbox/index.js';
 import { AgentSession } from '../../src/terminal/session.js';
-import { foregroundServerAdvice, parseSocketTable } from '../../src/terminal/listen.js';
+import { EPHEMERAL_PORTS_FROM, foregroundServerAdvice, parseSocketTable } from '../../src/terminal/listen.js';
 import { CommandWatch, SERVER_CHECK_INTERVAL_MS, SERVER_QUIET_MS } from '../../src/terminal/wait.js';
 import type { ShellLauncher } from '../../src/terminal/types.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { freePort } from './free-port.js';
 
 const CLI = join(process.cwd(), 'dist/cli/index.js');
 /** Generous: a stopped server must come back well before it; a missed one would run into it. */
 const TIMEOUT_MS = 60_000;
 
 afterAll(() => removeTempDirs());
-
-/** A TCP port nobody listens on right now (the sandbox has its own network, where any port is free). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const modes: [string, (workspace: string) => ShellLauncher | undefined][] = [
   ['sandbox off', () => undefined],
@@ -87,7 +79,8 @@ describe.each(modes)('foreground servers (%s)', (mode, launcherFor) => {
     });
     expect(r.foregroundServer?.program).toMatch(/^python3/);
     expect(r.recovery?.[0]).toBe('C-c');
-    expect(r.durationMs).toBeGreaterThanOrEqual(SERVER_QUIET_MS);
+    // Quiet for SERVER_QUIET_MS, then a second look that sees the job idle.
+    expect(r.durationMs).toBeGreaterThanOrEqual(SERVER_QUIET_MS + SERVER_CHECK_INTERVAL_MS);
     expect(r.durationMs).toBeLessThan(15_000);
     await expectWorking();
     expect(await answers(port)).toBe(false);
@@ -105,7 +98,7 @@ describe.each(modes)('foreground servers (%s)', (mode, launcherFor) => {
     expect(r).toMatchObject({ stoppedBecause: 'foreground-server', foregroundServer: { port, program: 'node' } });
     expect(r.output).toContain(`warming up 4\nlistening on ${port}\n`);
     // Four seconds of output before the server listened, then the quiet period.
-    expect(r.durationMs).toBeGreaterThanOrEqual(4_000 + SERVER_QUIET_MS);
+    expect(r.durationMs).toBeGreaterThanOrEqual(4_000 + SERVER_QUIET_MS + SERVER_CHECK_INTERVAL_MS);
     await expectWorking();
   });
 
@@ -160,6 +153,28 @@ describe.each(modes)('foreground servers (%s)', (mode, launcherFor) => {
       { timeoutMs: TIMEOUT_MS },
     );
     expect(r).toMatchObject({ exitCode: 0, output: '200', stoppedBecause: null });
+  });
+
+  it("does not flag a test's own server on a port the system picked (port 0)", async () => {
+    const r = await session.run(
+      `python3 -c "import http.server, time; s = http.server.HTTPServer(('127.0.0.1', 0), http.server.SimpleHTTPRequestHandler); time.sleep(6); print(s.server_address[1])"`,
+      { timeoutMs: TIMEOUT_MS },
+    );
+    expect(r).toMatchObject({ exitCode: 0, stoppedBecause: null });
+    expect(Number(r.output)).toBeGreaterThanOrEqual(EPHEMERAL_PORTS_FROM);
+  });
+
+  it('does not flag a busy job that listens on a fixed port (a test suite against its server)', async () => {
+    const port = await freePort();
+    // Listens, then computes quietly for 7 s (the event loop busy, as a suite running requests keeps its job busy).
+    writeFileSync(
+      join(workdir, 'busy.js'),
+      `const s = require('net').createServer().listen(${port}, '127.0.0.1', () => {\n` +
+        `  const end = Date.now() + 7000; let x = 0; while (Date.now() < end) x++;\n` +
+        `  s.close(); console.log('done');\n});\n`,
+    );
+    const r = await session.run('node busy.js', { timeoutMs: TIMEOUT_MS });
+    expect(r).toMatchObject({ exitCode: 0, output: 'done\n', stoppedBecause: null });
   });
 
   it('does not flag a quiet command that listens on nothing (sleep)', async () => {
