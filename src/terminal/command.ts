@@ -54,6 +54,7 @@ export async function executeCommand(
     signal: options.signal,
     idleTimeoutMs: options.idleTimeoutMs,
     detectHangs: options.detectHangs !== false,
+    detectServers: options.detectServers !== false,
   };
   const logPath = logFile(host.stateDir, n);
   writePrivate(runFile(host.stateDir, n), runScript(host.paths, n, host.redact(command)));

@@ -66,10 +66,16 @@ export interface RunOptions {
   /** Stop the command when its output has not grown for this long (off by default: quiet builds are normal). */
   idleTimeoutMs?: number;
   /**
-   * Stop a command that waits for a person (an interactive program, a read from the terminal) after a short grace,
-   * or that runs a server in the foreground (quiet, and listening on a socket) (default true). Set false to answer such a program with `sendText` while `run` waits.
+   * Stop a command that waits for a person (an interactive program, a read from the terminal) after a short grace
+   * (default true). Set false to answer such a program with `sendText` while `run` waits.
    */
   detectHangs?: boolean;
+  /**
+   * Stop a command that runs a server in the foreground: quiet for a few seconds while its idle foreground job
+   * listens on a socket (default true; no effect with `detectHangs: false`). The check and the setup turn it off:
+   * their verdict must not rest on a guess.
+   */
+  detectServers?: boolean;
 }
 
 /**

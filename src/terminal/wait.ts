@@ -28,6 +28,8 @@ export interface WaitRules {
   /** Stop when the log has not grown for this long. */
   idleTimeoutMs?: number;
   detectHangs: boolean;
+  /** Look for a server in the foreground (with detectHangs). */
+  detectServers: boolean;
 }
 
 /** One observation of a running command. `readsTerminal` is asked only when the log has been still a while. */
@@ -74,6 +76,7 @@ export class CommandWatch {
     if (this.rules.idleTimeoutMs !== undefined && still >= this.rules.idleTimeoutMs) return 'idle';
     if (
       this.rules.detectHangs &&
+      this.rules.detectServers &&
       still >= SERVER_QUIET_MS &&
       o.now - this.lastServerCheck >= SERVER_CHECK_INTERVAL_MS
     ) {

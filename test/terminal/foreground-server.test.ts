@@ -177,6 +177,17 @@ describe.each(modes)('foreground servers (%s)', (mode, launcherFor) => {
     expect(r).toMatchObject({ exitCode: 0, output: 'done\n', stoppedBecause: null });
   });
 
+  it('with detectServers: false (the check, the setup) a server runs until its deadline', async () => {
+    const port = await freePort();
+    const r = await session.run(`python3 -m http.server ${port} --bind 127.0.0.1`, {
+      timeoutMs: 6_000,
+      detectServers: false,
+    });
+    expect(r).toMatchObject({ timedOut: true, stoppedBecause: 'timeout' });
+    expect(r.foregroundServer).toBeUndefined();
+    await expectWorking();
+  });
+
   it('does not flag a quiet command that listens on nothing (sleep)', async () => {
     const r = await session.run('sleep 6', { timeoutMs: TIMEOUT_MS });
     expect(r).toMatchObject({ exitCode: 0, stoppedBecause: null, interrupted: false });
@@ -236,7 +247,7 @@ describe('CommandWatch: the look for a listener is cheap', () => {
   const pane = { dead: false, alternate: false, command: 'bash', pid: 1, tty: '/dev/null' };
 
   it('is not asked before SERVER_QUIET_MS without output, then at most once per SERVER_CHECK_INTERVAL_MS', () => {
-    const watch = new CommandWatch({ deadline: Infinity, detectHangs: true }, 0);
+    const watch = new CommandWatch({ deadline: Infinity, detectHangs: true, detectServers: true }, 0);
     let asked = 0;
     const listener = () => (asked++, null);
     // Output growing every tick for 10 s: never asked.
@@ -251,7 +262,7 @@ describe('CommandWatch: the look for a listener is cheap', () => {
   });
 
   it('stops with foreground-server once a listener is seen, and keeps it', () => {
-    const watch = new CommandWatch({ deadline: Infinity, detectHangs: true }, 0);
+    const watch = new CommandWatch({ deadline: Infinity, detectHangs: true, detectServers: true }, 0);
     const server = { port: 8000, protocol: 'tcp' as const, address: '0.0.0.0', pid: 7, program: 'node' };
     const o = { pane, logSize: 0, readsTerminal: () => false, listener: () => server };
     expect(watch.observe({ ...o, now: 0 })).toBeNull(); // the log appears: the quiet period starts
@@ -260,9 +271,13 @@ describe('CommandWatch: the look for a listener is cheap', () => {
     expect(watch.server).toEqual(server);
   });
 
-  it('does not look with detectHangs off', () => {
-    const watch = new CommandWatch({ deadline: Infinity, detectHangs: false }, 0);
+  it.each([
+    ['detectHangs', { detectHangs: false, detectServers: true }],
+    ['detectServers', { detectHangs: true, detectServers: false }],
+  ])('does not look with %s off', (_name, rules) => {
+    const watch = new CommandWatch({ deadline: Infinity, ...rules }, 0);
     let asked = 0;
+    watch.observe({ now: 0, pane, logSize: 0, readsTerminal: () => false, listener: () => (asked++, null) });
     watch.observe({ now: 60_000, pane, logSize: 0, readsTerminal: () => false, listener: () => (asked++, null) });
     expect(asked).toBe(0);
   });
