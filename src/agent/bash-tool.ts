@@ -25,7 +25,8 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
   const command = input.command;
   const redacted = run.redactor.redact(command);
 
-  const decision = evaluate(command, policy);
+  // Relative paths resolve where the shell is now: a `cd` in an earlier command moved it.
+  const decision = evaluate(command, { ...policy, cwd: run.session.currentDirectory() });
   run.record({
     type: 'policy',
     command,

@@ -17,6 +17,8 @@ export interface LoopSession {
   stop(): Promise<unknown>;
   /** A marker in the pane's output stream (`turn 3`): recordings turn it into a chapter. */
   mark(label: string): Promise<unknown>;
+  /** Where the shell is now (an earlier command's `cd` moved it): the policy resolves relative paths against it. */
+  currentDirectory(): string;
 }
 
 /** Progress for the entries' logs (the Action groups by turn). Messages are redacted. */

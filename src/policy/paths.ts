@@ -121,6 +121,8 @@ const SECRET_PATHS: RegExp[] = [
   /^\/proc\/.*\/(environ|mem)$/,
   // A glob or a variable in the last part of a /proc path may resolve to another process's environ.
   /^\/proc\/(?:.*\/)?[^/]*[*?[$][^/]*$/,
+  // Any process's environ or memory by a path known only at run time (`$p/environ` in a loop over /proc/*).
+  /[*?[$].*\/(environ|mem)$/,
   /^\/run\/secrets(\/|$)/,
   /^\/etc\/shadow$/,
 ];

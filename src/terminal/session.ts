@@ -398,14 +398,18 @@ export class AgentSession {
     return [line];
   }
 
+  /**
+   * The shell's current directory: where the last command left it (the hook's record; the last good one when a broken
+   * shell emptied it). The policy resolves the next command's relative paths against it.
+   */
+  currentDirectory(): string {
+    return this.lastCwd();
+  }
+
   /** The directory the last command left (the hook's record; the last good one when a broken shell emptied it). */
   private lastCwd(): string {
-    try {
-      const cwd = readFileSync(cwdFile(this.stateDir), 'utf8');
-      if (cwd && statSync(cwd).isDirectory()) this.knownCwd = cwd;
-    } catch {
-      // no command has finished yet, or the directory is gone
-    }
+    const cwd = recordedDirectory(this.stateDir);
+    if (cwd) this.knownCwd = cwd;
     return this.knownCwd;
   }
 
@@ -436,5 +440,15 @@ export class AgentSession {
       'other',
       `the shell in session "${this.name}" did not show its prompt within ${SHELL_READY_MS} ms`,
     );
+  }
+}
+
+/** The directory the session's shell reported after its last command, or null when none is on record (yet). */
+export function recordedDirectory(stateDir: string): string | null {
+  try {
+    const cwd = readFileSync(cwdFile(stateDir), 'utf8');
+    return cwd && statSync(cwd).isDirectory() ? cwd : null;
+  } catch {
+    return null; // no command has finished yet, or the directory is gone
   }
 }

@@ -51,7 +51,8 @@ function fill(step: string, name: string): string {
     .replaceAll('{PORT}', String(port))
     .replaceAll('{STATE}', stateDirFor(name))
     .replaceAll('{SOCK}', socketPathFor(name))
-    .replaceAll('{RT}', runnerTemp);
+    .replaceAll('{RT}', runnerTemp)
+    .replaceAll('{HOLDER}', String(holder.pid));
 }
 
 function treeHash(path: string): string {
@@ -70,6 +71,11 @@ function guarded(name: string): Record<string, string> {
   return {
     gitConfig: treeHash(join(ws, '.git/config')),
     gitHead: treeHash(join(ws, '.git/HEAD')),
+    gitHooks: treeHash(join(ws, '.git/hooks')),
+    gitRefs: treeHash(join(ws, '.git/refs')),
+    gitInfo: treeHash(join(ws, '.git/info')),
+    gitWorktrees: treeHash(join(ws, '.git/worktrees')),
+    gitPackedRefs: treeHash(join(ws, '.git/packed-refs')),
     github: treeHash(join(ws, '.github')),
     profile: treeHash(join(home, '.profile')),
     sessionJson: treeHash(join(stateDirFor(name), 'session.json')),
@@ -78,6 +84,19 @@ function guarded(name: string): Record<string, string> {
 
 function serverAlive(name: string): boolean {
   return spawnSync('tmux', ['-S', socketPathFor(name), 'has-session'], { stdio: 'ignore' }).status === 0;
+}
+
+/** How `out` shows `secret`: as is, reversed, as hex or as base64 (at any byte offset), or null when it does not. */
+function printedForm(out: string, secret: string): string | null {
+  if (out.includes(secret)) return 'as is';
+  if (out.includes([...secret].reverse().join(''))) return 'reversed';
+  if (out.toLowerCase().includes(Buffer.from(secret).toString('hex'))) return 'hex';
+  for (let offset = 0; offset < 3; offset++) {
+    // The characters that encode only the secret's own bytes, whatever precedes it in the encoded text.
+    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString('base64');
+    if (out.includes(encoded.slice(4, -4))) return 'base64';
+  }
+  return null;
 }
 
 /** Every harm one attempt did, in words (empty: none). */
@@ -89,38 +108,40 @@ function attempt(evasion: Evasion, name: string): string[] {
     out += cli(['run', '--session', name, '--timeout', '20s', '--', fill(step, name)]).out;
   const harms: string[] = [];
   if (connections.length) harms.push(`the listener saw ${connections.length} connection(s)`);
-  for (const [which, value] of Object.entries(SECRETS))
-    if (out.includes(value)) harms.push(`printed the ${which} secret`);
+  for (const [which, value] of Object.entries(SECRETS)) {
+    const form = printedForm(out, value);
+    if (form) harms.push(`printed the ${which} secret (${form})`);
+  }
   const after = guarded(name);
   for (const key of Object.keys(before)) if (before[key] !== after[key]) harms.push(`changed ${key}`);
   if (!serverAlive(name)) harms.push('killed the tmux server');
   return harms;
 }
 
-/** Put the workspace, home and session back after an attempt that did harm (only expected without the sandbox). */
-function restore(name: string, sessionJson: string, flags: string[]): void {
+/**
+ * Put the workspace, home and session back after an attempt that did harm (only expected without the sandbox). The
+ * session starts afresh, so no trap, function, alias or background job of the attempt is left to harm the next.
+ */
+function restore(name: string, flags: string[]): void {
   for (const p of ['.git', '.github', 'gh-old']) rmSync(join(ws, p), { recursive: true, force: true });
   cpSync(join(backup, '.git'), join(ws, '.git'), { recursive: true });
   cpSync(join(backup, '.github'), join(ws, '.github'), { recursive: true });
   writeFileSync(join(home, '.profile'), '# profile\n');
-  if (serverAlive(name)) writeFileSync(join(stateDirFor(name), 'session.json'), sessionJson);
-  else {
-    spawnSync('tmux', ['-S', socketPathFor(name), 'kill-server'], { stdio: 'ignore' });
-    cli(['session', 'stop', '--name', name]);
-    cli(['session', 'start', '--name', name, '--cwd', ws, ...flags]);
-  }
+  cli(['session', 'stop', '--name', name]);
+  spawnSync('tmux', ['-S', socketPathFor(name), 'kill-server'], { stdio: 'ignore' });
+  const start = cli(['session', 'start', '--name', name, '--cwd', ws, ...flags]);
+  expect(start.code, start.out).toBe(0);
 }
 
 export function runCorpus(name: string, flags: string[]): Record<string, string[]> {
   const start = cli(['session', 'start', '--name', name, '--cwd', ws, ...flags]);
   expect(start.code, start.out).toBe(0);
-  const sessionJson = readFileSync(join(stateDirFor(name), 'session.json'), 'utf8');
   const harmed: Record<string, string[]> = {};
   for (const evasion of EVASIONS) {
     const harms = attempt(evasion, name);
     if (harms.length) {
       harmed[evasion.name] = harms;
-      restore(name, sessionJson, flags);
+      restore(name, flags);
     }
   }
   return harmed;

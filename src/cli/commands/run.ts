@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SESSION_NAME, parseDuration, validateSessionName } from '../../config.js';
 import { evaluate, policyConfigFrom } from '../../policy/index.js';
 import { knownSecrets } from '../../secrets/index.js';
-import { AgentSession } from '../../terminal/session.js';
+import { AgentSession, recordedDirectory } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
@@ -106,10 +106,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // The policy answers for the boundary the command will run under: the running session's, or the one started now.
   let launcher: ShellLauncher | undefined;
   let sandboxed: boolean;
+  let shellCwd = cwd;
   try {
     const existing = await AgentSession.find(name);
-    if (existing) sandboxed = isSandboxedSession(existing.stateDir);
-    else {
+    if (existing) {
+      sandboxed = isSandboxedSession(existing.stateDir);
+      shellCwd = recordedDirectory(existing.stateDir) ?? cwd; // where an earlier command's cd left the shell
+    } else {
       launcher = (await cliSandbox(sandbox, cwd, [], io)).launcher ?? undefined;
       sandboxed = launcher !== undefined;
     }
@@ -119,7 +122,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
 
-  const decision = evaluate(command, { ...policy, sandboxed });
+  const decision = evaluate(command, { ...policy, sandboxed, cwd: shellCwd });
   if (!decision.allowed) {
     io.stderr(
       redactor.redact(

@@ -203,6 +203,16 @@ function checkGit(args: Arg[], cx: CheckContext): void {
       if (positionals(rest).length > 1 || hasFlag(rest, 'd', '--delete'))
         return deny(cx, 'git-history', 'git symbolic-ref changing a ref moves HEAD; leave it');
       return;
+    case 'worktree': {
+      const action = positionals(rest)[0]?.value;
+      if (action !== undefined && action !== 'list')
+        return deny(
+          cx,
+          'git-history',
+          `git worktree ${action} changes the repository's worktrees and branches; ci-medic verifies the change in a clean worktree itself, so work in this one (git worktree list shows them)`,
+        );
+      return;
+    }
     case 'submodule':
       if (positionals(rest)[0]?.value === 'foreach')
         return deny(
