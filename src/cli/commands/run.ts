@@ -41,7 +41,8 @@ Examples:
   ci-medic run --timeout 5m -- 'cd packages/app && npm test -- --grep total'
 
 Exit codes: the command's own; ${EXIT_TIMEOUT} when it hit the timeout; ${EXIT_STOPPED} when it was stopped for waiting on a
-person (terminal input, an interactive program) or its shell died; ${EXIT_DENIED} when the policy denied it (the
+person (terminal input, an interactive program), for running a server in the foreground (quiet while listening on a
+port: the advice goes to stderr), or its shell died; ${EXIT_DENIED} when the policy denied it (the
 reason goes to stderr); 2 for bad usage; 1 when the session could not be used.
 `;
 
