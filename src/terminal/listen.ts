@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
-import { childPids, commandName, procStat } from './proc.js';
+import { childPidsOfAllThreads, commandName, procStat } from './proc.js';
 
 export interface ForegroundServer {
   /** The port it listens on. */
@@ -127,7 +127,7 @@ function foregroundJob(panePid: number): { pid: number; cpuTicks: number }[] {
     if (!stat) continue;
     if (stat.tpgid > 0 && stat.pgrp === stat.tpgid && stat.tpgid !== stat.session && job.length < MAX_JOB_PROCESSES)
       job.push({ pid, cpuTicks: stat.cpuTicks });
-    queue.push(...childPids(pid));
+    queue.push(...childPidsOfAllThreads(pid));
   }
   return job;
 }

@@ -1,6 +1,6 @@
 // Reading /proc/<pid>/stat (Linux): is a process alive, which process group and terminal is it in. Elsewhere the
 // answers fall back to kill(0), and the callers' deadlines cover what /proc would have told.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   /** R, S, D, Z (zombie), T, ... */
@@ -54,6 +54,32 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** Threads of one process whose children are read, at most (a bound for a process with thousands of threads). */
+const MAX_THREADS_READ = 256;
+
+/**
+ * The children of every thread of a process (Linux; empty elsewhere). `childPids` reads the main thread's only; a
+ * multi-threaded parent may fork from any thread (Go's os/exec does: `go run` starts the program from one).
+ */
+export function childPidsOfAllThreads(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const task of tasks.slice(0, MAX_THREADS_READ)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) children.push(...text.split(/\s+/).map(Number));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return children;
 }
 
 /** The process's command name (/proc/<pid>/comm), or null. */

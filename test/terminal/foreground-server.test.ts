@@ -113,6 +113,18 @@ describe.each(modes)('foreground servers (%s)', (mode, launcherFor) => {
     await expectWorking();
   });
 
+  it('finds the program `go run` starts (from another thread of the go tool)', async () => {
+    const port = await freePort();
+    writeFileSync(
+      join(workdir, 'main.go'),
+      `package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe("127.0.0.1:${port}", nil) }\n`,
+    );
+    // The build cache in the workspace: the sandbox lets the shell write there.
+    const r = await session.run('GOCACHE=$PWD/.gocache go run main.go', { timeoutMs: 240_000 });
+    expect(r).toMatchObject({ stoppedBecause: 'foreground-server', foregroundServer: { port, program: 'main' } });
+    await expectWorking();
+  }, 300_000);
+
   it('sees a UDP server too', async () => {
     const port = await freePort();
     const r = await session.run(`socat -u UDP-RECV:${port} -`, { timeoutMs: TIMEOUT_MS });
