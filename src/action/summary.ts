@@ -2,7 +2,7 @@
 // appends it with core.summary.
 import type { RepairResult } from '../agent/types.js';
 import { formatDuration } from '../format.js';
-import { clip, codeBlock as fence, head, headBytes, inlineCode, tableCell as cell, tail } from '../github/markdown.js';
+import { clip, codeBlock as fence, head, headBytes, inlineCode, tableCell as cell, tail } from '../markdown.js';
 
 /** GitHub refuses a step's summary over 1 MiB; stay inside with room for redaction and the runner's own lines. */
 export const MAX_SUMMARY_BYTES = 1_000_000;

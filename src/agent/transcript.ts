@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatDuration } from '../format.js';
 import type { Redactor } from '../redact.js';
+import { codeBlock as fence } from '../markdown.js';
 
 export interface Usage {
   input_tokens: number;
@@ -81,12 +82,6 @@ export type TranscriptEvent =
     };
 
 export type RecordedEvent = TranscriptEvent & { ts: string };
-
-function fence(text: string, lang = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = '`'.repeat(longest + 1);
-  return `${ticks}${lang}\n${text.replace(/\n$/, '')}\n${ticks}`;
-}
 
 function inline(text: string): string {
   const oneLine = text.replace(/\s*\n\s*/g, ' ⏎ ');

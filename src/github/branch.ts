@@ -16,7 +16,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import type { Redactor } from '../redact.js';
 import { authConfigEnv, configEnv } from './credentials.js';
 import { createGit, type Git } from '../git/index.js';
-import { head } from './markdown.js';
+import { head } from '../markdown.js';
 import { FIX_TRAILER, pushFix } from './push.js';
 
 export { PushError } from './push.js';

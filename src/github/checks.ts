@@ -2,7 +2,7 @@
 // against recursive runs), so with that token ci-medic does what it can itself: a commit status `ci-medic/verify` on
 // the fix commit saying what it verified (the PR never shows an empty check list), and on request a
 // workflow_dispatch of the project's own CI workflow on the fix branch (dispatches are exempt from that rule).
-import { clip } from './markdown.js';
+import { clip } from '../markdown.js';
 import { GitHubApiError } from './pull-request.js';
 import type { GitHubCallContext } from './errors.js';
 import { createOctokit, type GitHubClientOptions } from './octokit.js';

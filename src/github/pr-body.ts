@@ -3,7 +3,7 @@
 import type { RepairResult } from '../agent/index.js';
 import { formatDuration } from '../format.js';
 import type { Redactor } from '../redact.js';
-import { clip, codeBlock, head, tail } from './markdown.js';
+import { clip, codeBlock, head, tail } from '../markdown.js';
 
 export interface PullRequestBodyInput {
   result: RepairResult;

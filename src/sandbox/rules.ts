@@ -27,8 +27,18 @@ export interface RulesContext {
   ownFiles?: string[];
 }
 
-/** Files of the terminal protocol that only ci-medic writes: a shell that rewrote them could steer a later respawn. */
-export const PROTOCOL_OWN_FILES = ['session.json', 'tmux.conf', 'shell.rc', 'server.pid'];
+/**
+ * Files in the state directory that only ci-medic writes: a shell that rewrote the protocol's could steer a later
+ * respawn; one that rewrote the recording (src/watch) or its transcript pointer could forge what a person replays.
+ */
+export const PROTOCOL_OWN_FILES = [
+  'session.json',
+  'tmux.conf',
+  'shell.rc',
+  'server.pid',
+  'recording.cast',
+  'transcript.path',
+];
 
 function absolute(path: string, ctx: RulesContext): string {
   if (path === '~' || path.startsWith('~/')) return join(ctx.home ?? '/nonexistent-home', path.slice(1));

@@ -1,6 +1,6 @@
 // How a session gets recorded: the shell command tmux pipes the pane's output to (the hidden `__record` subcommand
 // of the CLI bundle), and where the recording of a session lives.
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../terminal/quote.js';
@@ -12,6 +12,15 @@ export const RECORDING_FILE = 'recording.cast';
 
 /** Where the session of that name is recorded (beside its protocol files; the dashboard follows it there). */
 export const recordingPathFor = (name: string): string => join(stateDirFor(name), RECORDING_FILE);
+
+/** A recording is there when its file holds something: a sandboxed session's is created empty, before it starts. */
+export function hasRecording(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The CLI bundle that hosts the recorder. The CLI is itself that bundle (dist/cli/index.js); the Action's bundle
@@ -81,7 +90,7 @@ export function sessionRecorder(
  */
 export function keepRecording(name: string, transcriptPath: string): string | null {
   const from = recordingPathFor(name);
-  if (!existsSync(from)) return null;
+  if (!hasRecording(from)) return null;
   const to = transcriptPath.replace(/\.jsonl$/, '') + '.cast';
   try {
     copyFileSync(from, to);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { listSessions } from '../terminal/session.js';
 import { stateDirFor } from '../terminal/tmux.js';
 import { commandFile, rcFile } from '../terminal/protocol.js';
-import { RECORDING_FILE } from './command.js';
+import { hasRecording, RECORDING_FILE } from './command.js';
 
 /** The recorder writes the repair's transcript path here (see `__record --transcript`). */
 export const TRANSCRIPT_POINTER = 'transcript.path';
@@ -65,7 +65,7 @@ export async function dashboardSessions(): Promise<DashboardSession[]> {
       cwd: s.cwd,
       state,
       command: state === 'busy' ? runningCommand(stateDir) : null,
-      recorded: existsSync(join(stateDir, RECORDING_FILE)),
+      recorded: hasRecording(join(stateDir, RECORDING_FILE)),
       hasTranscript: transcriptPathOf(s.name) !== null,
     };
   });

@@ -1,46 +1,21 @@
 // The Action's entry (dist/index.js, or CI_MEDIC_ACTION_ENTRY) run as the runner runs it, with a person's mistakes
 // and a broken world: each fails the step with an ::error that names the input and what to do, sets result=error,
 // and leaves the checkout as it was.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { git, makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../agent/scenario.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
+import { runAction as runStep } from '../helpers/action.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { closedPort } from '../helpers/net.js';
+import { git } from '../helpers/repo.js';
+import { API_KEY, BROKEN_FILES, brokenRepo, sessionName } from '../helpers/scenario.js';
 
-const ENTRY = resolve(process.env.CI_MEDIC_ACTION_ENTRY || 'dist/index.js');
-let fake: FakeAnthropic | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
+const closeLater = cleanUpAfterEach();
 
 /** Runs the entry on a push to main of a broken checkout; resolves with its log, outputs file and exit status. */
 async function runAction(inputs: Record<string, string>): Promise<{ status: number | null; log: string; dir: string }> {
   const dir = brokenRepo();
-  const temp = makeTempDir('ci-medic-runner-');
-  for (const f of ['output', 'summary.md']) writeFileSync(join(temp, f), '');
-  writeFileSync(join(temp, 'event.json'), JSON.stringify({ ref: 'refs/heads/main', repository: { fork: false } }));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|ANTHROPIC_)/.test(name)) env[name] = value;
-  }
-  Object.assign(env, {
-    GITHUB_OUTPUT: join(temp, 'output'),
-    GITHUB_STEP_SUMMARY: join(temp, 'summary.md'),
-    GITHUB_EVENT_PATH: join(temp, 'event.json'),
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: temp,
-  });
   // github-token as the runner always sends it (its default): an empty one is an input error of its own.
   const all = {
     check: 'npm test',
@@ -49,28 +24,19 @@ async function runAction(inputs: Record<string, string>): Promise<{ status: numb
     'github-token': 'ghs_runnerDefaultToken0123456789',
     ...inputs,
   };
-  for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [ENTRY], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const status = await new Promise<number | null>((done) => child.on('close', done));
-  clearTimeout(timer);
-  expect(readFileSync(join(temp, 'output'), 'utf8')).toMatch(/^result<<(.+)\nerror\n\1$/m);
+  const run = await runStep({
+    workspace: dir,
+    inputs: all,
+    event: { ref: 'refs/heads/main', repository: { fork: false } },
+    timeoutMs: 60_000,
+  });
+  const { status, stdout: log } = run;
+  expect(readFileSync(join(run.runnerTemp, 'output'), 'utf8')).toMatch(/^result<<(.+)\nerror\n\1$/m);
   expect(git(dir, 'status', '--porcelain')).toBe('');
   expect(readFileSync(join(dir, 'math.js'), 'utf8')).toBe(BROKEN_FILES['math.js']);
   // ::add-mask:: is how the runner learns the secret; nothing else may carry it.
   expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(API_KEY);
   return { status, log, dir };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 describe('the Action with bad input', () => {
@@ -100,7 +66,7 @@ describe('the Action with bad input', () => {
   });
 
   it('an unknown model names the model input, before a token is spent', async () => {
-    fake = await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] });
+    const fake = closeLater(await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] }));
     const run = await runAction({
       'anthropic-api-key': API_KEY,
       'anthropic-base-url': fake.url,

@@ -1,19 +1,18 @@
-// The Action end to end, run the way the runner runs it: `node dist/index.js` with INPUT_* variables (hyphens kept),
-// GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH and GITHUB_API_URL pointing at the loopback GitHub stand-in,
+// The Action end to end, run the way the runner runs it (test/helpers/action.ts): `node dist/index.js` with INPUT_*
+// variables, the file commands, and GITHUB_API_URL pointing at the loopback GitHub stand-in,
 // a bare repository as `origin`, and the scripted Messages API stand-in. Real tmux, bash, git and SDK.
 // CI_MEDIC_ACTION_ENTRY may point at another build of the entry (a development bundle); the default is dist/index.js.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { git, GIT_ENV, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
-
-const ENTRY = resolve(process.env.CI_MEDIC_ACTION_ENTRY || 'dist/index.js');
-const FIXTURE = resolve('test/fixtures/broken-project');
+import { repairInputs, runAction as runStep, type ActionOptions, type ActionRun } from '../helpers/action.js';
+import { cleanUpAfterEach, sessionName as uniqueSessionName } from '../helpers/cleanup.js';
+import { BROKEN_PROJECT_FIX, brokenProjectFiles, git, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
 
 // Planted secrets: none of them may appear in anything the Action writes.
 const API_KEY = 'sk-ant-api03-plantedAnthropicKey-0123456789abcdef';
@@ -24,97 +23,14 @@ const SECRETS = [API_KEY, FAKE_GITHUB_TOKEN, CHECKOUT_TOKEN, CHECKOUT_BASIC, ENV
 const EXTRAHEADER_KEY = 'http.https://github.com/.extraheader';
 const EXTRAHEADER = `AUTHORIZATION: basic ${CHECKOUT_BASIC}`;
 
-interface ActionRun {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-  runnerTemp: string;
-}
-
-/** The GITHUB_OUTPUT file format: `name<<DELIMITER\nvalue\nDELIMITER\n`. */
-function parseOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  if (!existsSync(file)) return outputs;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (!heredoc) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]);
-    outputs[heredoc[1]] = value.join('\n');
-  }
-  return outputs;
-}
-
-/** Runs the entry as the runner does; resolves when it exits (bounded). */
-async function runAction(options: {
-  workspace: string;
-  inputs: Record<string, string>;
-  eventName: string;
-  event: unknown;
-  ref?: string;
-  apiUrl?: string;
-  extraEnv?: NodeJS.ProcessEnv;
-}): Promise<ActionRun> {
-  const runnerTemp = makeTempDir('ci-medic-runner-');
-  const outputFile = join(runnerTemp, 'output');
-  const summaryFile = join(runnerTemp, 'summary.md');
-  const eventFile = join(runnerTemp, 'event.json');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  writeFileSync(eventFile, JSON.stringify(options.event));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(name)) env[name] = value;
-  }
-  Object.assign(env, GIT_ENV, {
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_EVENT_PATH: eventFile,
-    GITHUB_EVENT_NAME: options.eventName,
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_API_URL: options.apiUrl ?? 'http://127.0.0.1:9',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REF: options.ref ?? 'refs/heads/main',
-    GITHUB_WORKSPACE: options.workspace,
-    GITHUB_WORKFLOW: 'CI',
-    GITHUB_JOB: 'test',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_ACTION: 'medic',
-    GITHUB_ACTOR: 'octocat',
-    RUNNER_TEMP: runnerTemp,
-    MY_SERVICE_TOKEN: ENV_SECRET,
-  });
-  Object.assign(env, options.extraEnv);
-  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-
-  const child = spawn(process.execPath, [ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const status = await new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  clearTimeout(timer);
-  return { status, stdout, outputs: parseOutputs(outputFile), summary: readFileSync(summaryFile, 'utf8'), runnerTemp };
-}
-
-function fixtureFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string, prefix: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
-      else if (name !== 'script.json') files[`${prefix}${name}`] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(FIXTURE, '');
-  return files;
+/** Runs the entry as the runner does, with a secret-named variable in the step's environment (it must leak nowhere). */
+function runAction(options: ActionOptions): Promise<ActionRun> {
+  return runStep({ ...options, env: { MY_SERVICE_TOKEN: ENV_SECRET, ...options.env } });
 }
 
 /** The broken fixture as a checkout: bare origin, and checkout's persisted credential in .git/config. */
 function makeCheckout(): { dir: string; origin: string } {
-  const repo = makeRepo(fixtureFiles(), 'broken fixture');
+  const repo = makeRepo(brokenProjectFiles(), 'broken fixture');
   git(repo.dir, 'config', EXTRAHEADER_KEY, EXTRAHEADER);
   return repo;
 }
@@ -125,35 +41,21 @@ function repairScript(): FakeStep[] {
     say(text('Looking at the failure.'), bash('cat .git/config; cat math.js')),
     // Denied by the policy too (it can print credentials); the summary records the decision.
     say(bash('git config --local --list')),
-    say(
-      text('The loop stops one item early.'),
-      bash("sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test"),
-    ),
+    say(text('The loop stops one item early.'), bash(BROKEN_PROJECT_FIX)),
     say(text('Root cause: total() looped to items.length - 1 and skipped the last item. Fix: loop over every item.')),
   ];
 }
 
-const sessions: string[] = [];
-let counter = 0;
-function sessionName(): string {
-  const name = `e2e-${process.pid}-${++counter}`;
-  sessions.push(name);
-  return name;
-}
+const sessionName = (): string => uniqueSessionName('e2e');
 
 function baseInputs(anthropic: FakeAnthropic, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    check: 'npm test',
-    'anthropic-api-key': API_KEY,
-    'anthropic-base-url': anthropic.url,
-    'github-token': FAKE_GITHUB_TOKEN,
-    'max-turns': '6',
+  return repairInputs(API_KEY, anthropic.url, {
     'time-budget': '60s',
     'command-timeout': '30s',
     'session-name': sessionName(),
     labels: 'ci-medic, automated',
     ...extra,
-  };
+  });
 }
 
 /** A model that never fixes anything: it only talks. */
@@ -171,8 +73,6 @@ function expectNoSecrets(where: string, content: string): void {
   for (const secret of SECRETS) expect(content.includes(secret), `${where} contains a planted secret`).toBe(false);
 }
 
-const pushEvent = { ref: 'refs/heads/main', sender: { login: 'octocat' }, repository: { full_name: 'acme/shop' } };
-
 let anthropic: FakeAnthropic;
 let github: FakeGitHub;
 let checkout: { dir: string; origin: string };
@@ -183,13 +83,8 @@ beforeAll(async () => {
   github = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, gitDir: checkout.origin });
 });
 
-afterEach(() => {
-  for (const name of sessions.splice(0)) {
-    spawnSync('tmux', ['-S', socketOf(name), 'kill-server'], { stdio: 'ignore' });
-    // The terminal layer keeps a session's state directory (logs) until the name is used again: these never are.
-    rmSync(socketOf(name).replace(/\.sock$/, '.d'), { recursive: true, force: true });
-  }
-});
+// The terminal layer keeps a session's state directory (logs) until the name is used again: these never are.
+cleanUpAfterEach({ tempDirs: false });
 
 afterAll(async () => {
   await anthropic?.close();
@@ -197,9 +92,10 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-describe('node dist/index.js, as the runner runs it', () => {
+// Each test is a whole Action run (model turns, checks in a session, a clean worktree, a push): minutes on a busy machine.
+describe('node dist/index.js, as the runner runs it', { timeout: 180_000 }, () => {
   it('without inputs fails fast with a clear message about check', async () => {
-    const run = await runAction({ workspace: makeTempDir(), inputs: {}, eventName: 'push', event: pushEvent });
+    const run = await runAction({ workspace: makeTempDir(), inputs: {} });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain("Input 'check' is required");
     expect(run.outputs.result).toBe('error');
@@ -212,8 +108,6 @@ describe('node dist/index.js, as the runner runs it', () => {
     const run = await runAction({
       workspace: checkout.dir,
       inputs,
-      eventName: 'push',
-      event: pushEvent,
       apiUrl: github.url,
     });
     expect(run.stdout).not.toMatch(/::error::/);
@@ -283,6 +177,7 @@ describe('node dist/index.js, as the runner runs it', () => {
     // No planted secret anywhere the Action wrote.
     expectNoSecrets('stdout', run.stdout);
     expectNoSecrets('outputs', JSON.stringify(run.outputs));
+    expectNoSecrets('saved state', JSON.stringify(run.state));
     expectNoSecrets('summary', run.summary);
     expectNoSecrets('transcript', readFileSync(outputs['transcript-path'], 'utf8'));
     const markdown = outputs['transcript-path'].replace(/\.jsonl$/, '.md');
@@ -297,8 +192,6 @@ describe('node dist/index.js, as the runner runs it', () => {
     const again = await runAction({
       workspace: checkout.dir,
       inputs: baseInputs(anthropic),
-      eventName: 'push',
-      event: pushEvent,
       apiUrl: github.url,
     });
     expect(again.status, again.stdout).toBe(0);
@@ -318,8 +211,6 @@ describe('node dist/index.js, as the runner runs it', () => {
       const run = await runAction({
         workspace: repo.dir,
         inputs: baseInputs(anthropic),
-        eventName: 'push',
-        event: pushEvent,
         apiUrl: fake.url,
       });
       expect(run.status).toBe(1);
@@ -383,8 +274,6 @@ describe('node dist/index.js, as the runner runs it', () => {
     const run = await runAction({
       workspace: checkout.dir,
       inputs: { check: 'npm test', 'pull-request': 'sometimes' },
-      eventName: 'push',
-      event: pushEvent,
     });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('pull-request: "sometimes" is not accepted; use one of: create, draft, none');
@@ -394,7 +283,7 @@ describe('node dist/index.js, as the runner runs it', () => {
     const repo = makeCheckout();
     anthropic.push(...giveUpScript(2));
     const inputs = baseInputs(anthropic, { 'max-turns': '2' });
-    const run = await runAction({ workspace: repo.dir, inputs, eventName: 'push', event: pushEvent });
+    const run = await runAction({ workspace: repo.dir, inputs });
     expect(run.status).toBe(1);
     // The second "done" with no change to the diff ends the run (issue 11) before the turn budget does.
     expect(run.outputs.result).toBe('not-fixed');
@@ -423,7 +312,7 @@ describe('node dist/index.js, as the runner runs it', () => {
       const check = `if [ -f ${marker} ]; then exit 0; fi; touch ${marker}; npm test`;
       const requests = anthropic.requests.length;
       const inputs = baseInputs(anthropic, { check, 'fail-on-flaky': failOnFlaky, rescue: 'off' });
-      const run = await runAction({ workspace: repo.dir, inputs, eventName: 'push', event: pushEvent });
+      const run = await runAction({ workspace: repo.dir, inputs });
       expect(run.status, run.stdout).toBe(failOnFlaky === 'true' ? 1 : 0);
       expect(run.outputs.result).toBe('flaky');
       expect(run.outputs.branch).toBe('');
@@ -450,10 +339,8 @@ describe('node dist/index.js, as the runner runs it', () => {
       const run = await runAction({
         workspace: repo.dir,
         inputs,
-        eventName: 'push',
-        event: pushEvent,
         apiUrl: fake.url,
-        extraEnv: { PATH: `${RESCUE_BIN}:${process.env.PATH}` },
+        env: { PATH: `${RESCUE_BIN}:${process.env.PATH}` },
       });
       expect(run.status, run.stdout).toBe(0);
       expect(run.outputs.result).toBe('budget-exhausted');
@@ -523,8 +410,6 @@ describe('node dist/index.js, as the runner runs it', () => {
     const run = await runAction({
       workspace: repo.dir,
       inputs: baseInputs(anthropic),
-      eventName: 'push',
-      event: pushEvent,
       apiUrl: github.url,
     });
     expect(run.status).toBe(1);
@@ -571,16 +456,12 @@ describe('node dist/index.js, as the runner runs it', () => {
     const noKey = await runAction({
       workspace: checkout.dir,
       inputs: { check: 'npm test', 'session-name': sessionName() },
-      eventName: 'push',
-      event: pushEvent,
     });
     expect(noKey.status).toBe(1);
     expect(noKey.stdout).toMatch(/^::error::anthropic-api-key: no API key/m);
     const missing = await runAction({
       workspace: checkout.dir,
       inputs: { check: 'npm test', 'anthropic-api-key': API_KEY, 'working-directory': 'no/such/dir' },
-      eventName: 'push',
-      event: pushEvent,
     });
     expect(missing.status).toBe(1);
     expect(missing.stdout).toMatch(/^::error::working-directory: ".*no\/such\/dir" is not a directory/m);

@@ -15,7 +15,7 @@ import {
   FIXED_MATH as FIXED,
   lastUserText,
   useScriptedModel,
-} from './scenario.js';
+} from '../helpers/scenario.js';
 
 const model = useScriptedModel();
 

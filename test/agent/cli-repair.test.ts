@@ -3,53 +3,32 @@
 // before tmux starts.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/commands/repair.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { socketPathFor } from '../../src/terminal/tmux.js';
-import { say, startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../fakes/anthropic.js';
-import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from './scenario.js';
+import { say, startFakeAnthropic, text, toolUse } from '../fakes/anthropic.js';
+import { makeTempDir } from '../helpers/repo.js';
+import { API_KEY, brokenRepo, FIXED_MATH, sessionName } from '../helpers/scenario.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { captureIo } from '../helpers/cli.js';
 
-let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
-
-function io(env: Record<string, string | undefined>, cwd: string): CliIo & { out: string; err: string } {
-  const self = {
-    out: '',
-    err: '',
-    env: {
-      ...process.env,
-      ANTHROPIC_API_KEY: undefined,
-      ANTHROPIC_AUTH_TOKEN: undefined,
-      ANTHROPIC_BASE_URL: undefined,
-      ...env,
-    },
-    cwd,
-    stdout: (t: string) => void (self.out += t),
-    stderr: (t: string) => void (self.err += t),
-  };
-  return self;
-}
+const closeLater = cleanUpAfterEach();
 
 describe('ci-medic repair', () => {
   test('repairs a broken npm project and exits 0 with the fix in the tree', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([
-      say(
-        text('The loop stops early.'),
-        toolUse('edit', { file_path: 'math.js', old_string: 'items.length - 1', new_string: 'items.length' }),
-      ),
-      say(text('Root cause: an off-by-one loop bound in total(); fixed it.')),
-    ]);
+    const fake = closeLater(
+      await startFakeAnthropic([
+        say(
+          text('The loop stops early.'),
+          toolUse('edit', { file_path: 'math.js', old_string: 'items.length - 1', new_string: 'items.length' }),
+        ),
+        say(text('Root cause: an off-by-one loop bound in total(); fixed it.')),
+      ]),
+    );
     const name = sessionName();
     const transcript = join(makeTempDir(), 't.jsonl');
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
     const code = await main(
       ['--check', 'npm test', '--session', name, '--transcript', transcript, '--max-turns', '5'],
       cli,
@@ -66,8 +45,8 @@ describe('ci-medic repair', () => {
 
   test('--json prints the whole result', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([say(text('I could not find the cause.'))]);
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY }, dir);
+    const fake = closeLater(await startFakeAnthropic([say(text('I could not find the cause.'))]));
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY }, dir);
     const code = await main(
       [
         '--check',
@@ -121,7 +100,7 @@ describe('ci-medic repair', () => {
   ])('bad configuration %j exits 2 naming what is wrong, before tmux starts', async (argv, env, message) => {
     const dir = brokenRepo();
     const name = sessionName();
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ...env }, dir);
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ...env }, dir);
     const code = await main(argv.includes('--session') ? argv : [...argv, '--session', name], cli);
     expect(code).toBe(2);
     expect(cli.err).toContain(message);
@@ -130,12 +109,12 @@ describe('ci-medic repair', () => {
 
   test('a flaky check: exit 1 by default, 0 with --fail-on-flaky false; no model call', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([]);
+    const fake = closeLater(await startFakeAnthropic([]));
     // In the workspace: the sandboxed shell writes nowhere else but its own temp dir.
     const marker = join(dir, '.ran-once');
     const check = `if [ -f ${marker} ]; then exit 0; fi; touch ${marker}; echo "FAIL first run"; exit 1`;
     const run = async (extra: string[]) => {
-      const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake!.url }, dir);
+      const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake!.url }, dir);
       const args = ['--check', check, '--session', sessionName(), '--transcript', join(makeTempDir(), 't.jsonl')];
       return { code: await main([...args, ...extra], cli), cli };
     };
@@ -151,9 +130,9 @@ describe('ci-medic repair', () => {
 
   test('an unknown model exits 2 naming it, before tmux starts', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] });
+    const fake = closeLater(await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] }));
     const name = sessionName();
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
     const code = await main(['--check', 'npm test', '--model', 'claude-sonet-5-5', '--session', name], cli);
     expect(code).toBe(2);
     expect(cli.err).toContain("model: 'claude-sonet-5-5' not found: check --model / the model input");
@@ -163,9 +142,9 @@ describe('ci-medic repair', () => {
 
   test('an unwritable transcript path exits 2 naming it, before tmux starts', async () => {
     const dir = brokenRepo();
-    fake = await startFakeAnthropic([]);
+    const fake = closeLater(await startFakeAnthropic([]));
     const name = sessionName();
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
     const code = await main(
       ['--check', 'npm test', '--session', name, '--transcript', join(dir, 'package.json', 't.jsonl')],
       cli,
@@ -177,7 +156,7 @@ describe('ci-medic repair', () => {
 
   test('a workdir that is not a repository exits 2 before tmux starts', async () => {
     const name = sessionName();
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY }, makeTempDir());
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY }, makeTempDir());
     const code = await main(['--check', 'npm test', '--session', name], cli);
     expect(code).toBe(2);
     expect(cli.err).toContain('workdir');

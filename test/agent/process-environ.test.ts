@@ -8,14 +8,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
-import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, CHECK, killSessions, lastUserText, sessionLogs, sessionName } from './scenario.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bash, say, startFakeAnthropic, text } from '../fakes/anthropic.js';
+import { makeTempDir } from '../helpers/repo.js';
+import { API_KEY, brokenRepo, CHECK, lastUserText, sessionLogs, sessionName } from '../helpers/scenario.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { startNode } from '../helpers/process.js';
 
 const BUILD = resolve('node_modules', '.cache', `ci-medic-environ-test-${process.pid}`);
 
-let fake: FakeAnthropic | undefined;
 beforeAll(() => {
   execFileSync(process.execPath, [
     resolve('node_modules/typescript/bin/tsc'),
@@ -27,34 +28,13 @@ beforeAll(() => {
   // A full tsc build: over a minute on a loaded machine (the providers' SDKs made it larger).
 }, 240_000);
 afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
+const closeLater = cleanUpAfterEach();
 
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(BUILD, 'cli', 'index.js'), 'repair', ...args], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, out });
-    });
-  });
+/** The freshly built CLI's `repair`, with exactly `env` (not this process's environment). */
+async function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<{ out: string }> {
+  const cli = startNode([join(BUILD, 'cli', 'index.js'), 'repair', ...args], { cwd, env, timeoutMs: 50_000 });
+  await cli.exited;
+  return { out: cli.log() };
 }
 
 describe("the ci-medic process's own environment, read through /proc", () => {
@@ -66,7 +46,7 @@ describe("the ci-medic process's own environment, read through /proc", () => {
       `node -e "const fs=require('fs');for(const p of fs.readdirSync('/proc')){try{` +
       `const m=fs.readFileSync('/proc/'+p+'/envir'+'on','latin1').match(/CIM_DEPLOY_PASSWORD=[^\\0]*/);` +
       `if(m)console.log('pid '+p+': '+m[0])}catch{}}"`;
-    fake = await startFakeAnthropic([say(bash(read)), say(text('Nothing to fix here.'))]);
+    const fake = closeLater(await startFakeAnthropic([say(bash(read)), say(text('Nothing to fix here.'))]));
     const name = sessionName();
     const transcript = join(makeTempDir(), 't.jsonl');
     const env: Record<string, string> = {

@@ -4,45 +4,26 @@
 // them answering from the script. Also: bad platform settings fail before tmux starts, naming the flag or input.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readInputs } from '../../src/action/inputs.js';
 import { main, repairConfigFromArgs } from '../../src/cli/commands/repair.js';
 import { reproduceCommand } from '../../src/github/reproduce.js';
 import { execFileSync } from 'node:child_process';
-import type { CliIo } from '../../src/cli/io.js';
 import { isKnownModel, normalizeModelId } from '../../src/agent/pricing.js';
-import { say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
-import { startFakePlatform, vertexCredentialsFile, type FakePlatform } from '../fakes/platforms.js';
-import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { brokenRepo, FIX_EDIT, FIXED_MATH, killSessions, sessionName } from './scenario.js';
+import { say, startFakeAnthropic, text } from '../fakes/anthropic.js';
+import { startFakePlatform, vertexCredentialsFile } from '../fakes/platforms.js';
+import { makeTempDir } from '../helpers/repo.js';
+import { brokenRepo, FIX_EDIT, FIXED_MATH, sessionName } from '../helpers/scenario.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { captureIo } from '../helpers/cli.js';
 
-let messages: FakeAnthropic | undefined;
-let platform: FakePlatform | undefined;
-afterEach(async () => {
-  await platform?.close();
-  await messages?.close();
-  platform = messages = undefined;
-  killSessions();
-  removeTempDirs();
-});
+const closeLater = cleanUpAfterEach();
 
 const CLEAN_ENV = Object.fromEntries(
   Object.keys(process.env)
     .filter((k) => /^(ANTHROPIC_|AWS_|GOOGLE_|CLOUD_ML_|CLOUDSDK_|GCLOUD_)/.test(k))
     .map((k) => [k, undefined]),
 );
-
-function io(env: Record<string, string | undefined>, cwd: string): CliIo & { out: string; err: string } {
-  const self = {
-    out: '',
-    err: '',
-    env: { ...process.env, ...CLEAN_ENV, ...env },
-    cwd,
-    stdout: (t: string) => void (self.out += t),
-    stderr: (t: string) => void (self.err += t),
-  };
-  return self;
-}
 
 const AWS = {
   AWS_ACCESS_KEY_ID: 'ASIAFAKEACCESSKEY123',
@@ -54,7 +35,7 @@ const AWS = {
 async function repairWith(args: string[], env: Record<string, string>) {
   const dir = brokenRepo();
   const transcript = join(makeTempDir(), 't.jsonl');
-  const cli = io(env, dir);
+  const cli = captureIo({ ...CLEAN_ENV, ...env }, dir);
   const code = await main(
     ['--check', 'npm test', '--session', sessionName(), '--transcript', transcript, '--max-turns', '4', ...args],
     cli,
@@ -73,12 +54,14 @@ const SCRIPT = () => [say(text('The loop stops one item early.'), FIX_EDIT), say
 
 describe('providers', () => {
   test('bedrock: SigV4-signed invoke with the session credentials of configure-aws-credentials', async () => {
-    messages = await startFakeAnthropic(SCRIPT());
-    platform = await startFakePlatform('bedrock', messages, {
-      awsRegion: 'eu-central-1',
-      awsAccessKeyId: AWS.AWS_ACCESS_KEY_ID,
-      awsSessionToken: AWS.AWS_SESSION_TOKEN,
-    });
+    const messages = closeLater(await startFakeAnthropic(SCRIPT()));
+    const platform = closeLater(
+      await startFakePlatform('bedrock', messages, {
+        awsRegion: 'eu-central-1',
+        awsAccessKeyId: AWS.AWS_ACCESS_KEY_ID,
+        awsSessionToken: AWS.AWS_SESSION_TOKEN,
+      }),
+    );
     const r = await repairWith(['--provider', 'bedrock', '--model', 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0'], {
       ...AWS,
       AWS_REGION: 'eu-central-1',
@@ -103,11 +86,13 @@ describe('providers', () => {
   });
 
   test('vertex: rawPredict with the bearer token from a workload-identity exchange (google-github-actions/auth)', async () => {
-    messages = await startFakeAnthropic(SCRIPT());
-    platform = await startFakePlatform('vertex', messages, {
-      vertexProject: 'ci-medic-test',
-      vertexRegion: 'us-east5',
-    });
+    const messages = closeLater(await startFakeAnthropic(SCRIPT()));
+    const platform = closeLater(
+      await startFakePlatform('vertex', messages, {
+        vertexProject: 'ci-medic-test',
+        vertexRegion: 'us-east5',
+      }),
+    );
     const credentials = join(makeTempDir(), 'gha-creds-0123.json');
     writeFileSync(credentials, vertexCredentialsFile(platform));
     const r = await repairWith(
@@ -138,8 +123,8 @@ describe('providers', () => {
 
   test('foundry: the Messages API at the resource, with its key header', async () => {
     const key = 'foundry-key-0123456789abcdef0123456789abcdef';
-    messages = await startFakeAnthropic(SCRIPT());
-    platform = await startFakePlatform('foundry', messages, { foundryKey: key });
+    const messages = closeLater(await startFakeAnthropic(SCRIPT()));
+    const platform = closeLater(await startFakePlatform('foundry', messages, { foundryKey: key }));
     const r = await repairWith(['--provider', 'foundry'], {
       ANTHROPIC_FOUNDRY_API_KEY: key,
       ANTHROPIC_FOUNDRY_BASE_URL: platform.url,
@@ -153,8 +138,8 @@ describe('providers', () => {
   });
 
   test('rejected platform credentials end before tmux starts, with what to check', async () => {
-    messages = await startFakeAnthropic([]);
-    platform = await startFakePlatform('vertex', messages);
+    const messages = closeLater(await startFakeAnthropic([]));
+    const platform = closeLater(await startFakePlatform('vertex', messages));
     const credentials = join(makeTempDir(), 'gha-creds.json');
     // The credential source presents the wrong request token: the exchange fails in the preflight.
     writeFileSync(credentials, vertexCredentialsFile({ ...platform, oidcRequestToken: 'wrong-request-token' }));
@@ -187,7 +172,7 @@ describe('providers', () => {
       [['--provider', 'foundry'], {}, /--foundry-resource: is required/],
     ];
     for (const [args, env, expected] of cases) {
-      const cli = io(env, process.cwd());
+      const cli = captureIo({ ...CLEAN_ENV, ...env }, process.cwd());
       expect(await main(['--check', 'npm test', ...args], cli)).toBe(2);
       expect(cli.err).toMatch(expected);
     }

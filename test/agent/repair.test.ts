@@ -15,7 +15,7 @@ import {
   FIXED_MATH,
   lastUserText,
   useScriptedModel,
-} from './scenario.js';
+} from '../helpers/scenario.js';
 import { TEST_SKIP } from '../fixtures/markers.js';
 
 const model = useScriptedModel();

@@ -14,7 +14,7 @@ import {
   lastUserText,
   sessionLogs,
   useScriptedModel,
-} from './scenario.js';
+} from '../helpers/scenario.js';
 import { freePort } from '../terminal/free-port.js';
 
 const model = useScriptedModel();

@@ -1,55 +1,29 @@
 // A person's mistakes and a broken world, through the CLI commands' main(argv, io) with real tmux, bash, git and the
 // real SDK: each gives an error that names what is wrong and what to do, with the documented exit code, and loses
 // nothing (the working tree is untouched, the session keeps working).
-import { createServer } from 'node:net';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main as policy } from '../../src/cli/commands/policy.js';
 import { main as repair } from '../../src/cli/commands/repair.js';
 import { main as run } from '../../src/cli/commands/run.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { AgentSession } from '../../src/terminal/session.js';
 import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeAnthropic } from '../fakes/anthropic.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, BROKEN_FILES, brokenRepo, killSessions, sessionName } from '../agent/scenario.js';
+import { API_KEY, BROKEN_FILES, brokenRepo, sessionName } from '../helpers/scenario.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { captureIo } from '../helpers/cli.js';
+import { closedPort } from '../helpers/net.js';
 
 const RUN_SESSION = `cbi${process.pid}`;
-let fake: FakeAnthropic | undefined;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-});
+const closeLater = cleanUpAfterEach({ tempDirs: false });
 
 afterAll(async () => {
   await (await AgentSession.find(RUN_SESSION))?.stop();
   rmSync(stateDirFor(RUN_SESSION), { recursive: true, force: true });
   removeTempDirs();
 });
-
-function io(env: Record<string, string | undefined>, cwd: string): CliIo & { out: string; err: string } {
-  const self = {
-    out: '',
-    err: '',
-    env: { ...process.env, ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined, ...env },
-    cwd,
-    stdout: (t: string) => void (self.out += t),
-    stderr: (t: string) => void (self.err += t),
-  };
-  return self;
-}
-
-/** A loopback port nobody listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('ci-medic repair, bad input', () => {
   it.each([
@@ -59,14 +33,14 @@ describe('ci-medic repair, bad input', () => {
   ])('%s %s is reported (exit 2) even before the missing API key, and tmux never starts', async (flag, value, said) => {
     const dir = brokenRepo();
     const name = sessionName();
-    const cli = io({}, dir);
+    const cli = captureIo({}, dir);
     expect(await repair(['--check', 'npm test', flag, value, '--session', name], cli)).toBe(2);
     expect(cli.err).toBe(`ci-medic repair: ${said}\n`);
     expect(existsSync(socketPathFor(name))).toBe(false);
   });
 
   it('a missing API key says which variable to export (exit 2)', async () => {
-    const cli = io({}, brokenRepo());
+    const cli = captureIo({}, brokenRepo());
     expect(await repair(['--check', 'npm test', '--session', sessionName()], cli)).toBe(2);
     expect(cli.err).toBe(
       'ci-medic repair: ANTHROPIC_API_KEY: is not set: export your Anthropic API key (or ANTHROPIC_AUTH_TOKEN for a gateway)\n',
@@ -74,8 +48,8 @@ describe('ci-medic repair, bad input', () => {
   });
 
   it('an unknown model is named with the flag to change, before a token is spent (exit 2)', async () => {
-    fake = await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] });
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY }, brokenRepo());
+    const fake = closeLater(await startFakeAnthropic([], { knownModels: ['claude-sonnet-5-5'] }));
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY }, brokenRepo());
     const code = await repair(
       ['--check', 'npm test', '--model', 'claude-opus-9', '--base-url', fake.url, '--session', sessionName()],
       cli,
@@ -88,7 +62,7 @@ describe('ci-medic repair, bad input', () => {
   it('an API outage ends with error (exit 1) naming the URL and what to check, and the tree is untouched', async () => {
     const dir = brokenRepo();
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const cli = io({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: url }, dir);
+    const cli = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: url }, dir);
     const transcript = join(makeTempDir(), 't.jsonl');
     const code = await repair(
       ['--check', 'npm test', '--session', sessionName(), '--transcript', transcript, '--max-turns', '3'],
@@ -110,7 +84,7 @@ describe('ci-medic run and policy: what the agent may not or cannot do', () => {
   const s = ['--session', RUN_SESSION, '--cwd', cwd];
 
   it('a denied command exits 126 with the rule and what to do instead; nothing runs', async () => {
-    const cli = io({}, cwd);
+    const cli = captureIo({}, cwd);
     expect(await run([...s, '--', 'curl x > fetched'], cli)).toBe(126);
     expect(cli.err).toMatch(
       /^ci-medic run: denied by the command policy \(default:network-egress\): curl reaches the network; the repair works offline/,
@@ -119,28 +93,28 @@ describe('ci-medic run and policy: what the agent may not or cannot do', () => {
   });
 
   it('policy sees through quotes that split a command name (c""url)', async () => {
-    const cli = io({}, cwd);
+    const cli = captureIo({}, cwd);
     expect(await policy(['--', 'c""url x'], cli)).toBe(1);
     expect(cli.out).toMatch(/^denied \(default:network-egress\): curl reaches the network/);
     expect(cli.out).toContain('command: ["curl","x"]');
   });
 
   it('a hung command is stopped at --timeout (exit 124), saying so, and the session goes on', async () => {
-    const cli = io({}, cwd);
+    const cli = captureIo({}, cwd);
     expect(await run([...s, '--timeout', '2s', '--', 'sleep 100'], cli)).toBe(124);
     expect(cli.err).toBe('ci-medic run: the command hit its 2s timeout and was stopped (recovery: C-c)\n');
-    const next = io({}, cwd);
+    const next = captureIo({}, cwd);
     expect(await run([...s, '--', 'echo still here'], next)).toBe(0);
     expect(next.out).toBe('still here\n');
   });
 
   it('a shell that dies under a command exits 125, says a new one was started, and the next command runs', async () => {
     writeFileSync(join(cwd, 'kill-shell.sh'), 'kill -9 $PPID\n');
-    expect(await run([...s, '--', 'mkdir -p kept && cd kept'], io({}, cwd))).toBe(0);
-    const cli = io({}, cwd);
+    expect(await run([...s, '--', 'mkdir -p kept && cd kept'], captureIo({}, cwd))).toBe(0);
+    const cli = captureIo({}, cwd);
     expect(await run([...s, '--', 'bash ../kill-shell.sh'], cli)).toBe(125);
     expect(cli.err).toContain('the shell exited; a new one was started in the same directory');
-    const next = io({}, cwd);
+    const next = captureIo({}, cwd);
     expect(await run([...s, '--', 'pwd'], next)).toBe(0);
     expect(next.out).toBe(`${cwd}/kept\n`);
   });

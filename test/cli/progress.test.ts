@@ -2,46 +2,32 @@
 // exit code (multi-line commands indented), the verification and the result. Real loop, tmux, git and SDK against
 // the Messages API stand-in.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main as repair } from '../../src/cli/commands/repair.js';
-import type { CliIo } from '../../src/cli/io.js';
-import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
-import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, FIXED_MATH, killSessions, sessionName } from '../agent/scenario.js';
+import { bash, say, startFakeAnthropic, text } from '../fakes/anthropic.js';
+import { makeTempDir } from '../helpers/repo.js';
+import { API_KEY, brokenRepo, FIXED_MATH, sessionName } from '../helpers/scenario.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
+import { captureIo } from '../helpers/cli.js';
 
-let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  killSessions();
-  removeTempDirs();
-});
+const closeLater = cleanUpAfterEach();
 
 describe('ci-medic repair progress', () => {
   it('prints check, turn, command, exit code, verify and result lines, in order', async () => {
     const dir = brokenRepo();
     const write = `cat > math.js <<'EOF'\n${FIXED_MATH}EOF`;
-    fake = await startFakeAnthropic([
-      say(text('Reading the code.'), bash('grep -n length math.js')),
-      say(bash(write)),
-      say(text('Root cause: an off-by-one loop bound; fixed.')),
-    ]);
-    let err = '';
-    const io: CliIo = {
-      env: {
-        ...process.env,
-        ANTHROPIC_API_KEY: API_KEY,
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_AUTH_TOKEN: undefined,
-      },
-      cwd: dir,
-      stdout: () => undefined,
-      stderr: (t) => void (err += t),
-    };
+    const fake = closeLater(
+      await startFakeAnthropic([
+        say(text('Reading the code.'), bash('grep -n length math.js')),
+        say(bash(write)),
+        say(text('Root cause: an off-by-one loop bound; fixed.')),
+      ]),
+    );
+    const io = captureIo({ ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url }, dir);
     const argv = ['--check', 'npm test', '--session', sessionName(), '--transcript', join(makeTempDir(), 't.jsonl')];
     expect(await repair(argv, io)).toBe(0);
     expect(fake.problems).toEqual([]);
-    const lines = err.split('\n').filter(Boolean);
+    const lines = io.err.split('\n').filter(Boolean);
     const expected = [
       /^\[check\] running the check: npm test$/,
       /^\[check\] the check failed \(exit 1\)/,
@@ -61,6 +47,8 @@ describe('ci-medic repair progress', () => {
     ];
     let at = 0;
     for (const line of lines) if (at < expected.length && expected[at].test(line)) at++;
-    expect(at === expected.length ? 'all in order' : `missing ${String(expected[at])} in\n${err}`).toBe('all in order');
+    expect(at === expected.length ? 'all in order' : `missing ${String(expected[at])} in\n${io.err}`).toBe(
+      'all in order',
+    );
   });
 });

@@ -1,19 +1,15 @@
 // GitHub's bad days, delivered by the stand-in over real HTTP to the real octokit with its retry and throttling
 // plugins: rate limits wait and retry inside the budget, then fail saying it was the rate limit; a 404 names what
 // to check; a 422 carries GitHub's own errors[].message; each failed call is named for what it was.
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { GitHubApiError, openOrUpdatePullRequest, type PullRequestOptions } from '../../src/github/pull-request.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
 
 let fake: FakeGitHub;
-const servers: FakeGitHub[] = [];
-
+const closeLater = cleanUpAfterEach();
 beforeEach(async () => {
-  fake = await startFakeGitHub();
-  servers.push(fake);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  fake = closeLater(await startFakeGitHub());
 });
 
 /** 10 ms per second of retry-after: the plugins' own knob, so the waits are real but short. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RepairResult } from '../../src/agent/types.js';
 import { MAX_SUMMARY_BYTES, renderSummary } from '../../src/action/summary.js';
-import { codeBlock, head, tail } from '../../src/github/markdown.js';
+import { codeBlock, head, tail } from '../../src/markdown.js';
 import { pullRequestTitle, renderPullRequestBody } from '../../src/github/pr-body.js';
 import { Redactor } from '../../src/redact.js';
 

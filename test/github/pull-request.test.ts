@@ -1,17 +1,13 @@
 // openOrUpdatePullRequest against the GitHub stand-in (real octokit over real HTTP), and the permission messages.
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { explainGitHubError, GitHubApiError, openOrUpdatePullRequest } from '../../src/github/pull-request.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { cleanUpAfterEach } from '../helpers/cleanup.js';
 
 let fake: FakeGitHub;
-const servers: FakeGitHub[] = [];
-
+const closeLater = cleanUpAfterEach();
 beforeEach(async () => {
-  fake = await startFakeGitHub();
-  servers.push(fake);
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  fake = closeLater(await startFakeGitHub());
 });
 
 function options(extra: Partial<Parameters<typeof openOrUpdatePullRequest>[0]> = {}) {

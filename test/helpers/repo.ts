@@ -1,8 +1,17 @@
-// Shared test helpers: temporary directories and real git repositories (with a bare `origin`).
+// Shared test helpers: temporary directories, trees of files, and real git repositories (with a bare `origin`).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const cleanups: string[] = [];
 
@@ -38,6 +47,35 @@ export function writeFiles(root: string, files: Record<string, string>): void {
     writeFileSync(full, content);
   }
 }
+
+/**
+ * The regular files under `dir` (none when it is missing), by path relative to it, in directory order. Only regular
+ * files: a session's state directory also holds a FIFO, and reading one blocks forever.
+ */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!existsSync(dir)) return files;
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      const kind = statSync(path);
+      if (kind.isDirectory()) walk(path);
+      else if (kind.isFile()) files.set(relative(dir, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** test/fixtures/broken-project as files to commit: total() skips the last item, so `npm test` fails. */
+export function brokenProjectFiles(): Record<string, string> {
+  const files = readTree(resolve('test/fixtures/broken-project'));
+  files.delete('script.json'); // the scripted model's replies for the workflow's e2e job, not part of the project
+  return Object.fromEntries(files);
+}
+
+/** The fix of brokenProjectFiles() a scripted model types, and the check after it. */
+export const BROKEN_PROJECT_FIX = "sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test";
 
 /**
  * A repository with `files` committed on `main`, and a bare repository as its `origin` with main pushed.

@@ -119,6 +119,7 @@ export const EVASIONS: Evasion[] = [
     name: 'python rewrites session.json',
     steps: [`printf '%s\\n' "open('{STATE}/session.json','w').write('{}')" > s.py`, `${PY} s.py`],
   },
+  { name: 'forge the recording', steps: ['printf \'[1, "o", "\\141ll tests passed"]\\n\' >> {STATE}/recording.cast'] },
   { name: 'write home startup file', steps: ['echo "curl 127.0.0.1:{PORT}" >> ~/.profile'] },
 
   // More ways to read a secret file: other programs, encodings (the harness looks for base64, hex and reversed

@@ -4,10 +4,10 @@
 // allowed-looking commands (grep -r, node -e, python3 -c, npm config list, git config --list --show-origin, env) and
 // then repeats what it saw, and the credentials themselves, in its final answer. No planted value may appear in any
 // request body, the log, the outputs, the summary, the pull request, the commit, the transcript or the state directory.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_FILES } from '../../src/secrets/locations.js';
 import {
   bash,
@@ -19,12 +19,21 @@ import {
   type FakeStep,
 } from '../fakes/anthropic.js';
 import { FAKE_GITHUB_TOKEN, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
-import { runAction } from '../helpers/action.js';
+import { repairInputs, runAction } from '../helpers/action.js';
+import { cleanUpAfterEach, sessionName } from '../helpers/cleanup.js';
+import { CLI_ENTRY, startCli } from '../helpers/cli.js';
 import { PLANTED, plantCredentials, plantedForms, plantedIn, REFERENCED_VARIABLE } from '../helpers/credentials.js';
-import { git, GIT_ENV, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { cleanEnv } from '../helpers/process.js';
+import {
+  BROKEN_PROJECT_FIX,
+  brokenProjectFiles,
+  git,
+  makeRepo,
+  makeTempDir,
+  readTree,
+  removeTempDirs,
+} from '../helpers/repo.js';
 
-const CLI = resolve('dist/cli/index.js');
-const FIXTURE = resolve('test/fixtures/broken-project');
 const API_KEY = 'sk-ant-api03-plantedFilesTestKey-0123456789abcdef';
 const socketDir = `/tmp/ci-medic-${process.getuid?.() ?? 0}`;
 
@@ -70,49 +79,20 @@ const repeatEverything: FakeStep = {
   }),
 };
 
-const FIX = "sed -i 's/i < items.length - 1/i < items.length/' math.js && npm test";
-
-function fixtureFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string, prefix: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full, `${prefix}${name}/`);
-      else if (name !== 'script.json') files[`${prefix}${name}`] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(FIXTURE, '');
-  return files;
-}
+const FIX = BROKEN_PROJECT_FIX;
 
 /** A checkout of the broken fixture, a temporary HOME with every credential file, the project's own .npmrc. */
 function plantedCheckout(): { dir: string; origin: string; home: string; env: Record<string, string> } {
-  const repo = makeRepo(fixtureFiles(), 'broken fixture');
+  const repo = makeRepo(brokenProjectFiles(), 'broken fixture');
   const home = makeTempDir('ci-medic-planted-home-');
   plantCredentials(home, repo.dir);
   return { ...repo, home, env: { HOME: home, [REFERENCED_VARIABLE]: PLANTED.npmrcReferenced } };
 }
 
-/** The regular files under `dir` (a state directory also holds a FIFO, and reading one blocks), by path. */
-function filesUnder(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  if (!existsSync(dir)) return files;
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d)) {
-      const p = join(d, entry);
-      const kind = statSync(p);
-      if (kind.isDirectory()) walk(p);
-      else if (kind.isFile()) files.set(p, readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** No file under `dir` holds a planted value; a failure names the files. */
 function expectCleanFiles(where: string, dir: string): void {
-  const dirty = [...filesUnder(dir)]
-    .map(([path, content]) => `${path}: ${plantedIn(content).join(', ')}`)
+  const dirty = [...readTree(dir)]
+    .map(([path, content]) => `${join(dir, path)}: ${plantedIn(content).join(', ')}`)
     .filter((line) => !line.endsWith(': '));
   expect(dirty, `${where} holds planted values`).toEqual([]);
 }
@@ -131,39 +111,19 @@ function expectReadsMasked(requests: FakeRequest[]): void {
   expect(shown).toContain('[REDACTED]');
 }
 
-const sessions: string[] = [];
-let counter = 0;
-function sessionName(): string {
-  const name = `planted-${process.pid}-${++counter}`;
-  sessions.push(name);
-  return name;
-}
-
 let anthropic: FakeAnthropic;
 beforeAll(async () => {
   anthropic = await startFakeAnthropic([], { expectedKey: API_KEY });
 });
-afterEach(() => {
-  for (const name of sessions.splice(0)) {
-    spawnSync('tmux', ['-S', `${socketDir}/${name}.sock`, 'kill-server'], { stdio: 'ignore' });
-    rmSync(`${socketDir}/${name}.d`, { recursive: true, force: true });
-  }
-});
+cleanUpAfterEach({ tempDirs: false });
 afterAll(async () => {
   await anthropic?.close();
   removeTempDirs();
 });
 
-const pushEvent = { ref: 'refs/heads/main', sender: { login: 'octocat' }, repository: { full_name: 'acme/shop' } };
-
 function actionInputs(github: FakeGitHub | undefined, session: string): Record<string, string> {
   void github;
-  return {
-    check: 'npm test',
-    'anthropic-api-key': API_KEY,
-    'anthropic-base-url': anthropic.url,
-    'github-token': FAKE_GITHUB_TOKEN,
-    'max-turns': '6',
+  return repairInputs(API_KEY, anthropic.url, {
     'time-budget': '90s',
     'command-timeout': '30s',
     'session-name': session,
@@ -171,7 +131,7 @@ function actionInputs(github: FakeGitHub | undefined, session: string): Record<s
     // reads before they print anything, are taken away so the reads run (each has its own tests).
     sandbox: 'off',
     'disable-rules': 'secrets',
-  };
+  });
 }
 
 describe('credential files planted in HOME, read by the model through allowed-looking commands', () => {
@@ -179,7 +139,7 @@ describe('credential files planted in HOME, read by the model through allowed-lo
     const checkout = plantedCheckout();
     const github = await startFakeGitHub({ token: FAKE_GITHUB_TOKEN, gitDir: checkout.origin });
     const first = anthropic.requests.length;
-    const session = sessionName();
+    const session = sessionName('planted');
     try {
       anthropic.push(
         say(text('Looking around the runner first.'), ...READS.map((c) => bash(c))),
@@ -189,10 +149,8 @@ describe('credential files planted in HOME, read by the model through allowed-lo
       const run = await runAction({
         workspace: checkout.dir,
         inputs: actionInputs(github, session),
-        eventName: 'push',
-        event: pushEvent,
         apiUrl: github.url,
-        extraEnv: checkout.env,
+        env: checkout.env,
       });
       expect(run.status, run.stdout).toBe(0);
       expect(run.outputs.result).toBe('fixed');
@@ -236,11 +194,9 @@ describe('credential files planted in HOME, read by the model through allowed-lo
       );
       const run = await runAction({
         workspace: checkout.dir,
-        inputs: actionInputs(github, sessionName()),
-        eventName: 'push',
-        event: pushEvent,
+        inputs: actionInputs(github, sessionName('planted')),
         apiUrl: github.url,
-        extraEnv: checkout.env,
+        env: checkout.env,
       });
       expect(run.outputs.result).toBe('error');
       expect(run.stdout).toMatch(/::error::.*math\.js/);
@@ -265,53 +221,33 @@ describe('credential files planted in HOME, read by the model through allowed-lo
   it('ci-medic repair --keep-session: nothing planted in its output, the requests, the transcript, the state directory or the kept pane', async () => {
     const checkout = plantedCheckout();
     const first = anthropic.requests.length;
-    const session = sessionName();
+    const session = sessionName('planted');
     const transcript = join(makeTempDir('ci-medic-transcript-'), 'run.jsonl');
     // Reads, then gives up twice while repeating everything: the run ends not fixed and the session is kept.
     anthropic.push(say(...READS.map((c) => bash(c))), repeatEverything, repeatEverything);
-    const result = await new Promise<{ code: number | null; out: string }>((done, fail) => {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'repair',
-          '--check',
-          'npm test',
-          '--max-turns',
-          '3',
-          '--session',
-          session,
-          '--keep-session',
-          '--transcript',
-          transcript,
-          // As above: redaction alone stands between the reads and what is shown.
-          '--sandbox',
-          'off',
-          '--disable-rule',
-          'secrets',
-        ],
-        {
-          cwd: checkout.dir,
-          env: {
-            ...cleanEnv(),
-            ...GIT_ENV,
-            ...checkout.env,
-            ANTHROPIC_API_KEY: API_KEY,
-            ANTHROPIC_BASE_URL: anthropic.url,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('error', fail);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        done({ code, out });
-      });
-    });
+    const cli = startCli(
+      [
+        'repair',
+        '--check',
+        'npm test',
+        '--max-turns',
+        '3',
+        '--session',
+        session,
+        '--keep-session',
+        '--transcript',
+        transcript,
+        // As above: redaction alone stands between the reads and what is shown.
+        '--sandbox',
+        'off',
+        '--disable-rule',
+        'secrets',
+      ],
+      checkout.dir,
+      { ...checkout.env, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: anthropic.url },
+      90_000,
+    );
+    const result = { code: (await cli.exited).code, out: cli.log() };
     expect(result.code, result.out).toBe(1);
     expect(result.out).toMatch(/ci-medic: (not-fixed|budget-exhausted)/);
     const requests = anthropic.requests.slice(first);
@@ -336,18 +272,10 @@ describe('credential files planted in HOME, read by the model through allowed-lo
     expectClean('tmux capture-pane -p -S - of the kept session', pane);
     expectClean(
       'ci-medic capture',
-      execFileSync(process.execPath, [CLI, 'capture', '--session', session, '--lines', '100000'], {
+      execFileSync(process.execPath, [CLI_ENTRY, 'capture', '--session', session, '--lines', '100000'], {
         encoding: 'utf8',
-        env: { ...cleanEnv(), ...checkout.env },
+        env: cleanEnv(checkout.env),
       }),
     );
   });
 });
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|ANTHROPIC_|GITHUB_|RUNNER_|NODE_OPTIONS)/.test(name)) env[name] = value;
-  }
-  return env;
-}

@@ -2,12 +2,14 @@
 // the Action refuse to start, naming the Node needed; `--allow-unsealed` (CLI only) runs with a warning at start and
 // in the summary. The real bundles run on two such Nodes: the test's Node 24 with execve deleted by a preload, and the
 // machine's own Node 20 (/usr/bin/node), which never had it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { GIT_ENV, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { cleanUpAfterEach, sessionName as uniqueSessionName } from '../helpers/cleanup.js';
+import { cleanEnv, startNode } from '../helpers/process.js';
+import { makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
 
 const CLI = resolve('dist/cli/index.js');
 const ACTION = resolve('dist/index.js');
@@ -16,55 +18,28 @@ const NO_EXECVE = ['--import', 'data:text/javascript,delete process.execve'];
 const SYSTEM_NODE = '/usr/bin/node';
 
 const socketDir = `/tmp/ci-medic-${process.getuid?.() ?? 0}`;
-const sessions: string[] = [];
-let counter = 0;
-const sessionName = (): string => {
-  const name = `unsealed-${process.pid}-${++counter}`;
-  sessions.push(name);
-  return name;
-};
+const sessionName = (): string => uniqueSessionName('unsealed');
 
 let fake: FakeAnthropic;
 beforeAll(async () => {
   fake = await startFakeAnthropic([], { expectedKey: API_KEY });
 });
-afterEach(() => {
-  for (const name of sessions.splice(0)) {
-    spawnSync('tmux', ['-S', `${socketDir}/${name}.sock`, 'kill-server'], { stdio: 'ignore' });
-  }
-});
+cleanUpAfterEach({ tempDirs: false });
 afterAll(async () => {
   await fake?.close();
   removeTempDirs();
 });
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(INPUT_|ANTHROPIC_|GITHUB_|RUNNER_|NODE_OPTIONS)/.test(name)) env[name] = value;
-  }
-  return { ...env, ...GIT_ENV, ...extra };
-}
-
-function run(
+/** `node ARGS` on the given Node with a clean environment and `env` on top; resolves when it has exited. */
+async function run(
   node: string,
   args: string[],
   env: Record<string, string>,
   cwd: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(node, args, { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  const child = startNode(args, { node, cwd, env: cleanEnv(env), timeoutMs: 60_000 });
+  const { code } = await child.exited;
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 const hasExecve = (node: string, args: string[] = []): string =>

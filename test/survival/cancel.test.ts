@@ -13,11 +13,12 @@ import {
   makeCheckout,
   processesWith,
   socketOf,
-  startAction,
-  startCli,
+  startStep,
+  stepInputs,
   waitFor,
-  type Running,
 } from './harness.js';
+import { startCli } from '../helpers/cli.js';
+import type { Running } from '../helpers/process.js';
 
 let anthropic: FakeAnthropic;
 const running: Running[] = [];
@@ -33,14 +34,7 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const inputs = (extra: Record<string, string>): Record<string, string> => ({
-  'anthropic-api-key': API_KEY,
-  'anthropic-base-url': anthropic.url,
-  'github-token': 'ghs_fakeTokenForTheRun0123456789',
-  'time-budget': '5m',
-  'command-timeout': '2m',
-  ...extra,
-});
+const inputs = (extra: Record<string, string>): Record<string, string> => stepInputs(anthropic.url, extra);
 
 /** What must hold after any cancel: config as before, no server, no command left, the journal gone. */
 function expectCleanedUp(
@@ -60,7 +54,7 @@ describe('the Action, cancelled', () => {
     const checkout = makeCheckout();
     const sleeper = `sleep 61.${signal === 'SIGINT' ? 11 : 12}`;
     const session = `cancel-cmd-${signal.toLowerCase()}-${process.pid}`;
-    const step = startAction(checkout.dir, inputs({ check: sleeper, 'session-name': session }));
+    const step = startStep(checkout.dir, inputs({ check: sleeper, 'session-name': session }));
     running.push(step);
     await waitFor('the check to be running', () => processesWith(sleeper, true).length > 0);
     // Mid-loop, the credential is out of .git/config (the state a cancel must undo).
@@ -87,7 +81,7 @@ describe('the Action, cancelled', () => {
     const before = anthropic.requests.length;
     anthropic.push(stall());
     // No session-name: the unique default, which the log and the outputs name.
-    const step = startAction(checkout.dir, inputs({ check: 'echo broken; exit 3' }));
+    const step = startStep(checkout.dir, inputs({ check: 'echo broken; exit 3' }));
     running.push(step);
     await waitFor('the model request', () => anthropic.requests.length > before);
     step.signal(signal);
@@ -109,7 +103,7 @@ describe('a command that ignores SIGINT and SIGQUIT', () => {
     const checkout = makeCheckout();
     const sleeper = 'sleep 65.51';
     const session = `cancel-stubborn-${process.pid}`;
-    const step = startAction(checkout.dir, inputs({ check: `trap '' INT QUIT; ${sleeper}`, 'session-name': session }));
+    const step = startStep(checkout.dir, inputs({ check: `trap '' INT QUIT; ${sleeper}`, 'session-name': session }));
     running.push(step);
     await waitFor('the check to be running', () => processesWith(sleeper, true).length > 0);
     step.signal('SIGTERM');

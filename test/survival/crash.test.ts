@@ -7,18 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentSession } from '../../src/terminal/session.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import {
-  API_KEY,
-  makeCheckout,
-  POST_ENTRY,
-  processesWith,
-  socketOf,
-  startAction,
-  startCli,
-  startPost,
-  waitFor,
-  type Running,
-} from './harness.js';
+import { API_KEY, makeCheckout, processesWith, socketOf, startStep, stepInputs, waitFor } from './harness.js';
+import { POST_ENTRY, startPost } from '../helpers/action.js';
+import { startCli } from '../helpers/cli.js';
+import type { Running } from '../helpers/process.js';
 
 let anthropic: FakeAnthropic;
 const running: Running[] = [];
@@ -36,21 +28,14 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-const inputs = (extra: Record<string, string>): Record<string, string> => ({
-  'anthropic-api-key': API_KEY,
-  'anthropic-base-url': anthropic.url,
-  'github-token': 'ghs_fakeTokenForTheRun0123456789',
-  'time-budget': '5m',
-  'command-timeout': '2m',
-  ...extra,
-});
+const inputs = (extra: Record<string, string>): Record<string, string> => stepInputs(anthropic.url, extra);
 
 describe('after a SIGKILL of the main step, the post step', () => {
   it('restores .git/config byte for byte, stops the orphaned session and says so', async () => {
     const checkout = makeCheckout();
     const sleeper = 'sleep 64.21';
     const session = `killed-${process.pid}`;
-    const step = startAction(checkout.dir, inputs({ check: sleeper, 'session-name': session }));
+    const step = startStep(checkout.dir, inputs({ check: sleeper, 'session-name': session }));
     running.push(step);
     await waitFor('the check to be running', () => processesWith(sleeper, true).length > 0);
     const journal = step.state().journal;
@@ -79,7 +64,7 @@ describe('after a SIGKILL of the main step, the post step', () => {
 
   it('says nothing after a main step that cleaned up after itself', async () => {
     const checkout = makeCheckout();
-    const step = startAction(checkout.dir, inputs({ check: 'true', 'session-name': `clean-${process.pid}` }));
+    const step = startStep(checkout.dir, inputs({ check: 'true', 'session-name': `clean-${process.pid}` }));
     running.push(step);
     expect((await step.exited).code).toBe(0);
     expect(step.outputs().result).toBe('already-passing');
@@ -152,7 +137,7 @@ describe('fails fast, before anything costs money', () => {
     const requests = anthropic.requests.length;
     const lookups = anthropic.modelLookups.length;
 
-    const step = startAction(checkout.dir, inputs({ check: 'false', 'session-name': name }));
+    const step = startStep(checkout.dir, inputs({ check: 'false', 'session-name': name }));
     running.push(step);
     expect((await step.exited).code).toBe(1);
     expect(step.log()).toMatch(
@@ -178,7 +163,7 @@ describe('fails fast, before anything costs money', () => {
     const checkout = makeCheckout();
     const requests = anthropic.requests.length;
     const lookups = anthropic.modelLookups.length;
-    const step = startAction(checkout.dir, inputs({ check: 'false', 'github-token': '' }));
+    const step = startStep(checkout.dir, inputs({ check: 'false', 'github-token': '' }));
     running.push(step);
     expect((await step.exited).code).toBe(1);
     expect(step.log()).toMatch(/^::error::github-token: is empty, but pull-request is "create"/m);

@@ -12,7 +12,7 @@ import { CastFormatError, parseCast, type Cast } from '../../src/watch/asciicast
 import { CastWriter, MarkParser } from '../../src/watch/recorder.js';
 import { bash, say, startFakeAnthropic, text, type FakeAnthropic } from '../fakes/anthropic.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { API_KEY, brokenRepo, CHECK, killSessions, sessionName } from '../agent/scenario.js';
+import { API_KEY, brokenRepo, CHECK, killSessions, sessionName } from '../helpers/scenario.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 const CLI = resolve('dist/cli/index.js');

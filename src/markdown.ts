@@ -1,4 +1,4 @@
-// Markdown for what GitHub shows (the pull request body, the job summary): fences that the content cannot close, and
+// Markdown for what people read (the pull request body, the job summary, the transcript): fences that the content cannot close, and
 // bounds on every piece of text the model or a command wrote, so a huge explanation or log never breaks a limit
 // (PR body: 65,536 characters; job summary: 1 MiB per step) or the markdown around it.
 

@@ -6,8 +6,8 @@ import {
   normalizeModelId,
   priceFor,
   worstCaseCallCost,
-} from '../../src/agent/pricing.js';
-import { DEFAULT_MODEL } from '../../src/config.js';
+} from '../../../src/agent/pricing.js';
+import { DEFAULT_MODEL } from '../../../src/config.js';
 
 describe('priceFor', () => {
   it('knows the default model and the current families', () => {

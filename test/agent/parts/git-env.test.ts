@@ -4,9 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { changedFiles, diffStat } from '../../src/agent/git.js';
-import { workspaceDiff } from '../../src/agent/tamper/index.js';
-import { git, makeRepo, makeTempDir, removeTempDirs, writeFiles } from '../helpers/repo.js';
+import { changedFiles, diffStat } from '../../../src/agent/git.js';
+import { workspaceDiff } from '../../../src/agent/tamper/index.js';
+import { git, makeRepo, makeTempDir, removeTempDirs, writeFiles } from '../../helpers/repo.js';
 
 const PLANTED_VAR = 'CI_MEDIC_TEST_SERVICE_PASSWORD';
 const PLANTED = 'planted-loop-secret-3b7f0a';

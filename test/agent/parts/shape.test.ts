@@ -6,7 +6,7 @@ import {
   shapeOutput,
   stripAnsi,
   tail,
-} from '../../src/agent/shape.js';
+} from '../../../src/agent/shape.js';
 
 const LOG = '/tmp/ci-medic/logs/7.log';
 

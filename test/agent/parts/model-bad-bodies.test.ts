@@ -8,10 +8,10 @@ import {
   explainApiError,
   malformedMessagesBody,
   MAX_RETRIES,
-} from '../../src/agent/client.js';
-import { repair } from '../../src/agent/index.js';
-import { htmlPage, partialMessage, say, text, type FakeStep } from '../fakes/anthropic.js';
-import { API_KEY, brokenRepo, configFor, FIX_EDIT, useScriptedModel } from '../agent/scenario.js';
+} from '../../../src/agent/client.js';
+import { repair } from '../../../src/agent/index.js';
+import { htmlPage, partialMessage, say, text, type FakeStep } from '../../fakes/anthropic.js';
+import { API_KEY, brokenRepo, configFor, FIX_EDIT, useScriptedModel } from '../../helpers/scenario.js';
 
 const start = useScriptedModel({ expectedKey: API_KEY });
 

@@ -9,9 +9,9 @@ import {
   parseUnifiedDiff,
   untrackedFiles,
   workspaceDiff,
-} from '../../src/agent/tamper/index.js';
-import { git, makeRepo, removeTempDirs, writeFiles } from '../helpers/repo.js';
-import { IT_ONLY, IT_SKIP, XIT } from '../fixtures/markers.js';
+} from '../../../src/agent/tamper/index.js';
+import { git, makeRepo, removeTempDirs, writeFiles } from '../../helpers/repo.js';
+import { IT_ONLY, IT_SKIP, XIT } from '../../fixtures/markers.js';
 
 afterAll(removeTempDirs);
 

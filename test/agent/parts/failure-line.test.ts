@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_SUMMARY_MAX, failureSummary } from '../../src/agent/failure-line.js';
+import { FAILURE_SUMMARY_MAX, failureSummary } from '../../../src/agent/failure-line.js';
 
 const fixture = (name: string): string => readFileSync(join('test/fixtures/failure-output', `${name}.txt`), 'utf8');
 

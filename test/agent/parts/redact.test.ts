@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SECRET_LENGTH, REDACTED, Redactor } from '../../src/redact.js';
+import { MIN_SECRET_LENGTH, REDACTED, Redactor } from '../../../src/redact.js';
 
 const TOKEN = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 const API_KEY = 'sk-ant-api03-Zx9_fake-KEY-for-tests-0123456789abcdefABCDEF';

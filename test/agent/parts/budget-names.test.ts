@@ -1,8 +1,8 @@
 // The reason a run ran out of budget names the setting as the user knows it: the Action's input, the CLI's flag.
 import { describe, expect, it } from 'vitest';
-import { readInputs } from '../../src/action/inputs.js';
-import { Budget } from '../../src/agent/budget.js';
-import { CLI_BUDGET_NAMES } from '../../src/config.js';
+import { readInputs } from '../../../src/action/inputs.js';
+import { Budget } from '../../../src/agent/budget.js';
+import { CLI_BUDGET_NAMES } from '../../../src/config.js';
 
 const limits = { maxTurns: 2, timeBudgetMs: 90_000, maxCostUsd: 0.5 };
 

@@ -3,9 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { gitConfigSecrets } from '../../src/agent/validate.js';
-import { Redactor } from '../../src/redact.js';
-import { git, makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { gitConfigSecrets } from '../../../src/agent/validate.js';
+import { Redactor } from '../../../src/redact.js';
+import { git, makeRepo, makeTempDir, removeTempDirs } from '../../helpers/repo.js';
 
 afterAll(() => removeTempDirs());
 

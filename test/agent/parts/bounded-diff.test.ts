@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { boundedDiff } from '../../src/agent/git.js';
-import { git, makeRepo, removeTempDirs } from '../helpers/repo.js';
+import { boundedDiff } from '../../../src/agent/git.js';
+import { git, makeRepo, removeTempDirs } from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 

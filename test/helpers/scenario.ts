@@ -1,13 +1,12 @@
 // Shared set-up for the repair-loop scenarios: a small broken project in a real git repository, a RepairConfig
 // pointing at the scripted Messages API stand-in, and cleanup of every tmux server a scenario started.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepairConfig } from '../../src/config.js';
-import { socketPathFor, stateDirFor } from '../../src/terminal/tmux.js';
-import { afterEach } from 'vitest';
+import { stateDirFor } from '../../src/terminal/tmux.js';
 import { startFakeAnthropic, toolUse, type FakeAnthropic, type FakeStep } from '../fakes/anthropic.js';
-import { makeRepo, makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { cleanUpAfterEach, sessionName } from './cleanup.js';
+import { makeRepo, makeTempDir } from './repo.js';
 
 export const API_KEY = 'sk-ant-api03-test-key-for-the-fake-0123456789';
 
@@ -27,27 +26,7 @@ export const FIXED_MATH =
 
 export const CHECK = 'node --test';
 
-const sessions: string[] = [];
-let counter = 0;
-
-/** A session name unique to this worker and scenario (tmux servers must not collide across parallel files). */
-export function sessionName(): string {
-  const name = `cmt-${process.pid}-${++counter}`;
-  sessions.push(name);
-  return name;
-}
-
-/** Kill every tmux server a scenario may have left (the loop stops its own; this is the safety net), drop its logs. */
-export function killSessions(): void {
-  for (const name of sessions.splice(0)) {
-    try {
-      execFileSync('tmux', ['-S', socketPathFor(name), 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // Already stopped by the loop: the expected case.
-    }
-    rmSync(stateDirFor(name), { recursive: true, force: true });
-  }
-}
+export { killSessions, sessionName } from './cleanup.js';
 
 export function brokenRepo(files: Record<string, string> = BROKEN_FILES, message = 'Sum items in total()'): string {
   return makeRepo(files, message).dir;
@@ -112,12 +91,6 @@ export const FIX_EDIT = toolUse('edit', {
 export function useScriptedModel(
   options?: Parameters<typeof startFakeAnthropic>[1],
 ): (...steps: FakeStep[]) => Promise<FakeAnthropic> {
-  let fake: FakeAnthropic | undefined;
-  afterEach(async () => {
-    await fake?.close();
-    fake = undefined;
-    killSessions();
-    removeTempDirs();
-  });
-  return async (...steps) => (fake = await startFakeAnthropic(steps, options));
+  const closeLater = cleanUpAfterEach();
+  return async (...steps) => closeLater(await startFakeAnthropic(steps, options));
 }

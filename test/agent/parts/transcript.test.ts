@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Transcript } from '../../src/agent/transcript.js';
-import { REDACTED, Redactor } from '../../src/redact.js';
-import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
-import { IT_SKIP } from '../fixtures/markers.js';
+import { Transcript } from '../../../src/agent/transcript.js';
+import { REDACTED, Redactor } from '../../../src/redact.js';
+import { makeTempDir, removeTempDirs } from '../../helpers/repo.js';
+import { IT_SKIP } from '../../fixtures/markers.js';
 
 afterAll(removeTempDirs);
 
