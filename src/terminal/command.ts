@@ -34,6 +34,8 @@ export interface CommandHost {
   respawn: () => Promise<void>;
   /** Why the shell cannot go on (see health.ts), or null. */
   shellProblem: () => string | null;
+  /** The shell's process and terminal when located (see health.ts); the pane's stand in otherwise. */
+  shell: () => { pid: number; tty: string } | null;
 }
 
 function writePrivate(path: string, text: string): void {
@@ -89,7 +91,10 @@ export async function executeCommand(
         },
         pane: () => host.pane.state().catch(() => null),
         logSize: () => fileSize(logPath),
-        readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
+        readsTerminal: (pane) => {
+          const shell = host.shell() ?? pane;
+          return foregroundReadsTerminal(shell.pid, shell.tty);
+        },
         listener: (pane) => servers.look(pane.pid),
         broken: host.shellProblem,
         serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),

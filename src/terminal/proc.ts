@@ -1,6 +1,6 @@
 // Reading /proc/<pid>/stat (Linux): is a process alive, which process group and terminal is it in. Elsewhere the
 // answers fall back to kill(0), and the callers' deadlines cover what /proc would have told.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface ProcStat {
   /** R, S, D, Z (zombie), T, ... */
@@ -102,12 +102,34 @@ export function openFilesLimit(pid: number): number | null {
 }
 
 /** The first process named `name` among `pid` and its descendants (breadth first, bounded), or null. */
-export function findDescendant(pid: number, name: string, limit = 64): number | null {
-  const queue = [pid];
+/**
+ * The interactive shell under a pane: the innermost process named `name` that leads its own session (a shell on a
+ * terminal of its own). Without a launcher that is the pane's process itself; with the sandbox's, the pane runs the
+ * sandbox host and the shell sits inside bubblewrap on the pty `script` gave it. Idle shells only: call it between
+ * commands (a running `bash script.sh` is named bash too, but leads no session). Falls back to the first process
+ * named `name`.
+ */
+export function findShell(panePid: number, name: string, limit = 64): number | null {
+  const queue = [panePid];
+  let first: number | null = null;
+  let leader: number | null = null;
   for (let seen = 0; queue.length && seen < limit; seen++) {
     const next = queue.shift() as number;
-    if (commandName(next) === name) return next;
+    if (commandName(next) === name) {
+      first ??= next;
+      if (procStat(next)?.session === next) leader = next;
+    }
     queue.push(...childPids(next));
   }
-  return null;
+  return leader ?? first;
+}
+
+/** The terminal a process reads (its standard input's device, like /dev/pts/3), or null. */
+export function terminalOf(pid: number): string | null {
+  try {
+    const target = readlinkSync(`/proc/${pid}/fd/0`);
+    return target.startsWith('/dev/') ? target : null;
+  } catch {
+    return null;
+  }
 }
