@@ -3,6 +3,8 @@
 //   1. median of run('true')            vs median of spawning `bash -c true` from Node   (goal: <= 1.2x)
 //   2. 200,000 lines of output via run  vs the same command with its output to a file  (goal: <= 2x)
 //   3. 200,000 lines via run with the redacting path (a Redactor with known values) vs without (no redact given)
+//   4. one look for a foreground server (listen.ts) at a quiet command's job: what a quiet command pays, at most
+//      once a second after SERVER_QUIET_MS (commands that finish or print before then pay nothing)
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,12 @@ import { join } from 'node:path';
 // The compiled module from lib/ (npm run build), typed by its source.
 type Terminal = typeof import('../src/terminal/session.js');
 const { AgentSession } = (await import(new URL('../lib/terminal/session.js', import.meta.url).href)) as Terminal;
+const { listSessions } = (await import(
+  new URL('../lib/terminal/list.js', import.meta.url).href
+)) as typeof import('../src/terminal/list.js');
+const { ForegroundServerProbe } = (await import(
+  new URL('../lib/terminal/listen.js', import.meta.url).href
+)) as typeof import('../src/terminal/listen.js');
 const { Redactor } = (await import(
   new URL('../lib/redact.js', import.meta.url).href
 )) as typeof import('../src/redact.js');
@@ -97,6 +105,22 @@ try {
   const red = median(bigRedacted) / median(bigRun);
   console.log(`same via run, redacting      ${fmt(median(bigRedacted))}   (pane feed and log through a Redactor)`);
   console.log(`ratio redacting / not        ${red.toFixed(2)}x`);
+
+  // A quiet command (a pipeline, so the job has several processes) and repeated looks at it.
+  const quiet = session.run('sleep 5 | cat');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const panePid = (await listSessions()).find((s) => s.name === name)?.pid ?? 0;
+  const probe = new ForegroundServerProbe();
+  const looks: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const start = performance.now();
+    probe.look(panePid);
+    looks.push(performance.now() - start);
+  }
+  await quiet;
+  const look = median(looks);
+  console.log(`foreground-server look       ${fmt(look)}   (at a quiet job; at most once a second)`);
+  console.log(`share of one CPU             ${((look / 1000) * 100).toFixed(3)}%   while a command is quiet`);
 } finally {
   for (const s of [session, redacting]) await s.stop({ removeState: true });
   rmSync(outFile, { force: true });

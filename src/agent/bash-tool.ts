@@ -4,6 +4,7 @@
 import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import { evaluate } from '../policy/index.js';
 import type { PolicyConfig } from '../policy/types.js';
+import { foregroundServerAdvice } from '../terminal/index.js';
 import { scrubbed, type LoopRun } from './run.js';
 import { excerpt, shapeOutput } from './shape.js';
 import { parseBashInput, TOOL_OUTPUT_BUDGET, type ToolOutcome } from './tools.js';
@@ -79,7 +80,13 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
     excerpt: excerpt(output),
   });
   run.logPaths.set(use.id, r.outputPath);
-  const stopped = r.timedOut ? ', hit its time limit' : r.interrupted ? ', interrupted' : '';
+  const stopped = r.timedOut
+    ? ', hit its time limit'
+    : r.foregroundServer
+      ? `, stopped: a server in the foreground (port ${r.foregroundServer.port})`
+      : r.interrupted
+        ? ', interrupted'
+        : '';
   run.emit(
     'command',
     `-> exit ${r.exitCode ?? 'none'} in ${(r.durationMs / 1000).toFixed(1)}s${stopped}${r.shellRestarted ? ', shell restarted' : ''}`,
@@ -90,7 +97,8 @@ export async function runBashTool(run: LoopRun, policy: PolicyConfig, use: ToolU
     notes.push(
       `The command hit its ${Math.round(timeoutMs / 1000)}s time limit and was stopped. Narrow it down or run it with a smaller scope.`,
     );
-  } else if (r.interrupted) notes.push('The command was interrupted.');
+  } else if (r.foregroundServer) notes.push(foregroundServerAdvice(r.foregroundServer, command));
+  else if (r.interrupted) notes.push('The command was interrupted.');
   if (r.shellRestarted) {
     notes.push('The shell had to be restarted; the working directory was restored, the environment reset.');
   }

@@ -34,6 +34,8 @@ export async function runProgram(
   const result = await run.session.run(asProgram(command), {
     timeoutMs: run.config.commandTimeoutMs,
     signal: run.budget.signal,
+    // The user's check decides the verdict: never stop it on the guess that it is a server.
+    detectServers: false,
     ...options,
   });
   const output = await scrubbed(run, result);

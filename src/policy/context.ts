@@ -143,8 +143,13 @@ export function runInner(sub: SimpleCommand, cx: CheckContext, depth: number): v
  * (a repair's longest lines hold tens of simple commands) and keep the worst case within the bench's 100 ms.
  */
 export const WORK_LIMITS = {
+  /**
+   * Words, operators and expansions, counted before parsing (size.ts) over the command and every piece of code
+   * nested in it: what parsing, walking and checking cost grows with. Real commands hold a few hundred at most.
+   */
+  tokens: { max: 12_000, what: 'words and operators' },
   /** Simple commands checked: nested code, wrapped commands and each find start point's -exec all count. */
-  commands: { max: 1_500, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
+  commands: { max: 500, what: 'simple commands (counting wrapped, nested and find -exec ones)' },
   /** Words of the simple commands checked (each is resolved as a path and tested against the secret places). */
   arguments: { max: 10_000, what: 'arguments' },
   /** Syntax nodes visited, over the command and all the code nested in it. */
@@ -167,7 +172,7 @@ export interface WorkBudget {
 
 export function newBudget(): WorkBudget {
   return {
-    spent: { commands: 0, arguments: 0, nodes: 0, nestedSource: 0, patternTests: 0, expandedText: 0 },
+    spent: { tokens: 0, commands: 0, arguments: 0, nodes: 0, nestedSource: 0, patternTests: 0, expandedText: 0 },
     exceeded: null,
   };
 }

@@ -19,6 +19,7 @@ import { newBudget, spend, WORK_LIMITS, type CheckContext } from './context.js';
 import { compilePattern, joinArgv } from './patterns.js';
 import { protectedHit, resolvePath, type PathContext } from './paths.js';
 import { DEFAULT_RULES, isRuleName, type Finding } from './rules.js';
+import { measureShape } from './size.js';
 import type { Decision, PolicyConfig } from './types.js';
 import { walk, type SimpleCommand } from './walk.js';
 import type { Arg } from './words.js';
@@ -32,6 +33,10 @@ export const MAX_COMMAND_LENGTH = 256 * 1024;
 /** Syntax nodes (over the command and all code nested in it) and nesting the walk visits at most. */
 export const MAX_SYNTAX_NODES = WORK_LIMITS.nodes.max;
 export const MAX_NESTING = 160;
+/** Nesting of substitutions, quotes, parentheses and braces the pre-parse scan accepts (real commands: under 10). */
+export const MAX_SOURCE_DEPTH = 64;
+/** Here-documents in one piece of code (a parser's cost grows faster than their count when they share a line). */
+export const MAX_HERE_DOCS = 100;
 
 /** Wrappers that only change how the inner command runs: in allowlist mode the inner command must match instead. */
 const NEUTRAL_WRAPPERS = new Set(['env', 'timeout', 'nice', 'nohup', 'stdbuf', 'command', 'builtin', 'time', 'xargs']);
@@ -149,6 +154,7 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     return;
   }
   if (level > 0 && !spend(cx, 'nestedSource', source.length)) return;
+  if (!withinShape(source, cx, level)) return;
   let script;
   try {
     script = parse(source);
@@ -159,8 +165,17 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
     });
     return;
   }
-  const maxNodes = WORK_LIMITS.nodes.max - cx.budget.spent.nodes;
-  const result = walk(script, { maxDepth: MAX_NESTING, maxNodes }, cx.findings);
+  const { spent } = cx.budget;
+  const result = walk(
+    script,
+    {
+      maxDepth: MAX_NESTING,
+      maxNodes: WORK_LIMITS.nodes.max - spent.nodes,
+      maxCommands: WORK_LIMITS.commands.max - spent.commands,
+      maxArguments: WORK_LIMITS.arguments.max - spent.arguments,
+    },
+    cx.findings,
+  );
   cx.budget.spent.nodes += result.nodes;
   if (result.stopped) {
     cx.budget.exceeded ??= 'nodes';
@@ -180,6 +195,33 @@ function analyze(source: string, cx: CheckContext, all: SimpleCommand[], level: 
   }
   for (const code of result.code) analyze(code, cx, all, level + 1);
   cx.nested = outer;
+}
+
+/**
+ * The pre-parse bound (size.ts): a linear count of the words and operators, and of the nesting, before any tree is
+ * built, so a command made to stall the policy is refused in a millisecond. Code nested in strings spends from the
+ * same budget as the command around it.
+ */
+function withinShape(source: string, cx: CheckContext, level: number): boolean {
+  const limit = WORK_LIMITS.tokens.max;
+  const shape = measureShape(source, limit - cx.budget.spent.tokens, MAX_SOURCE_DEPTH);
+  const where = level > 0 ? 'code nested in this command' : 'this command';
+  let reason: string | null = null;
+  if (shape.depth > MAX_SOURCE_DEPTH) {
+    reason = `${where} nests substitutions, quotes or brackets more than ${MAX_SOURCE_DEPTH} levels deep, more than the policy judges; write it flatter, or write a script file and run it with bash FILE`;
+  } else if (shape.hereDocs > MAX_HERE_DOCS) {
+    reason = `${where} has ${shape.hereDocs} here-documents, more than the ${MAX_HERE_DOCS} the policy judges; write the files in several commands`;
+  } else if (cx.budget.spent.tokens + shape.tokens > limit) {
+    const size = `${Math.ceil(source.length / 1024)} KB`;
+    reason = `the command is too large to judge: ${level > 0 ? `with the code nested in it (bash -c, eval, find -exec; ${size} at the deepest)` : `at ${size}`} it has more than ${limit.toLocaleString('en-US')} words and operators, the most the policy checks; split it into smaller commands, or write a script file and run it with bash FILE`;
+  }
+  if (reason === null) {
+    cx.budget.spent.tokens += shape.tokens;
+    return true;
+  }
+  cx.budget.exceeded ??= 'tokens';
+  cx.findings.push({ rule: 'parse', reason });
+  return false;
 }
 
 /** A word that is, or spells, a protected path (`.git/x`, `./.github`, an absolute protected path). */

@@ -17,6 +17,20 @@ export interface PathContext {
 /** An absolute path for a literal argument (`~`, `$HOME` and `${HOME}` expanded), or null when it cannot be known. */
 export function resolvePath(arg: Arg, ctx: PathContext): string | null {
   if (arg.pattern) return null;
+  if (arg.value.length < LONG_VALUE) return resolveUncached(arg, ctx);
+  // Many checks resolve the same argument; normalising a long one costs milliseconds each time.
+  const key = `${ctx.home ?? ''}\0${ctx.cwd ?? '\0'}\0${arg.literal ? 1 : 0}\0${arg.value}`;
+  if (longResolved.has(key)) return longResolved.get(key) as string | null;
+  const path = resolveUncached(arg, ctx);
+  if (longResolved.size >= 16) longResolved.clear();
+  longResolved.set(key, path);
+  return path;
+}
+
+const LONG_VALUE = 1024;
+const longResolved = new Map<string, string | null>();
+
+function resolveUncached(arg: Arg, ctx: PathContext): string | null {
   let value = arg.value;
   const home = ctx.home;
   if (home) {

@@ -13,6 +13,7 @@ import {
   type WordPart,
 } from 'unbash';
 import { arithmeticVariable, unknownValue } from './arithmetic.js';
+import { checkAssignment } from './assignments.js';
 import type { Finding } from './rules.js';
 import { wordArg, type Arg } from './words.js';
 
@@ -34,6 +35,9 @@ export interface SimpleCommand {
 export interface WalkLimits {
   maxDepth: number;
   maxNodes: number;
+  /** Simple commands and their words collected at most (the checks' own budgets): the walk stops past them. */
+  maxCommands: number;
+  maxArguments: number;
 }
 
 export interface WalkResult {
@@ -115,81 +119,33 @@ const KNOWN_TYPES = new Set([
   'Coproc',
 ]);
 
-/** Variables whose value changes how the shell finds or runs commands, or how it reads the next line. */
-export function isShellControlVariable(name: string, persistent: boolean): boolean {
-  if (
-    /^(PATH|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|HOME|XDG_CONFIG_HOME|CDPATH|EXECIGNORE|GLOBIGNORE|BASH_LOADABLES_PATH)$/.test(
-      name,
-    ) ||
-    /^LD_/.test(name) ||
-    name.startsWith('__cm_') || // the terminal protocol's own variables (src/terminal/protocol.ts)
-    name.startsWith('BASH_FUNC_') ||
-    /^(GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|GIT_EXTERNAL_DIFF|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_CONFIG|GIT_CONFIG_PARAMETERS|GIT_CONFIG_COUNT|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_SEQUENCE_EDITOR)$/.test(
-      name,
-    )
-  ) {
-    return true;
-  }
-  // Only a lasting change matters for these: `IFS= read -r line` is ordinary.
-  return (
-    persistent &&
-    /^(IFS|PS0|PS1|PS2|PROMPT_COMMAND|TMOUT|histchars|HISTFILE|HISTCONTROL|CDPATH|BASH_XTRACEFD|INPUTRC)$/.test(name)
-  );
-}
-
-/** Pager and editor variables: harmless when they name a plain non-interactive program. */
-export function isPagerVariable(name: string): boolean {
-  return /^(PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|EDITOR|VISUAL|GIT_EDITOR)$/.test(name);
-}
-const HARMLESS_PAGERS = new Set(['', 'cat', 'true', ':', 'less', 'more']);
-
-export function checkAssignment(name: string, value: Arg | null, persistent: boolean, findings: Finding[]): void {
-  if (name === 'PATH') {
-    // Without a boundary, PATH decides which program a name the policy allowed really runs. In the sandbox, whatever
-    // it runs is confined like the command itself, and `export PATH="$PWD/node_modules/.bin:$PATH"` is ordinary.
-    findings.push({
-      rule: 'shell-state',
-      reason: `assigning PATH changes which program every later command name runs; call programs by their path instead (./node_modules/.bin/jest, .venv/bin/pytest)`,
-      outsideSandboxOnly: true,
-    });
-  } else if (isShellControlVariable(name, persistent)) {
-    findings.push({
-      rule: 'shell-state',
-      reason: `assigning ${name} changes how the shell finds or runs commands; leave it as it is (call programs by their path instead of changing PATH)`,
-    });
-  } else if (isPagerVariable(name) && !(value && value.literal && HARMLESS_PAGERS.has(value.value.trim()))) {
-    findings.push({
-      rule: 'shell-state',
-      reason: `${name} names a program other tools run for you; only cat, true, less or more are accepted (the session already sets ${name}=cat or true)`,
-    });
-  }
-}
-
 // A string that names an array element with a command substitution in the subscript: bash runs it when the string
 // is evaluated as arithmetic (`$((x))`, `[[ -v ]]`, `printf -v`, `read`, declare -i) or used as a variable name.
-// Scanned from each `$(` or backtick back to an unclosed `[` after a name: linear, whatever the text holds.
+// One forward pass that remembers the last `[` after a name and the last `]`: linear, whatever the text holds (a
+// scan back from every `$(` would cost its length times the number of substitutions).
 const MAX_SUBSCRIPT_SCAN = 512;
+const NAME_CHAR = /[A-Za-z0-9_]/;
 
 function subscriptCode(text: string): string | null {
-  for (let at = nextSubstitution(text, 0); at >= 0; at = nextSubstitution(text, at + 1)) {
-    for (let k = at - 1; k >= 1 && at - k <= MAX_SUBSCRIPT_SCAN; k--) {
-      const c = text[k];
-      if (c === ']') break;
-      if (c === '[' && /[A-Za-z0-9_]/.test(text[k - 1])) {
-        const close = text.indexOf(']', at);
-        return text.slice(k + 1, close < 0 ? Math.min(text.length, at + MAX_SUBSCRIPT_SCAN) : close);
-      }
+  if (!text.includes('[') || (!text.includes('$(') && !text.includes('`'))) return null;
+  let open = -1;
+  let close = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 93)
+      close = i; // ]
+    else if (c === 91 && i >= 1 && NAME_CHAR.test(text[i - 1]))
+      open = i; // [ after a name
+    else if (
+      (c === 96 || (c === 36 && text.charCodeAt(i + 1) === 40)) &&
+      open > close &&
+      i - open <= MAX_SUBSCRIPT_SCAN
+    ) {
+      const end = text.indexOf(']', i);
+      return text.slice(open + 1, end < 0 ? Math.min(text.length, i + MAX_SUBSCRIPT_SCAN) : end);
     }
   }
   return null;
-}
-
-function nextSubstitution(text: string, from: number): number {
-  const dollar = text.indexOf('$(', from);
-  const tick = text.indexOf('`', from);
-  if (dollar < 0) return tick;
-  if (tick < 0) return dollar;
-  return Math.min(dollar, tick);
 }
 
 /** The parts of a word whose text is fixed by the source (quotes removed), joined; expansions become NUL. */
@@ -211,6 +167,7 @@ interface WalkState {
   result: WalkResult;
   limits: WalkLimits;
   nodes: number;
+  arguments: number;
   stopped: boolean;
   /** Variables whose value this line shows (arithmetic may read them). */
   known: Set<string>;
@@ -221,6 +178,7 @@ export function walk(script: ParsedScript, limits: WalkLimits, findings: Finding
     result: { commands: [], findings, code: [], nodes: 0, stopped: false },
     limits,
     nodes: 0,
+    arguments: 0,
     stopped: false,
     known: new Set(),
   };
@@ -413,6 +371,15 @@ function visitCommand(node: Command, pipedIn: boolean, state: WalkState): void {
           (!r.descriptor || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0))),
     );
   state.result.commands.push({ argv, env, stdin, extraArgs: false, via: null, redirects: node.redirects });
+  state.arguments += argv.length;
+  const { maxCommands, maxArguments } = state.limits;
+  if (state.result.commands.length > maxCommands || state.arguments > maxArguments) {
+    state.stopped = true;
+    report(state, {
+      rule: 'parse',
+      reason: `the command is too large to check: it holds more than ${state.result.commands.length > maxCommands ? `${maxCommands} simple commands` : `${maxArguments} arguments`}; split it into smaller commands`,
+    });
+  }
 }
 
 /** `$((…))` alone: bash stores the number it evaluates to (the expression itself is checked where it stands). */

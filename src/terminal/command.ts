@@ -3,6 +3,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { foregroundReadsTerminal } from './hang.js';
 import { climbLadder } from './ladder.js';
+import { ForegroundServerProbe } from './listen.js';
 import { PaneFeed } from './feed.js';
 import { fileSize, readOutput, redactLogFile } from './log.js';
 import { readRc, type Pane } from './pane.js';
@@ -33,6 +34,8 @@ export interface CommandHost {
   respawn: () => Promise<void>;
   /** Why the shell cannot go on (see health.ts), or null. */
   shellProblem: () => string | null;
+  /** The shell's process and terminal when located (see health.ts); the pane's stand in otherwise. */
+  shell: () => { pid: number; tty: string } | null;
 }
 
 function writePrivate(path: string, text: string): void {
@@ -53,6 +56,7 @@ export async function executeCommand(
     signal: options.signal,
     idleTimeoutMs: options.idleTimeoutMs,
     detectHangs: options.detectHangs !== false,
+    detectServers: options.detectServers !== false,
   };
   const logPath = logFile(host.stateDir, n);
   writePrivate(runFile(host.stateDir, n), runScript(host.paths, n, host.redact(command)));
@@ -73,9 +77,11 @@ export async function executeCommand(
     host.pane.signalDrawn(n);
   };
   let stop: StopReason | null;
+  const watch = new CommandWatch(rules, started);
+  const servers = new ForegroundServerProbe();
   try {
     stop = await waitForCommand(
-      new CommandWatch(rules, started),
+      watch,
       rules,
       {
         finished,
@@ -85,7 +91,11 @@ export async function executeCommand(
         },
         pane: () => host.pane.state().catch(() => null),
         logSize: () => fileSize(logPath),
-        readsTerminal: (pane) => foregroundReadsTerminal(pane.pid, pane.tty),
+        readsTerminal: (pane) => {
+          const shell = host.shell() ?? pane;
+          return foregroundReadsTerminal(shell.pid, shell.tty);
+        },
+        listener: (pane) => servers.look(pane.pid),
         broken: host.shellProblem,
         serverAlive: () => serverAlive(host.socketPath, host.tmux).catch(() => true),
       },
@@ -171,6 +181,7 @@ export async function executeCommand(
     interrupted: stop !== null && !shellRestarted,
     shellRestarted,
     stoppedBecause: stop,
+    ...(stop === 'foreground-server' && watch.server ? { foregroundServer: watch.server } : {}),
     ...(notes.length ? { shellNote: notes.join(' ') } : {}),
     recovery,
   };

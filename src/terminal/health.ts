@@ -2,13 +2,14 @@
 // or lowered its open-file limit so far that the protocol's redirections fail. Neither can be undone from inside,
 // so the session respawns the shell. (errexit and TMOUT are healed by the prompt hook itself: see protocol.ts.)
 import { basename } from 'node:path';
-import { commandName, findDescendant, openFilesLimit } from './proc.js';
+import { commandName, findShell, openFilesLimit, terminalOf } from './proc.js';
 
 /** Below this many open files the protocol (log, status, fifo, bash's own saved descriptors) cannot work. */
 export const MIN_OPEN_FILES = 32;
 
 export class ShellWatch {
   private shellPid: number | null = null;
+  private shellTty: string | null = null;
   private readonly name: string;
 
   constructor(bash: string) {
@@ -17,7 +18,16 @@ export class ShellWatch {
 
   /** After a (re)spawn: find the shell under the pane's process (a launcher may put a sandbox and a pty between). */
   locate(panePid: number): void {
-    this.shellPid = process.platform === 'linux' ? findDescendant(panePid, this.name) : null;
+    this.shellPid = process.platform === 'linux' ? findShell(panePid, this.name) : null;
+    this.shellTty = this.shellPid === null ? null : terminalOf(this.shellPid);
+  }
+
+  /**
+   * The shell and the terminal it reads, for the hang check: inside the sandbox both differ from the pane's (the
+   * shell has a pty of its own). Null when not located (the pane's own process and terminal stand in).
+   */
+  shell(): { pid: number; tty: string } | null {
+    return this.shellPid !== null && this.shellTty !== null ? { pid: this.shellPid, tty: this.shellTty } : null;
   }
 
   /** Why the shell cannot go on, in a sentence for the model, or null when it looks sound (or cannot be seen). */

@@ -15,6 +15,7 @@ export {
 export type {
   AttachOptions,
   CommandResult,
+  ForegroundServer,
   RunOptions,
   SessionInfo,
   ShellLauncher,
@@ -23,4 +24,5 @@ export type {
 } from './types.js';
 export { shellQuote } from './quote.js';
 export { pidAlive, procStat } from './proc.js';
+export { foregroundServerAdvice } from './listen.js';
 export { redactLogFile, MAX_OUTPUT_BYTES } from './log.js';

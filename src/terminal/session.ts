@@ -382,6 +382,7 @@ export class AgentSession {
       redactsLogs: this.redactsLogs,
       respawn: () => this.respawn(this.lastCwd()),
       shellProblem: () => this.health.problem(),
+      shell: () => this.health.shell(),
     };
   }
 

@@ -1,4 +1,7 @@
 // Contracts of the terminal layer. Implemented in session.ts / tmux.ts; used by the agent, the CLI and rescue.
+import type { ForegroundServer } from './listen.js';
+
+export type { ForegroundServer } from './listen.js';
 
 /**
  * What one command did. `output` is what it wrote (stdout and stderr merged, decoded as UTF-8): the exact bytes up
@@ -27,6 +30,12 @@ export interface CommandResult {
    * and cleared, the shell replaced or its limits lowered and the shell respawned); absent when nothing did.
    */
   shellNote?: string;
+  /**
+   * The command ran a server in the foreground (it printed nothing for a while and a process of its foreground job
+   * listened on a socket): the recovery ladder stopped it (`stoppedBecause: 'foreground-server'`). Tell the model
+   * with `foregroundServerAdvice`.
+   */
+  foregroundServer?: ForegroundServer;
   /** The recovery steps taken, in order (`C-c`, `C-\\`, `respawn-pane -k`, ...); empty when none were needed. */
   recovery?: string[];
 }
@@ -35,10 +44,19 @@ export interface CommandResult {
  * Why a command was stopped: its deadline passed, the caller aborted, the shell died, an interactive program or a
  * terminal read was waiting for a person, (with `idleTimeoutMs`) it printed nothing for too long, or it was
  * interrupted from outside (C-c typed by a person attached to the session, or `interrupt()`), or the command broke
- * the shell itself ('broken-shell': replaced it with exec, or lowered its open-file limit past use).
+ * the shell itself ('broken-shell': replaced it with exec, or lowered its open-file limit past use), or it ran a
+ * server in the foreground ('foreground-server': quiet, and its foreground job listens on a socket).
  */
 export type StopReason =
-  'timeout' | 'aborted' | 'dead-shell' | 'broken-shell' | 'interactive' | 'tty-read' | 'idle' | 'interrupted';
+  | 'timeout'
+  | 'aborted'
+  | 'dead-shell'
+  | 'broken-shell'
+  | 'interactive'
+  | 'tty-read'
+  | 'idle'
+  | 'interrupted'
+  | 'foreground-server';
 
 export interface RunOptions {
   /** Per-command deadline. */
@@ -52,6 +70,12 @@ export interface RunOptions {
    * (default true). Set false to answer such a program with `sendText` while `run` waits.
    */
   detectHangs?: boolean;
+  /**
+   * Stop a command that runs a server in the foreground: quiet for a few seconds while its idle foreground job
+   * listens on a socket (default true; no effect with `detectHangs: false`). The check and the setup turn it off:
+   * their verdict must not rest on a guess.
+   */
+  detectServers?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@
 // never touches tmux itself; `waitForCommand` drives it. States: waiting -> finished (the shell reported) or
 // stopped (a reason the recovery ladder acts on).
 import { INTERACTIVE_PROGRAMS } from './hang.js';
+import type { ForegroundServer } from './listen.js';
 import type { PaneState } from './pane.js';
 import type { StopReason } from './types.js';
 
@@ -10,6 +11,16 @@ export const FIRST_CHECK_MS = 150;
 export const CHECK_INTERVAL_MS = 250;
 /** An interactive program or a terminal read must persist this long before the ladder starts. */
 export const HANG_GRACE_MS = 1_000;
+/**
+ * How long a command must print nothing before we look for a server it runs in the foreground (listen.ts). A server
+ * prints its banner, or nothing, and then waits; a build or a test run rarely stays silent this long, and when it
+ * does the look costs a few /proc reads a second and flags only a listening, idle job. 3 s, plus one more look to see
+ * the job idle, stops a foreground server about 4 s after its last output instead of at the command's deadline
+ * (minutes), and no command that finishes or keeps printing within 3 s pays anything.
+ */
+export const SERVER_QUIET_MS = 3_000;
+/** Once a command is quiet, the look for a listening socket repeats at most this often (it reads /proc). */
+export const SERVER_CHECK_INTERVAL_MS = 1_000;
 
 export interface WaitRules {
   deadline: number;
@@ -17,6 +28,8 @@ export interface WaitRules {
   /** Stop when the log has not grown for this long. */
   idleTimeoutMs?: number;
   detectHangs: boolean;
+  /** Look for a server in the foreground (with detectHangs). */
+  detectServers: boolean;
 }
 
 /** One observation of a running command. `readsTerminal` is asked only when the log has been still a while. */
@@ -25,9 +38,14 @@ export interface Observation {
   pane: PaneState;
   logSize: number;
   readsTerminal: () => boolean;
+  /** A foreground server (see listen.ts); asked only after SERVER_QUIET_MS without output, then once a while. */
+  listener: () => ForegroundServer | null;
 }
 
 export class CommandWatch {
+  /** The server that made the watch stop the command ('foreground-server'), once one was seen. */
+  server: ForegroundServer | null = null;
+  private lastServerCheck = 0;
   private hangKind: StopReason | null = null;
   private hangSince = 0;
   private lastSize = -1;
@@ -56,6 +74,16 @@ export class CommandWatch {
     }
     const still = o.now - this.lastGrowth;
     if (this.rules.idleTimeoutMs !== undefined && still >= this.rules.idleTimeoutMs) return 'idle';
+    if (
+      this.rules.detectHangs &&
+      this.rules.detectServers &&
+      still >= SERVER_QUIET_MS &&
+      o.now - this.lastServerCheck >= SERVER_CHECK_INTERVAL_MS
+    ) {
+      this.lastServerCheck = o.now;
+      this.server = o.listener();
+      if (this.server) return 'foreground-server';
+    }
     const kind: StopReason | null = !this.rules.detectHangs
       ? null
       : o.pane.alternate || INTERACTIVE_PROGRAMS.has(o.pane.command)
@@ -82,6 +110,7 @@ export interface WaitProbes {
   pane: () => Promise<PaneState | null>;
   logSize: () => number;
   readsTerminal: (pane: PaneState) => boolean;
+  listener: (pane: PaneState) => ForegroundServer | null;
   /** Why the shell itself cannot go on (replaced, limits lowered), or null. */
   broken: () => string | null;
   /** Asked when the pane cannot be read: false means the server is gone and nothing will ever report. */
@@ -115,6 +144,7 @@ export async function waitForCommand(
       pane,
       logSize: probes.logSize(),
       readsTerminal: () => probes.readsTerminal(pane),
+      listener: () => probes.listener(pane),
     });
     if (stop) return stop;
   }

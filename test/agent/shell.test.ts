@@ -15,6 +15,7 @@ import {
   sessionLogs,
   useScriptedModel,
 } from '../helpers/scenario.js';
+import { freePort } from '../helpers/net.js';
 
 const model = useScriptedModel();
 
@@ -75,6 +76,24 @@ describe('repair loop through the shell', () => {
     expect(api.problems).toEqual([]);
     expect(lastUserText(api, 1)).toContain('time limit');
     expect(result.commands[0]).toMatchObject({ command: 'sleep 600', timedOut: true });
+    expect(result.result).toBe('fixed');
+  });
+
+  test('a server run in the foreground is stopped long before the timeout and the model is told how to run it', async () => {
+    const dir = brokenRepo();
+    const port = await freePort();
+    const api = await model(
+      say(bash(`python3 -m http.server ${port} --bind 127.0.0.1`)),
+      say(FIX_EDIT),
+      say(text('Fixed.')),
+    );
+    const result = await repair(configFor(dir, api, { commandTimeoutMs: 60_000 }), { baseEnv: process.env });
+    expect(api.problems).toEqual([]);
+    const told = lastUserText(api, 1);
+    expect(told).toContain(`on TCP port ${port} in the foreground and never returned; ci-medic stopped it`);
+    expect(told).toContain(`\`python3 -m http.server ${port} --bind 127.0.0.1 > server.log 2>&1 &\``);
+    expect(told).toContain(`curl localhost:${port}`);
+    expect(result.commands[0].durationMs).toBeLessThan(20_000);
     expect(result.result).toBe('fixed');
   });
 

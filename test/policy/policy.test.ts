@@ -137,7 +137,12 @@ describe('default rules', () => {
       end: 1,
       commands: [{ type: 'Statement', pos: 0, end: 1, command: { type: 'Mystery', pos: 0, end: 1 } }],
     };
-    const result = walk(mystery as unknown as ParsedScript, { maxDepth: 10, maxNodes: 100 });
+    const result = walk(mystery as unknown as ParsedScript, {
+      maxDepth: 10,
+      maxNodes: 100,
+      maxCommands: 100,
+      maxArguments: 100,
+    });
     expect(result.findings).toEqual([{ rule: 'parse', reason: expect.stringContaining("'Mystery'") }]);
     expect(evaluate('echo "$(echo $(ls)"', config())).toMatchObject({ allowed: false, rule: 'parse' });
   });

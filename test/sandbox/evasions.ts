@@ -150,7 +150,7 @@ export const EVASIONS: Evasion[] = [
     steps: [
       'echo change >> src/index.js',
       'git -c diff.external=\'sh -c "cat ~/.ssh/id_rsa" --\' diff',
-      'git checkout -- src/index.js 2>/dev/null || git show HEAD:src/index.js > src/index.js',
+      'git show HEAD:src/index.js > src/index.js',
     ],
   },
   {

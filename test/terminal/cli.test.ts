@@ -8,6 +8,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { AgentSession } from '../../src/terminal/session.js';
 import { stateDirFor } from '../../src/terminal/tmux.js';
 import { makeTempDir, removeTempDirs } from '../helpers/repo.js';
+import { freePort } from '../helpers/net.js';
 
 const NAME = `cli${process.pid}`;
 const cwd = realpathSync(makeTempDir());
@@ -102,6 +103,19 @@ describe('ci-medic run and capture', () => {
     const a = io();
     expect(await run([...s, '--timeout', '500ms', '--', 'sleep 30'], a)).toBe(124);
     expect(a.err).toContain('timeout');
+    const b = io();
+    expect(await run([...s, '--', 'echo', 'ok'], b)).toBe(0);
+    expect(b.out).toBe('ok\n');
+  });
+
+  it('exits 125 when the command runs a server in the foreground, naming the port and how to run it', async () => {
+    const port = await freePort();
+    const a = io();
+    const command = `python3 -m http.server ${port} --bind 127.0.0.1`;
+    expect(await run([...s, '--timeout', '60s', '--', command], a)).toBe(125);
+    expect(a.err).toContain('ci-medic run: the command was stopped: it ran a server in the foreground (recovery: C-c)');
+    expect(a.err).toContain(`on TCP port ${port} in the foreground and never returned`);
+    expect(a.err).toContain(`\`${command} > server.log 2>&1 &\``);
     const b = io();
     expect(await run([...s, '--', 'echo', 'ok'], b)).toBe(0);
     expect(b.out).toBe('ok\n');

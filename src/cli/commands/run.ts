@@ -9,6 +9,7 @@ import { AgentSession } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
 import { TmuxError } from '../../terminal/tmux.js';
 import type { CommandResult, ShellLauncher } from '../../terminal/types.js';
+import { foregroundServerAdvice } from '../../terminal/listen.js';
 import { defineCommand, UsageError } from '../command.js';
 import { POLICY_OPTIONS, policyFromFlags, SESSION_OPTION, sessionFromFlag } from '../options.js';
 import { cliSandbox, SANDBOX_HELP, SANDBOX_OPTIONS, sandboxSettingsFrom } from '../sandbox.js';
@@ -41,7 +42,8 @@ Examples:
   ci-medic run --timeout 5m -- 'cd packages/app && npm test -- --grep total'
 
 Exit codes: the command's own; ${EXIT_TIMEOUT} when it hit the timeout; ${EXIT_STOPPED} when it was stopped for waiting on a
-person (terminal input, an interactive program) or its shell died; ${EXIT_DENIED} when the policy denied it (the
+person (terminal input, an interactive program), for running a server in the foreground (quiet while listening on a
+port: the advice goes to stderr), or its shell died; ${EXIT_DENIED} when the policy denied it (the
 reason goes to stderr); 2 for bad usage; 1 when the session could not be used.
 `;
 
@@ -142,6 +144,8 @@ export const main = defineCommand(
       return EXIT_TIMEOUT;
     }
     io.stderr(`ci-medic run: the command was stopped: ${describeStop(result)}${steps}\n`);
+    if (result.foregroundServer)
+      io.stderr(`ci-medic run: ${foregroundServerAdvice(result.foregroundServer, command)}\n`);
     return EXIT_STOPPED;
   },
 );
@@ -158,6 +162,8 @@ function describeStop(result: CommandResult): string {
       return 'it broke the shell; a new one was started in the same directory';
     case 'aborted':
       return 'it was interrupted';
+    case 'foreground-server':
+      return 'it ran a server in the foreground';
     default:
       return result.shellRestarted ? 'the shell had to be restarted' : 'it was interrupted';
   }

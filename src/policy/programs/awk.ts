@@ -49,8 +49,7 @@ function checkAwk(args: Arg[], cx: CheckContext): void {
       'code-in-arguments',
       'awk system() runs shell commands; do the work in awk or run the command yourself',
     );
-  // Statements that print (split, not one regular expression over the program: that could backtrack at length).
-  const printStatements = code.split(/[;{}\n]/).filter((st) => /\bprintf?\b/.test(st));
+  const printStatements = statementsThatPrint(code);
   if (
     /\|\s*&?\s*getline|\|&/.test(code) ||
     printStatements.some((st) => st.includes('|')) ||
@@ -82,4 +81,29 @@ function checkAwk(args: Arg[], cx: CheckContext): void {
       false,
       `awk print > ${redirect[1]}`,
     );
+}
+
+/** `;`, braces and newlines end an awk statement. */
+const endsStatement = (c: number) => c === 59 || c === 123 || c === 125 || c === 10;
+
+/**
+ * The statements (between `;`, braces and newlines) that hold print or printf: found from each match outwards, each
+ * statement once, so the cost stays linear in the program (splitting it all, or one regular expression over it, costs
+ * far more at length).
+ */
+function statementsThatPrint(code: string): string[] {
+  const out: string[] = [];
+  const print = /\bprintf?\b/g;
+  let until = 0;
+  for (let m = print.exec(code); m; m = print.exec(code)) {
+    if (m.index < until) continue;
+    let start = m.index;
+    while (start > until && !endsStatement(code.charCodeAt(start - 1))) start--;
+    let end = m.index;
+    while (end < code.length && !endsStatement(code.charCodeAt(end))) end++;
+    out.push(code.slice(start, end));
+    until = end;
+    print.lastIndex = end;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 // Builtins that change the agent's shell itself (evaluation, aliases, traps, options, variables) or print its state.
 // The agent's shell lives across commands: what one command changes there, the next one inherits.
 import { deny, denyOutsideSandbox, hasFlag, nestedCode, positionals, type CheckContext } from '../context.js';
-import { checkAssignment, clip } from '../walk.js';
+import { checkAssignment } from '../assignments.js';
+import { clip } from '../walk.js';
 import type { Arg } from '../words.js';
 import { program } from './program.js';
 

@@ -1,9 +1,16 @@
 // git: subcommands that move HEAD or rewrite history, publish, reach other machines or hand out credentials; options
 // and configuration that make git run programs (aliases, pagers, transport commands); and the paths it writes.
-import { checkWrite, deny, denyOutsideSandbox, hasFlag, positionals, type CheckContext } from '../context.js';
-import { isInside, resolvePath } from '../paths.js';
+import { checkWrite, deny, hasFlag, positionals, type CheckContext } from '../context.js';
 import { clip } from '../walk.js';
 import type { Arg } from '../words.js';
+import {
+  checkGitCheckout,
+  checkGitCheckoutIndex,
+  checkGitClean,
+  checkGitRestore,
+  denyWholeTree,
+  restoreHint,
+} from './git-restore.js';
 import { program } from './program.js';
 
 /** `git -c` keys whose value is a program to run, a place to fetch code from, or credentials. */
@@ -135,7 +142,7 @@ function checkGit(args: Arg[], cx: CheckContext): void {
     return deny(
       cx,
       'git-history',
-      `git ${sub} moves HEAD or rewrites history; ci-medic commits the verified change itself, so leave your edits in the working tree (use git diff to review them, git checkout -- FILE or git restore FILE to undo one)`,
+      `git ${sub} moves HEAD or rewrites history; ci-medic commits the verified change itself, so leave your edits in the working tree (use git diff to review them, ${restoreHint(cx)} to undo one)`,
     );
   }
   if (GIT_NETWORK.has(sub))
@@ -165,6 +172,8 @@ function checkGit(args: Arg[], cx: CheckContext): void {
       return;
     case 'checkout':
       return checkGitCheckout(rest, cx);
+    case 'checkout-index':
+      return checkGitCheckoutIndex(rest, cx);
     case 'reset':
       return checkGitReset(rest, cx);
     case 'tag':
@@ -325,74 +334,9 @@ function checkGitConfig(args: Arg[], cx: CheckContext): void {
   }
 }
 
-function checkGitCheckout(args: Arg[], cx: CheckContext): void {
-  if (args.some((a) => a.value === '-p' || a.value === '--patch')) {
-    return deny(cx, 'interactive', 'git checkout -p asks at the terminal; use git checkout -- FILE');
-  }
-  const dashdash = args.findIndex((a) => a.value === '--');
-  const before = dashdash < 0 ? args : args.slice(0, dashdash);
-  if (before.some((a) => /^-[a-zA-Z]*[bB]$|^--(orphan|detach)$/.test(a.value))) {
-    return deny(cx, 'git-history', 'git checkout -b/--orphan/--detach moves HEAD; ci-medic manages branches itself');
-  }
-  const pathspecs = dashdash >= 0 ? args.slice(dashdash + 1) : positionals(before);
-  const whole = pathspecs.find((a) => wholeTree(a, cx));
-  if (whole) return denyWholeTree(`git checkout ${clip(whole.value)}`, cx);
-  if (dashdash >= 0) return;
-  const pos = positionals(before);
-  if (pos.length > 0 && pos.every((a) => a.value.startsWith('./'))) return;
-  // Named files without --: git takes a name that is also a branch as the branch. In the sandbox .git is read-only,
-  // so a checkout that would switch branches fails instead of moving HEAD; standing alone the policy asks for --.
-  const files = pos.length > 0 && pos.every((a) => looksLikeFile(a.value));
-  (files ? denyOutsideSandbox : deny)(
-    cx,
-    'git-history',
-    'git checkout without -- may switch branches and move HEAD; to undo changes to a file use git checkout -- FILE (or git restore FILE)',
-  );
-}
-
-function looksLikeFile(value: string): boolean {
-  return !/[~^@:]/.test(value) && (/\.[A-Za-z0-9]+$/.test(value) || value.includes('/'));
-}
-
-/** A pathspec that names the whole working tree: `.` or `*` at the top, `:/`, the workspace itself or above it. */
-function wholeTree(arg: Arg, cx: CheckContext): boolean {
-  const v = arg.value;
-  if (/^:(\/|\(top\))/.test(v) || v === '*' || v === ':' || !arg.literal) return true;
-  const path = resolvePath({ ...arg, value: v.replace(/\/\*$/, '') || '.' }, cx.paths);
-  return path === null || isInside(cx.paths.workspace, path);
-}
-
-function denyWholeTree(what: string, cx: CheckContext): void {
-  // With or without a sandbox: it throws away every change in the tree, the repair's own work included.
-  deny(
-    cx,
-    'destructive-rm',
-    `${what} discards changes in the whole working tree, your own fixes included; name the files to restore (git checkout -- FILE, git restore FILE)`,
-  );
-}
-
-function checkGitRestore(args: Arg[], cx: CheckContext): void {
-  // --staged alone only unstages: the working tree keeps its changes.
-  const worktree =
-    !args.some((a) => a.value === '--staged' || /^-[a-zA-Z]*S/.test(a.value)) ||
-    args.some((a) => a.value === '--worktree' || /^-[a-zA-Z]*W/.test(a.value));
-  const whole = positionals(args.filter((a, i) => !/^(-s|--source)$/.test(args[i - 1]?.value ?? ''))).find((a) =>
-    wholeTree(a, cx),
-  );
-  if (worktree && whole) denyWholeTree(`git restore ${clip(whole.value)}`, cx);
-}
-
-function checkGitClean(args: Arg[], cx: CheckContext): void {
-  if (args.some((a) => a.value === '--dry-run' || /^-[a-zA-Z]*n/.test(a.value))) return;
-  const pathspecs = positionals(args.filter((a, i) => !/^(-e|--exclude)$/.test(args[i - 1]?.value ?? '')));
-  if (pathspecs.length === 0) return denyWholeTree('git clean', cx);
-  const whole = pathspecs.find((a) => wholeTree(a, cx));
-  if (whole) denyWholeTree(`git clean ${clip(whole.value)}`, cx);
-}
-
 function checkGitReset(args: Arg[], cx: CheckContext): void {
   if (args.some((a) => a.value === '-p' || a.value === '--patch'))
-    return deny(cx, 'interactive', 'git reset -p asks at the terminal; use git reset -- FILE');
+    return deny(cx, 'interactive', `git reset -p asks at the terminal; to restore files use ${restoreHint(cx)}`);
   const dashdash = args.findIndex((a) => a.value === '--');
   const before = dashdash < 0 ? args : args.slice(0, dashdash);
   const mode = before.some((a) => /^--(hard|soft|mixed|keep|merge)$/.test(a.value));
@@ -403,8 +347,10 @@ function checkGitReset(args: Arg[], cx: CheckContext): void {
       return deny(
         cx,
         'git-history',
-        `git reset ${clip(p.value)} moves HEAD to another commit; to unstage or restore files use git reset -- FILE or git checkout -- FILE`,
+        `git reset ${clip(p.value)} moves HEAD to another commit; ${cx.sandboxed ? `to restore files use ${restoreHint(cx)}` : 'to unstage or restore files use git reset -- FILE or git checkout -- FILE'}`,
       );
     }
   }
+  // --hard at HEAD moves nothing, but throws away every change in the tree like git checkout . does.
+  if (before.some((a) => a.value === '--hard')) denyWholeTree('git reset --hard', cx);
 }

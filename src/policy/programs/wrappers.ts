@@ -1,6 +1,7 @@
 // Wrappers that only change how another command runs (timeout, nice, env, xargs, ...): the inner command is
 // unwrapped and checked like any other. Runners that start a command in a way the policy cannot parse are refused.
-import { checkAssignment, clip } from '../walk.js';
+import { checkAssignment } from '../assignments.js';
+import { clip } from '../walk.js';
 import {
   checkWrite,
   deny,
