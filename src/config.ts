@@ -211,7 +211,7 @@ export function splitList(value: string | undefined): string[] {
 }
 
 /** The terminal's session-name rule, as a ConfigError naming the input. */
-export function validateSessionName(input: string, value: string): string {
+export function parseSessionName(input: string, value: string): string {
   const problem = sessionNameProblem(value);
   if (problem) throw new ConfigError(input, problem);
   return value;

@@ -26,7 +26,7 @@ import {
   parseTamperRules,
   splitList,
   uniqueSessionName,
-  validateSessionName,
+  parseSessionName,
   type RepairConfig,
 } from '../config.js';
 import { ACTION_PROVIDER_NAMES, providerFromEnvironment } from '../providers.js';
@@ -172,7 +172,7 @@ export function readInputs(getInput: GetInput, paths: RunnerPaths, env: NodeJS.P
   const workingDirectory = get('working-directory', '.');
   const workdir = insideWorkspace('working-directory', paths.workspace, workingDirectory);
   const sessionNameGiven = get('session-name') !== '';
-  const sessionName = validateSessionName(
+  const sessionName = parseSessionName(
     'session-name',
     get('session-name', paths.defaultSessionName ?? uniqueSessionName()),
   );

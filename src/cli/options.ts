@@ -1,7 +1,7 @@
 // Option sets several commands take, defined once with what turns their values into settings: the command policy's
 // flags (repair, run, policy) and the agent session's name (repair, run, capture, rescue). The sandbox's flags are in
 // sandbox.ts, beside the code that starts it.
-import { DEFAULT_SESSION_NAME, validateSessionName, type PolicySettings } from '../config.js';
+import { DEFAULT_SESSION_NAME, parseSessionName, type PolicySettings } from '../config.js';
 import { policyConfigFrom, type PolicyConfig, type PolicyInputNames } from '../policy/index.js';
 
 export const POLICY_OPTIONS = {
@@ -39,4 +39,4 @@ export const SESSION_OPTION = { session: { type: 'string' } } as const;
 
 /** --session, checked (ConfigError naming the flag), or the default name. */
 export const sessionFromFlag = (value: string | undefined, fallback = DEFAULT_SESSION_NAME): string =>
-  validateSessionName('--session', value ?? fallback);
+  parseSessionName('--session', value ?? fallback);

@@ -2,6 +2,7 @@
 // open pull request is updated, not duplicated), and a different failure to a different one. The failure text is
 // normalised first, so what changes from run to run (timings, timestamps, ids, temporary paths, line numbers) does not count.
 import { createHash } from 'node:crypto';
+import { stripAnsi } from '../terminal/ansi.js';
 
 export interface FailureIdentity {
   workflow: string;
@@ -14,7 +15,6 @@ export interface FailureIdentity {
 /** Length of the fingerprint in hex characters (48 bits: plenty for the failures of one repository). */
 export const FINGERPRINT_LENGTH = 12;
 
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
 const CLOCK = /\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g;
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
@@ -28,8 +28,7 @@ const NUMBER = /\d+(?:\.\d+)?/g;
 
 /** The failure text with everything that varies between runs of the same failure replaced by a placeholder. */
 export function normaliseFailureText(text: string): string {
-  return text
-    .replace(ANSI, '')
+  return stripAnsi(text)
     .replace(/\r\n/g, '\n')
     .split('\n')
     .map((line) => line.slice(line.lastIndexOf('\r') + 1)) // a progress line keeps only what was last drawn

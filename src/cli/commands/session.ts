@@ -1,6 +1,6 @@
 // `ci-medic session start|stop|list`: manage the agent's tmux sessions by hand (local use, rescue, debugging).
 import { resolve } from 'node:path';
-import { DEFAULT_SESSION_NAME, validateSessionName } from '../../config.js';
+import { DEFAULT_SESSION_NAME, parseSessionName } from '../../config.js';
 import { knownSecrets } from '../../secrets/index.js';
 import { AgentSession, listSessions } from '../../terminal/session.js';
 import { sessionRecorder } from '../../watch/command.js';
@@ -45,7 +45,7 @@ export const main = defineCommand(
         `${action ? `"${[action, ...extra].join(' ')}" is not a session action` : 'an action is required'}; use start, stop or list\n\n${HELP.trimEnd()}`,
       );
     }
-    const name = values.name === undefined ? DEFAULT_SESSION_NAME : validateSessionName('--name', values.name);
+    const name = values.name === undefined ? DEFAULT_SESSION_NAME : parseSessionName('--name', values.name);
     const sandbox = sandboxSettingsFrom(values);
 
     try {
