@@ -67,16 +67,17 @@ function decide(command: string, config: PolicyConfig): Decision {
   const disabled = new Set(config.disabledRules);
   const workspace = posix.resolve(config.workspace);
   const home = config.home ? posix.resolve(config.home) : undefined;
+  const places = placesFor(config.protectedPaths, workspace, home);
   const all: SimpleCommand[] = [];
   const cx: CheckContext = {
     paths: {
       workspace,
       home,
       cwd: config.cwd ? posix.resolve(workspace, config.cwd) : workspace,
-      protectedPaths: protectedPaths(config.protectedPaths, workspace, home),
+      protectedPaths: places.protectedPaths,
     },
     sandboxed: config.sandboxed === true,
-    credentials: credentialPaths(home, workspace),
+    credentials: places.credentials,
     findings: [],
     unwrapped: [],
     nested: (code, asScript) => nestedAnalysis(code, cx, all, 1, asScript),
@@ -276,6 +277,31 @@ const HOME_PROTECTED_PATHS = [
   '~/.docker',
   '~/.npmrc',
 ];
+
+/**
+ * The protected and credential paths of one configuration, kept from the last decision: a loop asks about the same
+ * workspace, home and protected paths every time, and building them was a tenth of a decision.
+ */
+let lastPlaces: {
+  configured: readonly string[];
+  workspace: string;
+  home: string | undefined;
+  protectedPaths: string[];
+  credentials: { path: string; home: boolean }[];
+} | null = null;
+
+function placesFor(configured: readonly string[], workspace: string, home: string | undefined) {
+  const last = lastPlaces;
+  if (last && last.configured === configured && last.workspace === workspace && last.home === home) return last;
+  lastPlaces = {
+    configured,
+    workspace,
+    home,
+    protectedPaths: protectedPaths(configured, workspace, home),
+    credentials: credentialPaths(home, workspace),
+  };
+  return lastPlaces;
+}
 
 /** Absolute protected paths: the defaults plus the configured ones; `~/` against home, relative against the workspace. */
 export function protectedPaths(configured: readonly string[], workspace: string, home: string | undefined): string[] {
