@@ -22,7 +22,8 @@ export function sessionName(prefix = 'cmt'): string {
 /** Kill a session's tmux server if it is still up and drop its state directory (logs kept until the name is reused). */
 export function killSession(name: string): void {
   spawnSync('tmux', ['-S', socketPathFor(name), 'kill-server'], { stdio: 'ignore' });
-  rmSync(stateDirFor(name), { recursive: true, force: true });
+  // The pane's processes (the recorder, the sandbox host) may still write their last file while they die: retry.
+  rmSync(stateDirFor(name), { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 }
 
 /** Kill every session named so far: the run usually stopped its own, this is the safety net. */
